@@ -1,0 +1,139 @@
+/**
+ * The one engine interface. Real engines (transformers.js, WebLLM) implement
+ * it inside workers; the main-thread client implements it by posting
+ * messages; tests hand the pipeline an in-process engine. Callers never see
+ * postMessage.
+ */
+
+export type EngineKind = 'transformers' | 'webllm';
+export type ModelTask = 'text-generation' | 'text-classification';
+export type Device = 'webgpu' | 'wasm' | 'cpu';
+export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16' | 'q4f32' | 'q0f16' | 'q0f32';
+
+/** Where weights come from. `hubHost` is a hub or a self-hosted mirror serving `{model}/resolve/{revision}/{file}`. */
+export interface ModelSource {
+  hubHost: string;
+  /** WebLLM only: base URL of the compiled model libraries (.wasm). */
+  libHost?: string;
+  revision?: string;
+  /** Refuse any URL outside hubHost/libHost. */
+  mirrorOnly?: boolean;
+}
+
+export interface ModelSpec {
+  /** Catalog id, e.g. `onnx-community/Qwen3-0.6B-ONNX` or `Qwen3-1.7B-q4f32_1-MLC`. */
+  id: string;
+  engine: EngineKind;
+  task: ModelTask;
+  device: Device;
+  dtype: Dtype;
+  source: ModelSource;
+  /** WebLLM: the model library URL; transformers.js: unused. */
+  modelLib?: string;
+  /** Context window in tokens, used to chunk long texts. */
+  contextTokens?: number;
+  /** Expected SHA-256 per file name, when the catalog or mirror gives them. */
+  sha256?: Record<string, string>;
+  /** Skip the warm-up generation after load (tests, classifiers). */
+  skipWarmup?: boolean;
+}
+
+/** Progress as a union keyed by `status`; `progress` is a fraction in 0..1 that never goes down. */
+export type LoadProgress =
+  | { status: 'initiate'; file: string; progress: number }
+  | {
+      status: 'download';
+      file: string;
+      loaded: number;
+      total: number;
+      /** total over all files so far */
+      totalLoaded: number;
+      totalBytes: number;
+      progress: number;
+    }
+  | { status: 'done'; file: string; progress: number }
+  | { status: 'compile'; progress: number; text?: string }
+  | { status: 'warmup'; progress: number }
+  | { status: 'ready'; progress: 1 };
+
+export interface LoadResult {
+  id: string;
+  engine: EngineKind;
+  device: Device;
+  dtype: Dtype;
+  loadMs: number;
+  warmupMs: number;
+  /** Library version, e.g. transformers.js 4.3.1, for provenance. */
+  library: string;
+  contextTokens: number;
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface GenerateParams {
+  messages: ChatMessage[];
+  maxTokens: number;
+  /** 0 means greedy. */
+  temperature: number;
+  topP?: number;
+  seed?: number;
+  /** JSON schema as a string, for engines with grammar-constrained decoding. */
+  jsonSchema?: string;
+  /** Qwen3 thinking mode on or off. */
+  thinking?: boolean;
+}
+
+export interface GenerateChunk {
+  /** Newly decoded text since the last chunk. */
+  text: string;
+  /** Completion tokens so far. */
+  tokens: number;
+}
+
+export type FinishReason = 'stop' | 'length' | 'abort';
+
+export interface GenerateResult {
+  text: string;
+  finishReason: FinishReason;
+  promptTokens: number;
+  completionTokens: number;
+  /** Time to first token. */
+  prefillMs: number;
+  decodeMs: number;
+  /** As the engine itself reports them, when it does (WebLLM). */
+  engineStats?: { prefillTokensPerSec?: number; decodeTokensPerSec?: number };
+}
+
+/**
+ * A judge asks a generative model a yes/no question and reads the
+ * probability of `yes` against `no` as the first answer token; a classifier
+ * scores a text (pair) with a sequence-classification head.
+ */
+export type ScoreParams =
+  | { kind: 'judge'; messages: ChatMessage[]; yes: string; no: string }
+  | { kind: 'classify'; text: string; textPair?: string; positiveLabel?: string };
+
+export interface ScoreResult {
+  /** Probability in 0..1 that the answer is yes / the positive label. */
+  score: number;
+  /** Raw per-label probabilities or logits, for provenance. */
+  raw: Record<string, number>;
+  ms: number;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export interface ModelEngine {
+  load(spec: ModelSpec, options?: CallOptions & { onProgress?: (p: LoadProgress) => void }): Promise<LoadResult>;
+  generate(
+    params: GenerateParams,
+    options?: CallOptions & { onChunk?: (c: GenerateChunk) => void },
+  ): Promise<GenerateResult>;
+  score(params: ScoreParams, options?: CallOptions): Promise<ScoreResult>;
+  unload(options?: CallOptions): Promise<void>;
+}

@@ -1,0 +1,2 @@
+// Real IndexedDB semantics in Node tests.
+import 'fake-indexeddb/auto';
