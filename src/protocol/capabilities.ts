@@ -21,4 +21,6 @@ export interface Capabilities {
   /** navigator.deviceMemory in GiB where the browser reports it. */
   deviceMemoryGiB: number | null;
   userAgent: string;
+  /** Probe steps that failed or APIs that were missing, for diagnostics; never user data. */
+  probeNotes?: string[];
 }

@@ -1,0 +1,51 @@
+/**
+ * Deployment-configuration types and defaults without zod, so the app shell
+ * can use them on first paint; validation (./schema, ./validate) loads lazily.
+ */
+import type { CatalogEntry } from './schema';
+
+export const CONFIG_FILE_NAME = 'app-config.json';
+
+export const LOCALES = ['zh-CN', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+export function isLocale(value: unknown): value is Locale {
+  return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
+}
+
+/** The public hub; transformers.js and WebLLM both default to it. */
+export const DEFAULT_MODEL_HOST = 'https://huggingface.co';
+/** WebLLM 0.2.86's prebuilt model libraries (its `modelLibURLPrefix` + `modelVersion`). */
+export const DEFAULT_MODEL_LIB_HOST = 'https://raw.githubusercontent.com/mlc-ai/binary-mlc-llm-libs/main/web-llm-models/v0_2_86/';
+
+/** The configuration with defaults filled; what the rest of the app reads. */
+export interface AppConfig {
+  modelHost: string;
+  modelLibHost: string;
+  mirrorOnly: boolean;
+  defaultVerifier: string | null;
+  defaultReward: string | null;
+  catalog: CatalogEntry[];
+  /** The deployment's default language; a user's own choice wins. */
+  locale: Locale | null;
+}
+
+export const DEFAULT_APP_CONFIG: Readonly<AppConfig> = Object.freeze({
+  modelHost: DEFAULT_MODEL_HOST,
+  modelLibHost: DEFAULT_MODEL_LIB_HOST,
+  mirrorOnly: false,
+  defaultVerifier: null,
+  defaultReward: null,
+  catalog: [],
+  locale: null,
+});
+
+export type ConfigIssueKind = 'malformed' | 'unreadable' | 'invalid' | 'unknown' | 'duplicate';
+
+export interface ConfigIssue {
+  /** The field, e.g. `catalog[1].engine`, or `app-config.json` for the whole file. */
+  path: string;
+  kind: ConfigIssueKind;
+  /** Technical detail in English (for IT); the UI adds a translated sentence. */
+  message: string;
+}

@@ -1,0 +1,425 @@
+/**
+ * The orchestrator: text → prompt → K sampled answers per chunk → parse →
+ * align → cluster (self-consistency) → reward gating → CheckResult.
+ *
+ * Engine-independent: it talks to any ModelEngine (a worker proxy in the app,
+ * a scripted fake in tests). It streams progress through onPartial, checks
+ * the AbortSignal around every await and rejects with AbortError when
+ * cancelled. The result is plain JSON (stored in IndexedDB, exported).
+ *
+ * Unlocated findings are kept in `findings` with `span: null` (there is no
+ * separate list); use locatedFindings / unlocatedFindings to split them.
+ */
+import { ANSWER_FORMAT_VERSION } from './answer';
+import { alignFindings, type AlignedSpan } from './align';
+import { splitIntoChunks } from './chunk';
+import { clusterFindings, combineConfidence, type SampleFinding } from './consistency';
+import { isKept, scoreFinding, severityOf, THRESHOLD_PRESETS, type FindingScorer, type Severity } from './gating';
+import { shortHash } from './hash';
+import type { ErrorType } from './labels';
+import { parseVerifierAnswer, type ParsedAnswer } from './parse';
+import { answerSchemaString, buildVerifierPrompt, isPromptVariant, type PromptVariant } from './prompts';
+import { AbortError, isAbortError, MedfactError, throwIfAborted } from '../protocol/errors';
+import type { FinishReason, GenerateParams, GenerateResult, ModelEngine } from '../protocol/engine';
+
+export interface CheckOptions {
+  variant: PromptVariant;
+  /** K sampled answers per chunk (self-consistency); 1 costs nothing extra. */
+  samples: number;
+  /** 0 is greedy. With samples > 1 and temperature 0, samples after the first use SAMPLING_TEMPERATURE. */
+  temperature: number;
+  maxTokens: number;
+  /** Qwen3 thinking mode. */
+  thinking: boolean;
+  /** Findings with confidence ≥ threshold are kept. */
+  threshold: number;
+  /** Largest chunk, in UTF-16 units of text, handed to the verifier at once. */
+  contextChars: number;
+  seed?: number;
+  /** Hand the answer's JSON schema to engines with grammar-constrained decoding. */
+  useJsonSchema?: boolean;
+}
+
+export const DEFAULT_CHECK_OPTIONS: Readonly<CheckOptions> = Object.freeze({
+  variant: 'zero-shot',
+  samples: 1,
+  temperature: 0,
+  maxTokens: 512,
+  thinking: false,
+  threshold: THRESHOLD_PRESETS.balanced,
+  contextChars: 2000,
+  useJsonSchema: false,
+});
+
+/** Temperature of extra samples when the caller asked for greedy decoding. */
+export const SAMPLING_TEMPERATURE = 0.7;
+/** Most samples per chunk we accept (cost grows linearly). */
+export const MAX_SAMPLES = 16;
+
+export type CheckStage = 'prompt' | 'generate' | 'parse' | 'align' | 'score' | 'done';
+
+export interface CheckProgress {
+  stage: CheckStage;
+  chunkIndex: number;
+  chunkCount: number;
+  sampleIndex: number;
+  sampleCount: number;
+  /** Completion tokens so far, over all generations. */
+  tokens: number;
+  /** Decoding speed of the current generation. */
+  tokensPerSecond: number;
+  /** Text streamed so far by the current generation. */
+  streamedText: string;
+  /** Findings so far (unscored until stage 'score' ends). */
+  findings?: Finding[];
+  /** Score stage: findings scored so far, and how many there are. */
+  scored?: number;
+  toScore?: number;
+}
+
+export interface FindingSpan {
+  start: number;
+  end: number;
+  exact: boolean;
+  ambiguous: boolean;
+  approximate: boolean;
+}
+
+export interface Finding {
+  id: string;
+  quote: string;
+  type: ErrorType;
+  medication: boolean;
+  correction: string;
+  reason: string;
+  /** null: unlocated (the quote was not found in the text; never highlighted). */
+  span: FindingSpan | null;
+  /** Share of samples that found it. */
+  support: number;
+  /** Reward score (max over criteria, see gating.ts), null without a scorer. */
+  rewardScore: number | null;
+  confidence: number;
+  severity: Severity;
+  kept: boolean;
+}
+
+export interface SampleRecord {
+  chunk: number;
+  sample: number;
+  raw: string;
+  parse: ParsedAnswer;
+  finishReason: FinishReason;
+  promptTokens: number;
+  completionTokens: number;
+  prefillMs: number;
+  decodeMs: number;
+}
+
+export type Verdict = 'has_error' | 'no_error' | 'incomplete';
+
+export interface CheckResult {
+  verdict: Verdict;
+  /** The verifier's own verdict (majority of samples, any chunk); the verdict when no scorer is used. */
+  verifierVerdict: Verdict;
+  status: 'complete' | 'partial' | 'unreadable';
+  /** All findings, located and unlocated (span null), critical first, then by position. */
+  findings: Finding[];
+  threshold: number;
+  samples: SampleRecord[];
+  chunks: number;
+  promptId: string;
+  promptVersion: string;
+  promptHash: string;
+  answerFormat: string;
+  models: { verifier: string; reward: string | null };
+  options: CheckOptions;
+  timings: { totalMs: number; generateMs: number; parseMs: number; alignMs: number; scoreMs: number };
+  tokens: { prompt: number; completion: number };
+}
+
+export interface CheckDeps {
+  verifier: ModelEngine;
+  verifierId: string;
+  scorer?: FindingScorer;
+  options: Partial<CheckOptions>;
+  signal?: AbortSignal;
+  onPartial?: (p: CheckProgress) => void;
+}
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+function badConfig(message: string): MedfactError {
+  return new MedfactError('BAD_CONFIG', message);
+}
+
+/** Fills defaults and rejects impossible settings with a message that names the fix. */
+export function resolveCheckOptions(partial: Partial<CheckOptions> | undefined): CheckOptions {
+  const o: CheckOptions = { ...DEFAULT_CHECK_OPTIONS, ...(partial ?? {}) };
+  if (!isPromptVariant(o.variant)) throw badConfig(`Unknown prompt variant "${String(o.variant)}": use zero-shot, reasoning or few-shot.`);
+  if (!Number.isInteger(o.samples) || o.samples < 1 || o.samples > MAX_SAMPLES) throw badConfig(`Samples must be a whole number from 1 to ${MAX_SAMPLES}.`);
+  if (!Number.isFinite(o.temperature) || o.temperature < 0 || o.temperature > 2) throw badConfig('Temperature must be between 0 and 2.');
+  if (!Number.isInteger(o.maxTokens) || o.maxTokens < 16) throw badConfig('Max tokens must be a whole number of at least 16.');
+  if (!Number.isFinite(o.threshold) || o.threshold < 0 || o.threshold > 1) throw badConfig('The confidence threshold must be between 0 and 1.');
+  if (!Number.isFinite(o.contextChars) || o.contextChars < 200) throw badConfig('The chunk size (contextChars) must be at least 200 characters.');
+  return o;
+}
+
+/** Overlap between chunks: enough for a sentence or two, at most a tenth of a chunk. */
+export function chunkOverlap(contextChars: number): number {
+  return Math.min(200, Math.floor(contextChars / 10));
+}
+
+function validateText(text: unknown): asserts text is string {
+  if (typeof text !== 'string') throw new MedfactError('BAD_INPUT', 'The text to check must be a string: paste the medical text as plain text.');
+  if (text.trim().length === 0) throw new MedfactError('BAD_INPUT', 'The text is empty: paste or type the medical text you want to check.');
+}
+
+function findingId(span: FindingSpan | null, quote: string, index: number): string {
+  return `f${index}-${shortHash(`${span ? `${span.start}:${span.end}` : 'u'}|${quote}`)}`;
+}
+
+function toFindingSpan(span: AlignedSpan | null): FindingSpan | null {
+  if (!span) return null;
+  return { start: span.start, end: span.end, exact: span.exact, ambiguous: span.ambiguous, approximate: span.approximate };
+}
+
+function sortFindings(findings: Finding[]): Finding[] {
+  const rank = (f: Finding) => (f.severity === 'critical' ? 0 : 1);
+  return [...findings].sort((a, b) => {
+    if (rank(a) !== rank(b)) return rank(a) - rank(b);
+    if (a.span && b.span) return a.span.start - b.span.start;
+    if (a.span) return -1;
+    if (b.span) return 1;
+    return 0;
+  });
+}
+
+function finalVerdict(findings: readonly Finding[], verifierVerdict: Verdict, hasScorer: boolean): Verdict {
+  if (!hasScorer) return verifierVerdict;
+  if (findings.some((f) => f.kept)) return 'has_error';
+  return verifierVerdict === 'incomplete' ? 'incomplete' : 'no_error';
+}
+
+/**
+ * Recomputes `kept` and the verdict for another threshold without running
+ * anything (the UI's slider). Pure: returns a new result.
+ */
+export function applyThreshold(result: CheckResult, threshold: number): CheckResult {
+  const t = Math.min(1, Math.max(0, Number.isFinite(threshold) ? threshold : result.threshold));
+  const findings = result.findings.map((f) => ({ ...f, kept: isKept(f.confidence, t) }));
+  return { ...result, threshold: t, findings, verdict: finalVerdict(findings, result.verifierVerdict, result.models.reward !== null) };
+}
+
+export function locatedFindings(result: CheckResult): (Finding & { span: FindingSpan })[] {
+  return result.findings.filter((f): f is Finding & { span: FindingSpan } => f.span !== null);
+}
+
+export function unlocatedFindings(result: CheckResult): Finding[] {
+  return result.findings.filter((f) => f.span === null);
+}
+
+/** The verifier's verdict over chunks: a chunk says yes when at least half its readable samples do. */
+function verifierVerdictOf(samples: readonly SampleRecord[], chunkCount: number): Verdict {
+  let anyUnknown = false;
+  for (let c = 0; c < chunkCount; c++) {
+    const votes = samples.filter((s) => s.chunk === c).map((s) => s.parse.hasError);
+    const readable = votes.filter((v): v is boolean => v !== null);
+    if (readable.length === 0) {
+      anyUnknown = true;
+      continue;
+    }
+    const yes = readable.filter((v) => v).length;
+    if (yes / readable.length >= 0.5) return 'has_error';
+  }
+  return anyUnknown ? 'incomplete' : 'no_error';
+}
+
+function statusOf(samples: readonly SampleRecord[]): CheckResult['status'] {
+  if (samples.every((s) => s.parse.kind === 'ok')) return 'complete';
+  if (samples.every((s) => s.parse.kind === 'unreadable')) return 'unreadable';
+  return 'partial';
+}
+
+function asAbort(error: unknown, signal: AbortSignal | undefined): unknown {
+  if (signal?.aborted || isAbortError(error)) return new AbortError();
+  return error;
+}
+
+/** Checks one text. See the module comment. */
+export async function check(text: string, deps: CheckDeps): Promise<CheckResult> {
+  const t0 = now();
+  const { verifier, scorer, signal, onPartial } = deps;
+  validateText(text);
+  const options = resolveCheckOptions(deps.options);
+  throwIfAborted(signal);
+
+  const chunks = splitIntoChunks(text, options.contextChars, chunkOverlap(options.contextChars));
+  const K = options.samples;
+  const samples: SampleRecord[] = [];
+  const items: SampleFinding[] = [];
+  const timings = { totalMs: 0, generateMs: 0, parseMs: 0, alignMs: 0, scoreMs: 0 };
+  const tokens = { prompt: 0, completion: 0 };
+  const schema = options.useJsonSchema ? answerSchemaString() : undefined;
+  let promptInfo = buildVerifierPrompt('', options.variant);
+
+  const emit = (p: Omit<CheckProgress, 'chunkCount' | 'sampleCount'>): void => {
+    onPartial?.({ ...p, chunkCount: chunks.length, sampleCount: K });
+  };
+
+  for (let c = 0; c < chunks.length; c++) {
+    const chunk = chunks[c];
+    if (!chunk) continue;
+    for (let s = 0; s < K; s++) {
+      throwIfAborted(signal);
+      const base = { chunkIndex: c, sampleIndex: s };
+      emit({ ...base, stage: 'prompt', tokens: tokens.completion, tokensPerSecond: 0, streamedText: '' });
+      promptInfo = buildVerifierPrompt(chunk.text, options.variant);
+      const params: GenerateParams = {
+        messages: promptInfo.messages,
+        maxTokens: options.maxTokens,
+        temperature: s > 0 && options.temperature === 0 ? SAMPLING_TEMPERATURE : options.temperature,
+        thinking: options.thinking,
+      };
+      if (options.seed !== undefined) params.seed = options.seed + s;
+      if (schema !== undefined) params.jsonSchema = schema;
+
+      let streamed = '';
+      const genStart = now();
+      let result: GenerateResult;
+      try {
+        result = await verifier.generate(params, {
+          ...(signal ? { signal } : {}),
+          onChunk: (ch) => {
+            streamed += ch.text;
+            const secs = (now() - genStart) / 1000;
+            emit({ ...base, stage: 'generate', tokens: tokens.completion + ch.tokens, tokensPerSecond: secs > 0 ? ch.tokens / secs : 0, streamedText: streamed });
+          },
+        });
+      } catch (error) {
+        throw asAbort(error, signal);
+      }
+      if (signal?.aborted || result.finishReason === 'abort') throw new AbortError();
+      timings.generateMs += now() - genStart;
+      tokens.prompt += result.promptTokens;
+      tokens.completion += result.completionTokens;
+      const tps = result.decodeMs > 0 ? result.completionTokens / (result.decodeMs / 1000) : 0;
+
+      const parseStart = now();
+      const parse = parseVerifierAnswer(result.text, { truncated: result.finishReason === 'length' });
+      timings.parseMs += now() - parseStart;
+      samples.push({
+        chunk: c,
+        sample: s,
+        raw: result.text,
+        parse,
+        finishReason: result.finishReason,
+        promptTokens: result.promptTokens,
+        completionTokens: result.completionTokens,
+        prefillMs: result.prefillMs,
+        decodeMs: result.decodeMs,
+      });
+      emit({ ...base, stage: 'parse', tokens: tokens.completion, tokensPerSecond: tps, streamedText: result.text });
+
+      const alignStart = now();
+      const aligned = alignFindings(chunk.text, parse.findings);
+      for (const f of aligned.located) {
+        const { sources: _sources, ...rest } = f;
+        const start = f.span.start + chunk.start;
+        const end = f.span.end + chunk.start;
+        items.push({ ...rest, span: { ...f.span, start, end }, sample: s });
+      }
+      for (const f of aligned.unlocated) {
+        const { source: _source, ...rest } = f;
+        items.push({ ...rest, span: null, sample: s });
+      }
+      timings.alignMs += now() - alignStart;
+      emit({ ...base, stage: 'align', tokens: tokens.completion, tokensPerSecond: tps, streamedText: result.text, findings: draftFindings(items, K, options.threshold) });
+    }
+  }
+
+  // Cluster over samples (and over chunk overlaps: the same span found twice merges).
+  const clusters = clusterFindings(items, K);
+  const scoreStart = now();
+  const findings: Finding[] = [];
+  for (let i = 0; i < clusters.length; i++) {
+    const cl = clusters[i];
+    if (!cl) continue;
+    const rep = cl.representative;
+    const severity = severityOf({ medication: cl.medication, type: cl.type, quote: rep.quote, correction: rep.correction, reason: rep.reason });
+    let rewardScore: number | null = null;
+    if (scorer) {
+      throwIfAborted(signal);
+      emit({ chunkIndex: chunks.length - 1, sampleIndex: K - 1, stage: 'score', tokens: tokens.completion, tokensPerSecond: 0, streamedText: '', scored: i, toScore: clusters.length });
+      try {
+        const span = rep.span ? { start: rep.span.start, end: rep.span.end } : null;
+        rewardScore = (await scoreFinding(scorer, { text, span, quote: rep.quote, type: cl.type, correction: rep.correction, reason: rep.reason }, severity, signal)).score;
+      } catch (error) {
+        throw asAbort(error, signal);
+      }
+      throwIfAborted(signal);
+    }
+    const confidence = combineConfidence(cl.support, rewardScore, K);
+    const span = toFindingSpan(rep.span);
+    findings.push({
+      id: findingId(span, rep.quote, i),
+      quote: rep.quote,
+      type: cl.type,
+      medication: cl.medication,
+      correction: rep.correction,
+      reason: rep.reason,
+      span,
+      support: cl.support,
+      rewardScore,
+      confidence,
+      severity,
+      kept: isKept(confidence, options.threshold),
+    });
+  }
+  if (scorer) timings.scoreMs = now() - scoreStart;
+
+  const verifierVerdict = verifierVerdictOf(samples, chunks.length);
+  const sorted = sortFindings(findings);
+  timings.totalMs = now() - t0;
+  const result: CheckResult = {
+    verdict: finalVerdict(sorted, verifierVerdict, scorer !== undefined),
+    verifierVerdict,
+    status: statusOf(samples),
+    findings: sorted,
+    threshold: options.threshold,
+    samples,
+    chunks: chunks.length,
+    promptId: promptInfo.promptId,
+    promptVersion: promptInfo.promptVersion,
+    promptHash: promptInfo.promptHash,
+    answerFormat: ANSWER_FORMAT_VERSION,
+    models: { verifier: deps.verifierId, reward: scorer?.id ?? null },
+    options,
+    timings,
+    tokens,
+  };
+  emit({ chunkIndex: chunks.length - 1, sampleIndex: K - 1, stage: 'done', tokens: tokens.completion, tokensPerSecond: 0, streamedText: '', findings: sorted });
+  return result;
+}
+
+/** Unscored findings for streaming: support-only confidence. */
+function draftFindings(items: readonly SampleFinding[], k: number, threshold: number): Finding[] {
+  return clusterFindings(items, k).map((cl, i) => {
+    const rep = cl.representative;
+    const span = toFindingSpan(rep.span);
+    const confidence = combineConfidence(cl.support, null, k);
+    return {
+      id: findingId(span, rep.quote, i),
+      quote: rep.quote,
+      type: cl.type,
+      medication: cl.medication,
+      correction: rep.correction,
+      reason: rep.reason,
+      span,
+      support: cl.support,
+      rewardScore: null,
+      confidence,
+      severity: severityOf({ medication: cl.medication, quote: rep.quote, correction: rep.correction, reason: rep.reason }),
+      kept: isKept(confidence, threshold),
+    };
+  });
+}

@@ -1,0 +1,218 @@
+/**
+ * Turns one raw row into a DatasetItem, or says exactly why it cannot.
+ * Kept rows with a problem (unplaced gold, unknown label name) get warnings.
+ */
+import { alignQuote } from '../align';
+import { normalizeDifficulty, normalizeErrorType, normalizeSpecialty, normalizeStyle, parseErrorLabel } from './normalize-labels';
+import type { DatasetItem, FieldMapping, GoldSpan, GoldUnit, RejectReason, RowWarning, WarningReason } from './types';
+
+export interface BuildContext {
+  mapping: FieldMapping;
+  unit: GoldUnit;
+  labelMeansCorrect: boolean;
+  /** Columns not mapped to any field: copied into `extra`. */
+  extraColumns: string[];
+  seenIds: Set<string>;
+}
+
+export type BuildOutcome =
+  | { ok: true; item: DatasetItem; warnings: RowWarning[] }
+  | { ok: false; reason: RejectReason; message: string; id?: string };
+
+const EMPTY_MARKERS = /^(na|n\/a|null|none|nan|-|-1)$/i;
+
+/** A cell as text: null → '', objects as JSON. */
+export function cellToString(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (v instanceof Date) return v.toISOString();
+  try {
+    return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
+  } catch {
+    return String(v);
+  }
+}
+
+function clip(s: string, n = 40): string {
+  return s.length > n ? `${s.slice(0, n)}…` : s;
+}
+
+interface GoldInput {
+  text: string;
+  start: number | undefined;
+  end: number | undefined;
+  startRaw: string;
+  endRaw: string;
+}
+
+function toInt(v: unknown): { value: number | undefined; raw: string } {
+  const raw = cellToString(v).trim();
+  if (raw === '' || EMPTY_MARKERS.test(raw)) return { value: undefined, raw: '' };
+  const n = Number(raw);
+  return { value: Number.isInteger(n) ? n : Number.NaN, raw };
+}
+
+/** Gold error(s) as given: a text, offsets, or (JSON) objects/arrays of {text,start,end}. */
+function goldInputs(values: Record<string, unknown>, m: FieldMapping): GoldInput[] {
+  const spanValue = m.errorSpan === undefined ? undefined : values[m.errorSpan];
+  const structured = Array.isArray(spanValue) ? spanValue : spanValue !== null && typeof spanValue === 'object' && !(spanValue instanceof Date) ? [spanValue] : undefined;
+  if (structured) {
+    return structured.map((g): GoldInput => {
+      if (typeof g === 'string') return { text: g, start: undefined, end: undefined, startRaw: '', endRaw: '' };
+      const o = (g ?? {}) as Record<string, unknown>;
+      const s = toInt(o.start ?? o.begin ?? o.char_start);
+      const e = toInt(o.end ?? o.char_end);
+      return { text: cellToString(o.text ?? o.span ?? o.error_text ?? ''), start: s.value, end: e.value, startRaw: s.raw, endRaw: e.raw };
+    });
+  }
+  const text = cellToString(spanValue);
+  const s = toInt(m.start === undefined ? undefined : values[m.start]);
+  const e = toInt(m.end === undefined ? undefined : values[m.end]);
+  const hasText = text.trim() !== '' && !EMPTY_MARKERS.test(text.trim());
+  if (!hasText && s.value === undefined && e.value === undefined) return [];
+  return [{ text: hasText ? text : '', start: s.value, end: e.value, startRaw: s.raw, endRaw: e.raw }];
+}
+
+/** The sentence with a given id from MEDEC's "Sentences" column ("<id> <sentence>" a line). */
+function sentenceById(sentences: string, id: string): string | undefined {
+  for (const line of sentences.split(/\r?\n/)) {
+    const m = /^(\d+)\s(.*)$/.exec(line);
+    if (m && m[1] === id) return m[2];
+  }
+  return undefined;
+}
+
+export function buildItem(row: number, values: Record<string, unknown>, ctx: BuildContext): BuildOutcome {
+  const m = ctx.mapping;
+  const warnings: RowWarning[] = [];
+  let id: string;
+  if (m.id !== undefined) {
+    id = cellToString(values[m.id]).trim();
+    if (id === '') return { ok: false, reason: 'missing_id', message: `The id column "${m.id}" is empty in this row.` };
+  } else {
+    id = String(row);
+  }
+  if (ctx.seenIds.has(id)) return { ok: false, reason: 'duplicate_id', message: `The id "${clip(id)}" was already used by an earlier row; the first one is kept.`, id };
+  const warn = (reason: WarningReason, message: string): void => {
+    warnings.push({ row, id, reason, message });
+  };
+
+  const text = m.text === undefined ? '' : cellToString(values[m.text]);
+  if (text.trim() === '') return { ok: false, reason: 'missing_text', message: `The text column "${m.text ?? 'text'}" is empty in this row.`, id };
+
+  const golds = goldInputs(values, m);
+  let hasError: boolean;
+  if (m.label !== undefined) {
+    const parsed = parseErrorLabel(values[m.label]);
+    if (parsed === undefined) return { ok: false, reason: 'empty_label', message: `The label column "${m.label}" is empty in this row.`, id };
+    if (parsed === null) {
+      return { ok: false, reason: 'unparseable_label', message: `The label "${clip(cellToString(values[m.label]))}" is not understood; use 1/0, true/false, yes/no, 是/否, 有误/正确.`, id };
+    }
+    hasError = ctx.labelMeansCorrect ? !parsed : parsed;
+  } else {
+    hasError = golds.length > 0;
+  }
+
+  const correction = m.correction === undefined ? '' : cellToString(values[m.correction]).trim();
+  const gold: GoldSpan[] = [];
+  if (hasError) {
+    for (const g of golds) {
+      const placed = placeGold(text, g, correction, values, m, warn);
+      if (placed === 'bad_offsets') {
+        return { ok: false, reason: 'bad_offsets', message: `The offsets [${g.startRaw || '?'}, ${g.endRaw || '?'}) are not whole numbers with 0 ≤ start < end ≤ ${text.length} (the text length).`, id };
+      }
+      gold.push(placed);
+    }
+    if (gold.length === 0) warn('no_gold_span', 'Marked as erroneous but no gold error span is given; it counts for VC only.');
+  } else if (golds.length > 0) {
+    warn('gold_on_correct_text', 'Marked as correct but a gold error span is given; the span is ignored.');
+  }
+
+  const item: DatasetItem = { id, text, hasError, gold, unit: ctx.unit };
+  if (hasError && m.errorType !== undefined) {
+    const t = normalizeErrorType(cellToString(values[m.errorType]));
+    if (t) {
+      item.errorType = t.code;
+      if (!t.known) warn('unknown_error_type', `Unknown error type "${clip(t.code)}"; kept as written.`);
+    }
+  }
+  if (m.specialty !== undefined) {
+    const s = normalizeSpecialty(cellToString(values[m.specialty]));
+    if (s) {
+      item.specialty = s.code;
+      if (!s.known) warn('unknown_specialty', `Unknown specialty "${clip(s.code)}"; kept as written.`);
+    }
+  }
+  if (m.style !== undefined) {
+    const s = normalizeStyle(cellToString(values[m.style]));
+    if (s) {
+      item.style = s.code;
+      if (!s.known) warn('unknown_style', `Unknown writing style "${clip(s.code)}"; kept as written.`);
+    }
+  }
+  if (m.difficulty !== undefined) {
+    const d = normalizeDifficulty(values[m.difficulty]);
+    if (d === null) warn('bad_difficulty', `Difficulty "${clip(cellToString(values[m.difficulty]))}" is not 1–5, a 20-point bin or a share; left empty.`);
+    else if (d !== undefined) item.difficulty = d;
+  }
+  if (hasError && correction !== '' && !EMPTY_MARKERS.test(correction)) item.correction = correction;
+  if (ctx.extraColumns.length > 0) {
+    const extra: Record<string, string> = {};
+    let any = false;
+    for (const c of ctx.extraColumns) {
+      const v = cellToString(values[c]);
+      if (v !== '') {
+        extra[c] = v;
+        any = true;
+      }
+    }
+    if (any) item.extra = extra;
+  }
+  ctx.seenIds.add(id);
+  return { ok: true, item, warnings };
+}
+
+function placeGold(
+  text: string,
+  g: GoldInput,
+  correction: string,
+  values: Record<string, unknown>,
+  m: FieldMapping,
+  warn: (reason: WarningReason, message: string) => void,
+): GoldSpan | 'bad_offsets' {
+  const hasOffsets = g.start !== undefined || g.end !== undefined;
+  if (hasOffsets) {
+    const { start, end } = g;
+    if (start === undefined || end === undefined || !Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end <= start || end > text.length) {
+      return 'bad_offsets';
+    }
+    const slice = text.slice(start, end);
+    if (g.text === '' || g.text === slice) return { start, end, text: slice, placed: true, approximate: false };
+    // Offsets and text disagree: offsets are often in another unit (code points, bytes); trust the text when it can be placed.
+    const aligned = alignQuote(text, g.text, correction || undefined);
+    if (aligned) {
+      warn('offsets_text_mismatch', `The offsets [${start}, ${end}) do not select the gold text; placed by the text at [${aligned.start}, ${aligned.end}).`);
+      return { start: aligned.start, end: aligned.end, text: g.text, placed: true, approximate: !aligned.exact };
+    }
+    warn('offsets_text_mismatch', `The offsets [${start}, ${end}) do not select the gold text, which is not found in the text; the offsets are kept.`);
+    return { start, end, text: g.text, placed: true, approximate: true };
+  }
+  let quote = g.text;
+  let aligned = alignQuote(text, quote, correction || undefined);
+  if (!aligned && m.sentences !== undefined && m.errorSentenceId !== undefined) {
+    // MEDEC: fall back to the sentence listed under the error sentence id.
+    const listed = sentenceById(cellToString(values[m.sentences]), cellToString(values[m.errorSentenceId]).trim());
+    if (listed) {
+      aligned = alignQuote(text, listed);
+      if (aligned) quote = listed;
+    }
+  }
+  if (!aligned) {
+    warn('gold_not_placed', `The gold error "${clip(g.text)}" was not found in the text; it is kept unplaced and left out of localization scores.`);
+    return { start: -1, end: -1, text: g.text, placed: false, approximate: false };
+  }
+  if (!aligned.exact) warn('gold_approximate', `The gold error "${clip(quote)}" matched the text only approximately at [${aligned.start}, ${aligned.end}).`);
+  if (aligned.ambiguous) warn('gold_ambiguous', `The gold error "${clip(quote)}" occurs more than once; the first occurrence is used.`);
+  return { start: aligned.start, end: aligned.end, text: g.text, placed: true, approximate: !aligned.exact };
+}

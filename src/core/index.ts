@@ -1,0 +1,17 @@
+/**
+ * Public API of the pure fact-check core: prompts, answer parsing, span
+ * alignment, chunking, reward gating, self-consistency and the orchestrator.
+ * No DOM, no model library: runs in workers, on the page, in Node and the CLI.
+ */
+export * from './labels';
+export * from './answer';
+export * from './hash';
+export * from './normalize';
+export * from './prompts';
+export * from './lenient-json';
+export * from './parse';
+export * from './align';
+export * from './chunk';
+export * from './gating';
+export * from './consistency';
+export * from './check';

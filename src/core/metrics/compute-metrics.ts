@@ -1,0 +1,424 @@
+/**
+ * Benchmark metrics with the project's definitions (see docs): VC confusion
+ * counts, precision/recall/F1/accuracy and over-criticism = FP/(FP+TN); EL by
+ * span matching (matchSpans), text-level localization rate and spurious spans
+ * per text; Wilson 95% intervals for proportions and a seeded 1,000-resample
+ * bootstrap for F1; breakdowns by error type, specialty, style, difficulty.
+ *
+ * Per-item outcomes are packed in typed arrays once; every block (overall and
+ * each breakdown group) and every bootstrap resample only sums those arrays.
+ */
+import { alignQuote } from '../align';
+import type { DatasetItem } from '../dataset/types';
+import type { Prediction } from '../predictions';
+import { matchSpans, type Criterion, type Range } from './span-match';
+import { createRng, harmonic, percentileInterval, ratio, wilson, type Interval } from './stats-utils';
+
+export interface MetricsOptions {
+  criterion?: Criterion;
+  /** Bootstrap resamples for F1 intervals (default 1,000). */
+  resamples?: number;
+  /** Bootstrap seed (default 20250917). */
+  seed?: number;
+  /** Bootstrap F1 intervals for breakdown groups too (default true). */
+  breakdownIntervals?: boolean;
+}
+
+export const DEFAULT_SEED = 20250917;
+export const DEFAULT_RESAMPLES = 1000;
+
+export interface VcBlock {
+  tp: number;
+  fp: number;
+  fn: number;
+  tn: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  accuracy: number;
+  over_criticism: number;
+  intervals: { precision: Interval; recall: Interval; accuracy: Interval; over_criticism: Interval; f1: Interval | null };
+}
+
+export interface ElBlock {
+  /** Predicted spans on flagged texts (texts left out of EL excluded). */
+  predicted: number;
+  matched_pred: number;
+  gold: number;
+  matched_gold: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  /** Erroneous texts with placed gold. */
+  texts: number;
+  localized_texts: number;
+  text_rate: number;
+  spurious: number;
+  spurious_per_text: number;
+  /** Texts left out of EL: erroneous without gold, or with a gold span that could not be placed. */
+  excluded: number;
+  intervals: { precision: Interval; recall: Interval; text_rate: Interval; f1: Interval | null };
+}
+
+export interface MetricBlock {
+  n: number;
+  /** Items without a prediction (scored as "no error"). */
+  missing: number;
+  vc: VcBlock;
+  el: ElBlock;
+}
+
+export type Breakdown = Record<string, MetricBlock>;
+
+export interface Metrics extends MetricBlock {
+  criterion: Criterion;
+  /** Predictions whose id is not in the dataset (ignored). */
+  unknown_predictions: number;
+  /** Repeated ids in the predictions (the first is used). */
+  duplicate_predictions: number;
+  bootstrap: { resamples: number; seed: number };
+  by: { error_type: Breakdown; specialty: Breakdown; style: Breakdown; difficulty: Breakdown };
+}
+
+/** VC outcome codes. */
+export const TP = 0;
+export const FP = 1;
+export const FN = 2;
+export const TN = 3;
+
+/** Per-item outcomes in typed arrays (index = item position). */
+export interface Outcomes {
+  n: number;
+  vc: Uint8Array;
+  missing: Uint8Array;
+  pred: Int32Array;
+  matchedPred: Int32Array;
+  gold: Int32Array;
+  matchedGold: Int32Array;
+  /** 1: erroneous text eligible for EL; 2: and localized. */
+  elText: Uint8Array;
+  excluded: Uint8Array;
+  unknownPredictions: number;
+  duplicatePredictions: number;
+}
+
+export function indexPredictions(predictions: readonly Prediction[]): { byId: Map<string, Prediction>; duplicates: number } {
+  const byId = new Map<string, Prediction>();
+  let duplicates = 0;
+  for (const p of predictions) {
+    if (byId.has(p.id)) duplicates++;
+    else byId.set(p.id, p);
+  }
+  return { byId, duplicates };
+}
+
+function predictedRanges(item: DatasetItem, p: Prediction): Range[] {
+  const out: Range[] = [];
+  for (const s of p.spans) {
+    if (s.start >= 0 && s.end <= item.text.length) {
+      out.push({ start: s.start, end: s.end });
+      continue;
+    }
+    // Text-only (or out-of-range) span: place it by its text; unplaceable spans match nothing.
+    const a = s.text ? alignQuote(item.text, s.text) : null;
+    out.push(a ? { start: a.start, end: a.end } : { start: 0, end: 0 });
+  }
+  return out;
+}
+
+export function computeOutcomes(items: readonly DatasetItem[], predictions: readonly Prediction[], criterion: Criterion): Outcomes {
+  const n = items.length;
+  const { byId, duplicates } = indexPredictions(predictions);
+  const o: Outcomes = {
+    n,
+    vc: new Uint8Array(n),
+    missing: new Uint8Array(n),
+    pred: new Int32Array(n),
+    matchedPred: new Int32Array(n),
+    gold: new Int32Array(n),
+    matchedGold: new Int32Array(n),
+    elText: new Uint8Array(n),
+    excluded: new Uint8Array(n),
+    unknownPredictions: 0,
+    duplicatePredictions: duplicates,
+  };
+  const ids = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    const item = items[i] as DatasetItem;
+    ids.add(item.id);
+    const p = byId.get(item.id);
+    if (!p) o.missing[i] = 1;
+    const flagged = p?.hasError === true;
+    o.vc[i] = item.hasError ? (flagged ? TP : FN) : flagged ? FP : TN;
+    const excluded = item.hasError && (item.gold.length === 0 || item.gold.some((g) => !g.placed));
+    if (excluded) {
+      o.excluded[i] = 1;
+      continue;
+    }
+    const preds = flagged && p ? predictedRanges(item, p) : [];
+    o.pred[i] = preds.length;
+    if (item.hasError) {
+      o.gold[i] = item.gold.length;
+      const m = matchSpans(item.gold, preds, criterion);
+      o.matchedGold[i] = m;
+      o.matchedPred[i] = m;
+      o.elText[i] = flagged && m > 0 ? 2 : 1;
+    }
+  }
+  for (const id of byId.keys()) if (!ids.has(id)) o.unknownPredictions++;
+  return o;
+}
+
+interface Sums {
+  n: number;
+  missing: number;
+  tp: number;
+  fp: number;
+  fn: number;
+  tn: number;
+  pred: number;
+  mp: number;
+  gold: number;
+  mg: number;
+  texts: number;
+  localized: number;
+  excluded: number;
+}
+
+function sumOver(o: Outcomes, subset: Int32Array | null): Sums {
+  const s: Sums = { n: 0, missing: 0, tp: 0, fp: 0, fn: 0, tn: 0, pred: 0, mp: 0, gold: 0, mg: 0, texts: 0, localized: 0, excluded: 0 };
+  const count = subset ? subset.length : o.n;
+  const conf = [0, 0, 0, 0];
+  for (let k = 0; k < count; k++) {
+    const i = subset ? (subset[k] as number) : k;
+    conf[o.vc[i] as number]!++;
+    s.missing += o.missing[i] as number;
+    s.pred += o.pred[i] as number;
+    s.mp += o.matchedPred[i] as number;
+    s.gold += o.gold[i] as number;
+    s.mg += o.matchedGold[i] as number;
+    const t = o.elText[i] as number;
+    if (t > 0) s.texts++;
+    if (t === 2) s.localized++;
+    s.excluded += o.excluded[i] as number;
+  }
+  s.n = count;
+  [s.tp, s.fp, s.fn, s.tn] = conf as [number, number, number, number];
+  return s;
+}
+
+/**
+ * Items reduced to categories of identical outcome tuples (VC code, predicted,
+ * matched, gold). A resample then only counts categories: one random draw, one
+ * load and one increment per item, with no allocation.
+ */
+interface Categories {
+  /** Category of each subset position. */
+  cat: Uint16Array | Int32Array;
+  /** Per category: [vcCode, pred, matched, gold]. */
+  tuples: Int32Array;
+  k: number;
+}
+
+function categorize(o: Outcomes, subset: Int32Array | null): Categories {
+  const m = subset ? subset.length : o.n;
+  const keyToCat = new Map<string, number>();
+  const tuples: number[] = [];
+  const cat = new Int32Array(m);
+  for (let k = 0; k < m; k++) {
+    const i = subset ? (subset[k] as number) : k;
+    const t0 = o.vc[i] as number;
+    const t1 = o.pred[i] as number;
+    const t2 = o.matchedPred[i] as number;
+    const t3 = o.gold[i] as number;
+    const key = `${t0},${t1},${t2},${t3}`;
+    let c = keyToCat.get(key);
+    if (c === undefined) {
+      c = keyToCat.size;
+      keyToCat.set(key, c);
+      tuples.push(t0, t1, t2, t3);
+    }
+    cat[k] = c;
+  }
+  const k = keyToCat.size;
+  return { cat: k <= 65535 ? Uint16Array.from(cat) : cat, tuples: Int32Array.from(tuples), k };
+}
+
+function f1sFromCounts(counts: Int32Array, c: Categories): { vc: number; el: number } {
+  let tp = 0;
+  let fpfn = 0;
+  let p = 0;
+  let mp = 0;
+  let g = 0;
+  for (let k = 0; k < c.k; k++) {
+    const w = counts[k] as number;
+    if (w === 0) continue;
+    const code = c.tuples[4 * k] as number;
+    if (code === TP) tp += w;
+    else if (code !== TN) fpfn += w;
+    p += w * (c.tuples[4 * k + 1] as number);
+    mp += w * (c.tuples[4 * k + 2] as number);
+    g += w * (c.tuples[4 * k + 3] as number);
+  }
+  return { vc: ratio(2 * tp, 2 * tp + fpfn), el: harmonic(ratio(mp, p), ratio(mp, g)) };
+}
+
+/**
+ * Bootstrap replicates of VC F1 and EL F1 over a subset (items resampled with
+ * replacement, seeded). With `other`, the same resampled items also give the
+ * other run's replicates (paired bootstrap).
+ */
+export function bootstrapF1(
+  o: Outcomes,
+  subset: Int32Array | null,
+  resamples: number,
+  seed: number,
+  other?: Outcomes,
+): { vc: Float64Array; el: Float64Array; vcOther?: Float64Array; elOther?: Float64Array } {
+  const m = subset ? subset.length : o.n;
+  const vc = new Float64Array(resamples);
+  const el = new Float64Array(resamples);
+  const vcOther = other ? new Float64Array(resamples) : undefined;
+  const elOther = other ? new Float64Array(resamples) : undefined;
+  const result = { vc, el, ...(vcOther ? { vcOther } : {}), ...(elOther ? { elOther } : {}) };
+  if (m === 0) return result;
+  const ca = categorize(o, subset);
+  const cb = other ? categorize(other, subset) : undefined;
+  const countsA = new Int32Array(ca.k);
+  const countsB = new Int32Array(cb ? cb.k : 0);
+  const catA = ca.cat;
+  const catB = cb?.cat;
+  // Mulberry32 inlined (same stream as createRng(seed)).
+  let a = seed | 0;
+  for (let r = 0; r < resamples; r++) {
+    countsA.fill(0);
+    if (catB) {
+      countsB.fill(0);
+      for (let k = 0; k < m; k++) {
+        a = (a + 0x6d2b79f5) | 0;
+        let t = Math.imul(a ^ (a >>> 15), 1 | a);
+        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+        const j = Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * m);
+        countsA[catA[j] as number]!++;
+        countsB[catB[j] as number]!++;
+      }
+    } else {
+      for (let k = 0; k < m; k++) {
+        a = (a + 0x6d2b79f5) | 0;
+        let t = Math.imul(a ^ (a >>> 15), 1 | a);
+        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+        const j = Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * m);
+        countsA[catA[j] as number]!++;
+      }
+    }
+    const fa = f1sFromCounts(countsA, ca);
+    vc[r] = fa.vc;
+    el[r] = fa.el;
+    if (cb && vcOther && elOther) {
+      const fb = f1sFromCounts(countsB, cb);
+      vcOther[r] = fb.vc;
+      elOther[r] = fb.el;
+    }
+  }
+  return result;
+}
+
+/** One metric block over a subset of items (null = all). */
+export function blockMetrics(o: Outcomes, subset: Int32Array | null, bootstrap: { resamples: number; seed: number } | null): MetricBlock {
+  const s = sumOver(o, subset);
+  const precision = ratio(s.tp, s.tp + s.fp);
+  const recall = ratio(s.tp, s.tp + s.fn);
+  const elP = ratio(s.mp, s.pred);
+  const elR = ratio(s.mg, s.gold);
+  const boot = bootstrap && bootstrap.resamples > 0 ? bootstrapF1(o, subset, bootstrap.resamples, bootstrap.seed) : null;
+  const elTexts = s.n - s.excluded;
+  const spurious = s.pred - s.mp;
+  return {
+    n: s.n,
+    missing: s.missing,
+    vc: {
+      tp: s.tp,
+      fp: s.fp,
+      fn: s.fn,
+      tn: s.tn,
+      precision,
+      recall,
+      f1: harmonic(precision, recall),
+      accuracy: ratio(s.tp + s.tn, s.n),
+      over_criticism: ratio(s.fp, s.fp + s.tn),
+      intervals: {
+        precision: wilson(s.tp, s.tp + s.fp),
+        recall: wilson(s.tp, s.tp + s.fn),
+        accuracy: wilson(s.tp + s.tn, s.n),
+        over_criticism: wilson(s.fp, s.fp + s.tn),
+        f1: boot ? percentileInterval(boot.vc) : null,
+      },
+    },
+    el: {
+      predicted: s.pred,
+      matched_pred: s.mp,
+      gold: s.gold,
+      matched_gold: s.mg,
+      precision: elP,
+      recall: elR,
+      f1: harmonic(elP, elR),
+      texts: s.texts,
+      localized_texts: s.localized,
+      text_rate: ratio(s.localized, s.texts),
+      spurious,
+      spurious_per_text: ratio(spurious, elTexts),
+      excluded: s.excluded,
+      intervals: {
+        precision: wilson(s.mp, s.pred),
+        recall: wilson(s.mg, s.gold),
+        text_rate: wilson(s.localized, s.texts),
+        f1: boot ? percentileInterval(boot.el) : null,
+      },
+    },
+  };
+}
+
+/** Groups item positions by a label; items without the label are left out. */
+export function groupIndices(items: readonly DatasetItem[], keyOf: (item: DatasetItem) => string | undefined): Map<string, Int32Array> {
+  const lists = new Map<string, number[]>();
+  items.forEach((item, i) => {
+    const k = keyOf(item);
+    if (k === undefined) return;
+    let list = lists.get(k);
+    if (!list) lists.set(k, (list = []));
+    list.push(i);
+  });
+  const out = new Map<string, Int32Array>();
+  for (const k of [...lists.keys()].sort()) out.set(k, Int32Array.from(lists.get(k) ?? []));
+  return out;
+}
+
+export const BREAKDOWN_KEYS: Readonly<Record<keyof Metrics['by'], (item: DatasetItem) => string | undefined>> = {
+  // Error types exist only for erroneous texts: these groups measure detection (recall) and localization per type.
+  error_type: (it) => (it.hasError ? it.errorType : undefined),
+  specialty: (it) => it.specialty,
+  style: (it) => it.style,
+  difficulty: (it) => (it.difficulty === undefined ? undefined : String(it.difficulty)),
+};
+
+export function computeMetrics(items: readonly DatasetItem[], predictions: readonly Prediction[], options: MetricsOptions = {}): Metrics {
+  const criterion = options.criterion ?? 'span';
+  const resamples = options.resamples ?? DEFAULT_RESAMPLES;
+  const seed = options.seed ?? DEFAULT_SEED;
+  const o = computeOutcomes(items, predictions, criterion);
+  const boot = { resamples, seed };
+  const by: Metrics['by'] = { error_type: {}, specialty: {}, style: {}, difficulty: {} };
+  for (const dim of Object.keys(by) as (keyof Metrics['by'])[]) {
+    for (const [label, subset] of groupIndices(items, BREAKDOWN_KEYS[dim])) {
+      by[dim][label] = blockMetrics(o, subset, options.breakdownIntervals === false ? null : boot);
+    }
+  }
+  return {
+    criterion,
+    ...blockMetrics(o, null, boot),
+    unknown_predictions: o.unknownPredictions,
+    duplicate_predictions: o.duplicatePredictions,
+    bootstrap: boot,
+    by,
+  };
+}

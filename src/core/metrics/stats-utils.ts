@@ -1,0 +1,77 @@
+/** Small statistics helpers: seeded PRNG, Wilson intervals, quantiles, exact McNemar. */
+
+export interface Interval {
+  low: number;
+  high: number;
+}
+
+/** z for a two-sided 95% interval. */
+const Z95 = 1.959963984540054;
+
+/** Mulberry32: tiny, fast, good enough for resampling; the same seed gives the same stream everywhere. */
+export function createRng(seed: number): () => number {
+  let a = seed | 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** 0 when the denominator is 0 (nothing to measure), as in scikit-learn's zero_division=0. */
+export function ratio(num: number, den: number): number {
+  return den > 0 ? num / den : 0;
+}
+
+export function harmonic(p: number, r: number): number {
+  return p + r > 0 ? (2 * p * r) / (p + r) : 0;
+}
+
+/** 95% Wilson score interval for k successes out of n; [0, 1] when n is 0. */
+export function wilson(k: number, n: number): Interval {
+  if (n <= 0) return { low: 0, high: 1 };
+  const p = k / n;
+  const z2 = Z95 * Z95;
+  const den = 1 + z2 / n;
+  const centre = (p + z2 / (2 * n)) / den;
+  const half = (Z95 * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / den;
+  // Clamp against rounding so the interval always holds the point estimate.
+  return { low: Math.max(0, Math.min(p, centre - half)), high: Math.min(1, Math.max(p, centre + half)) };
+}
+
+/** Quantile (linear interpolation, type 7) of an ascending-sorted array. */
+export function quantileSorted(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return 0;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  const a = sorted[lo] ?? 0;
+  const b = sorted[hi] ?? a;
+  return a + (b - a) * (pos - lo);
+}
+
+/** Percentile 95% interval of bootstrap replicates (sorts in place). */
+export function percentileInterval(replicates: Float64Array): Interval {
+  replicates.sort();
+  return { low: quantileSorted(replicates, 0.025), high: quantileSorted(replicates, 0.975) };
+}
+
+/**
+ * Exact two-sided McNemar test: under H0 the discordant pairs split
+ * Binomial(b + c, 1/2); p = min(1, 2·P(X ≤ min(b, c))). Summed in log space
+ * so large counts do not underflow.
+ */
+export function mcnemarExact(b: number, c: number): number {
+  const n = b + c;
+  if (n === 0) return 1;
+  const k = Math.min(b, c);
+  let logTerm = n * Math.log(0.5); // log C(n,0) 0.5^n
+  let logSum = logTerm;
+  for (let i = 0; i < k; i++) {
+    logTerm += Math.log((n - i) / (i + 1));
+    const m = Math.max(logSum, logTerm);
+    logSum = m + Math.log(Math.exp(logSum - m) + Math.exp(logTerm - m));
+  }
+  return Math.min(1, 2 * Math.exp(logSum));
+}

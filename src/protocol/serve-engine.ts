@@ -1,0 +1,78 @@
+/**
+ * Serves a ModelEngine over a port: the thin engine layer over the generic
+ * worker server. The engine is chosen by the `load` spec (`spec.engine`), so
+ * a worker can hold a transformers.js or a WebLLM engine; switching engines
+ * unloads the previous one. Load progress is made monotonic and always ends
+ * with `ready` at 1, whatever the engine reports.
+ */
+import type { EngineKind, LoadProgress, ModelEngine } from './engine';
+import { engineProtocol } from './engine-protocol';
+import { MedfactError, throwIfAborted } from './errors';
+import type { EngineMethods, PortLike } from './messages';
+import { createWorkerServer, type WorkerServer } from './worker-server';
+
+export type EngineFactory = (kind: EngineKind) => ModelEngine | Promise<ModelEngine>;
+
+/** Clamps a progress event so the fraction never goes down. */
+function clampProgress(event: LoadProgress, floor: number): LoadProgress {
+  if (event.status === 'ready') return event;
+  const progress = Math.min(1, Math.max(floor, Number.isFinite(event.progress) ? event.progress : floor));
+  return { ...event, progress };
+}
+
+export function serveEngine(port: PortLike, engineFactory: EngineFactory): WorkerServer {
+  let current: { kind: EngineKind; engine: ModelEngine } | null = null;
+  let loaded = false;
+
+  function requireLoaded(): ModelEngine {
+    if (!current || !loaded) {
+      throw new MedfactError('MODEL_NOT_LOADED', 'No model is loaded in the engine. Load a model first.');
+    }
+    return current.engine;
+  }
+
+  return createWorkerServer<EngineMethods>(
+    port,
+    {
+      async load(spec, { signal, progress }) {
+        throwIfAborted(signal);
+        if (current && current.kind !== spec.engine) {
+          const previous = current;
+          current = null;
+          loaded = false;
+          await previous.engine.unload();
+        }
+        if (!current) current = { kind: spec.engine, engine: await engineFactory(spec.engine) };
+        throwIfAborted(signal);
+        loaded = false;
+        let floor = 0;
+        let sawReady = false;
+        const result = await current.engine.load(spec, {
+          signal,
+          onProgress(event) {
+            if (sawReady) return;
+            const clamped = clampProgress(event, floor);
+            floor = clamped.progress;
+            sawReady = clamped.status === 'ready';
+            progress(clamped);
+          },
+        });
+        if (!sawReady) progress({ status: 'ready', progress: 1 });
+        loaded = true;
+        return result;
+      },
+      generate(params, { signal, chunk }) {
+        return requireLoaded().generate(params, { signal, onChunk: chunk });
+      },
+      score(params, { signal }) {
+        return requireLoaded().score(params, { signal });
+      },
+      async unload(_params, { signal }) {
+        loaded = false;
+        if (current) await current.engine.unload({ signal });
+        return undefined;
+      },
+    },
+    engineProtocol,
+  );
+}

@@ -1,0 +1,388 @@
+/**
+ * ModelEngine over transformers.js (ONNX Runtime: WebGPU or WASM in the
+ * browser, CPU in Node). Runs inside a worker; the worker entry imports this
+ * file lazily. Everything that differs between browser and Node (runtime
+ * file URLs, caches, fetch) is chosen here or injected through `deps`.
+ */
+import type * as Transformers from '@huggingface/transformers';
+import type {
+  ChatMessage,
+  Device,
+  Dtype,
+  GenerateChunk,
+  GenerateParams,
+  GenerateResult,
+  LoadProgress,
+  LoadResult,
+  ModelEngine,
+  ModelSpec,
+  ScoreParams,
+  ScoreResult,
+} from '../src/protocol/engine';
+import { AbortError, MedfactError, throwIfAborted } from '../src/protocol/errors';
+import { classifyEngineError } from './engine-shared/classify-error';
+import { createGuardedFetch, normaliseBase, type FetchLike } from './engine-shared/fetch-guard';
+import type { OrtWasmPaths } from './engine-shared/ort-wasm-paths';
+import { createProgressTracker } from './engine-shared/progress';
+import { judgeFromLogits, classifyFromLogits } from './engine-shared/scoring';
+import { createSerialQueue } from './engine-shared/serial-queue';
+
+export type TransformersModule = typeof Transformers;
+
+export interface TransformersEngineDeps {
+  /** The library, or a loader for it (default: dynamic import). */
+  transformers?: TransformersModule | (() => Promise<TransformersModule>);
+  /**
+   * onnxruntime-web runtime files served by the app. Default in the
+   * browser: the Vite `?url` assets from engine-shared/ort-wasm-paths.
+   * Ignored in Node (onnxruntime-node needs none).
+   */
+  wasmPaths?: OrtWasmPaths | (() => Promise<OrtWasmPaths>);
+  /** Base fetch (default: globalThis.fetch); wrapped by the mirror-only guard. */
+  fetch?: FetchLike;
+  /** Browser: keep downloads in the Cache API (default true; needed offline). */
+  useCache?: boolean;
+  /**
+   * Node: folder of the library's file cache. Node always caches remote
+   * files, because onnxruntime-node opens sessions from a file path
+   * (transformers.js refuses a remote load without its file cache).
+   */
+  cacheDir?: string;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+/** dtypes transformers.js can load (file suffixes: model.onnx, model_fp16, model_quantized, model_q4, model_q4f16). */
+const TRANSFORMERS_DTYPES: readonly Dtype[] = ['fp32', 'fp16', 'q8', 'q4', 'q4f16'];
+const WARMUP_TEXT = '你好';
+
+/** True in a browser page or worker, false in Node (also under vitest's node environment). */
+export function isWebRuntime(): boolean {
+  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  const isNode = typeof proc?.versions?.node === 'string';
+  return !isNode && typeof self !== 'undefined';
+}
+
+type TokenizerLike = Transformers.PreTrainedTokenizer;
+type ModelLike = Transformers.PreTrainedModel;
+type TensorLike = Transformers.Tensor;
+
+interface Loaded {
+  spec: ModelSpec;
+  device: Device;
+  tf: TransformersModule;
+  tokenizer: TokenizerLike;
+  model: ModelLike;
+}
+
+async function resolve<T>(value: T | (() => Promise<T>) | undefined, fallback: () => Promise<T>): Promise<T> {
+  if (value === undefined) return fallback();
+  return typeof value === 'function' ? (value as () => Promise<T>)() : value;
+}
+
+/** Node has no `wasm` execution provider; the CPU provider runs the same files. */
+function effectiveDevice(device: Device): Device {
+  return !isWebRuntime() && device === 'wasm' ? 'cpu' : device;
+}
+
+function validateSpec(spec: ModelSpec): void {
+  if (spec.engine !== 'transformers') {
+    throw new MedfactError('BAD_CONFIG', `Model ${spec.id} is for the ${spec.engine} engine, not transformers.js.`);
+  }
+  if (!TRANSFORMERS_DTYPES.includes(spec.dtype)) {
+    throw new MedfactError(
+      'BAD_CONFIG',
+      `transformers.js cannot load dtype "${spec.dtype}" for ${spec.id}; use one of ${TRANSFORMERS_DTYPES.join(', ')}.`,
+    );
+  }
+  if (!['webgpu', 'wasm', 'cpu'].includes(spec.device)) {
+    throw new MedfactError('BAD_CONFIG', `Unknown device "${spec.device}".`);
+  }
+  try {
+    new URL(spec.source.hubHost);
+  } catch {
+    throw new MedfactError('BAD_CONFIG', `The model source "${spec.source.hubHost}" is not a valid URL.`);
+  }
+}
+
+function validateMessages(messages: ChatMessage[]): void {
+  if (!Array.isArray(messages) || messages.length === 0) {
+    throw new MedfactError('BAD_INPUT', 'A generation needs at least one chat message.');
+  }
+  for (const m of messages) {
+    if (!m || typeof m.content !== 'string' || !['system', 'user', 'assistant'].includes(m.role)) {
+      throw new MedfactError('BAD_INPUT', 'Each chat message needs a role (system, user, assistant) and text content.');
+    }
+  }
+}
+
+/** The first token id of `word` without special tokens, e.g. `是` → one Qwen token. */
+function firstTokenId(tokenizer: TokenizerLike, word: string): number {
+  const ids = tokenizer.encode(word, { add_special_tokens: false });
+  const id = ids[0];
+  if (id === undefined) throw new MedfactError('BAD_INPUT', `The judge answer word "${word}" has no token in this model's vocabulary.`);
+  return id;
+}
+
+/**
+ * Chat-templated, tokenized prompt. Extra template variables such as
+ * Qwen3's `enable_thinking` pass through apply_chat_template to the Jinja
+ * template (the option type does not list them, hence the separate object).
+ */
+function chatInputs(
+  tokenizer: TokenizerLike,
+  messages: ChatMessage[],
+  thinking: boolean,
+): { input_ids: TensorLike; attention_mask: TensorLike } {
+  const options = { add_generation_prompt: true, enable_thinking: thinking, return_dict: true as const };
+  return tokenizer.apply_chat_template(messages, options) as unknown as { input_ids: TensorLike; attention_mask: TensorLike };
+}
+
+function lastRowLogits(logits: TensorLike): Float32Array {
+  const dims = logits.dims;
+  const vocab = dims[dims.length - 1] ?? 0;
+  const data = logits.data as Float32Array;
+  return data.subarray(data.length - vocab);
+}
+
+export function createTransformersEngine(deps: TransformersEngineDeps = {}): ModelEngine {
+  const now = deps.now ?? (() => performance.now());
+  const queue = createSerialQueue();
+  let loaded: Loaded | undefined;
+  let baseFetch: FetchLike | undefined;
+
+  async function configureEnv(tf: TransformersModule, spec: ModelSpec): Promise<void> {
+    const { env } = tf;
+    const web = isWebRuntime();
+    // Remember the library's own fetch once, so repeated loads do not stack guards.
+    baseFetch ??= deps.fetch ?? (env.fetch as FetchLike);
+    env.allowLocalModels = false;
+    env.allowRemoteModels = true;
+    env.remoteHost = normaliseBase(spec.source.hubHost);
+    env.remotePathTemplate = '{model}/resolve/{revision}/';
+    const useCache = deps.useCache ?? true;
+    env.useBrowserCache = web && useCache;
+    env.useFSCache = !web;
+    if (!web && deps.cacheDir) env.cacheDir = deps.cacheDir;
+
+    const allowed = [spec.source.hubHost];
+    if (web) {
+      const paths = await resolve(deps.wasmPaths, async () => (await import('./engine-shared/ort-wasm-paths')).ortWasmPaths);
+      const wasm = env.backends.onnx.wasm;
+      if (wasm) wasm.wasmPaths = { wasm: paths.wasm, mjs: paths.mjs };
+      // The runtime files come from the app's own origin.
+      if (typeof location !== 'undefined') allowed.push(location.origin);
+    }
+    env.fetch = spec.source.mirrorOnly ? createGuardedFetch(allowed, baseFetch) : baseFetch;
+  }
+
+  async function loadImpl(
+    spec: ModelSpec,
+    signal: AbortSignal | undefined,
+    onProgress: ((p: LoadProgress) => void) | undefined,
+  ): Promise<LoadResult> {
+    validateSpec(spec);
+    throwIfAborted(signal);
+    if (loaded) await unloadImpl();
+    const started = now();
+    const tracker = createProgressTracker(onProgress);
+    const device = effectiveDevice(spec.device);
+    const tf = await resolve(deps.transformers, () => import('@huggingface/transformers'));
+    await configureEnv(tf, spec);
+
+    const progress_callback = (info: Transformers.ProgressInfo): void => {
+      if (info.status === 'initiate') tracker.initiate(info.file);
+      else if (info.status === 'progress') tracker.download(info.file, info.loaded, info.total);
+      else if (info.status === 'done') tracker.done(info.file);
+    };
+    const revision = spec.source.revision ?? 'main';
+    let model: ModelLike | undefined;
+    try {
+      // config.json first: a missing model fails here with a clean 404
+      // (the tokenizer loader treats its files as optional and fails obscurely).
+      const config = await tf.AutoConfig.from_pretrained(spec.id, { revision, progress_callback });
+      throwIfAborted(signal);
+      const tokenizer = await tf.AutoTokenizer.from_pretrained(spec.id, { revision, progress_callback });
+      throwIfAborted(signal);
+      const Auto = spec.task === 'text-generation' ? tf.AutoModelForCausalLM : tf.AutoModelForSequenceClassification;
+      model = await Auto.from_pretrained(spec.id, { revision, config, device, dtype: spec.dtype as Transformers.DataType, progress_callback });
+      tracker.compile(1);
+      throwIfAborted(signal);
+      const loadMs = now() - started;
+
+      let warmupMs = 0;
+      if (!spec.skipWarmup) {
+        tracker.warmup();
+        const w0 = now();
+        const inputs = tokenizer(WARMUP_TEXT);
+        if (spec.task === 'text-generation') await model.generate({ ...inputs, max_new_tokens: 1, do_sample: false });
+        else await model(inputs);
+        warmupMs = now() - w0;
+        throwIfAborted(signal);
+      }
+
+      loaded = { spec, device, tf, tokenizer, model };
+      const maxPositions = (model.config as { max_position_embeddings?: number }).max_position_embeddings;
+      tracker.ready();
+      return {
+        id: spec.id,
+        engine: 'transformers',
+        device,
+        dtype: spec.dtype,
+        loadMs,
+        warmupMs,
+        library: `transformers.js ${tf.env.version}`,
+        contextTokens: spec.contextTokens ?? maxPositions ?? 2048,
+      };
+    } catch (error) {
+      if (model && loaded?.model !== model) await model.dispose().catch(() => undefined);
+      if (signal?.aborted) throw new AbortError();
+      throw classifyEngineError(error, { phase: 'load', device, modelId: spec.id });
+    }
+  }
+
+  function requireLoaded(task: ModelSpec['task']): Loaded {
+    if (!loaded) throw new MedfactError('MODEL_NOT_LOADED', 'No model is loaded. Load a model first.');
+    if (loaded.spec.task !== task) {
+      throw new MedfactError(
+        'UNSUPPORTED',
+        `The loaded model ${loaded.spec.id} is a ${loaded.spec.task} model; this call needs ${task}.`,
+      );
+    }
+    return loaded;
+  }
+
+  async function generateImpl(
+    params: GenerateParams,
+    signal: AbortSignal | undefined,
+    onChunk: ((c: GenerateChunk) => void) | undefined,
+  ): Promise<GenerateResult> {
+    const m = requireLoaded('text-generation');
+    validateMessages(params.messages);
+    if (!Number.isInteger(params.maxTokens) || params.maxTokens < 1) {
+      throw new MedfactError('BAD_INPUT', 'maxTokens must be a positive whole number.');
+    }
+    throwIfAborted(signal);
+    const { tf, tokenizer, model } = m;
+    const inputs = chatInputs(tokenizer, params.messages, params.thinking ?? false);
+    const promptTokens = inputs.input_ids.dims[inputs.input_ids.dims.length - 1] ?? 0;
+
+    const stopping = new tf.InterruptableStoppingCriteria();
+    const onAbort = (): void => stopping.interrupt();
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    const sampling = params.temperature > 0;
+    // transformers.js samples with a module-level Mersenne Twister
+    // (`random`); seeding it makes a sampled run reproducible for the same
+    // prompt, settings and library version. Greedy decoding ignores it.
+    if (sampling && params.seed !== undefined) tf.random.seed(params.seed);
+
+    let completion = 0;
+    let firstTokenAt: number | undefined;
+    const streamer = new tf.TextStreamer(tokenizer, {
+      skip_prompt: true,
+      skip_special_tokens: true,
+      token_callback_function: (ids: bigint[]) => {
+        firstTokenAt ??= now();
+        completion += ids.length;
+      },
+      callback_function: (text: string) => {
+        if (!signal?.aborted) onChunk?.({ text, tokens: completion });
+      },
+    });
+
+    const started = now();
+    let output: unknown;
+    try {
+      output = await model.generate({
+        ...inputs,
+        max_new_tokens: params.maxTokens,
+        do_sample: sampling,
+        ...(sampling ? { temperature: params.temperature, top_p: params.topP ?? 1 } : {}),
+        streamer,
+        stopping_criteria: stopping,
+      });
+    } catch (error) {
+      if (signal?.aborted) throw new AbortError();
+      throw classifyEngineError(error, { phase: 'generate', device: m.device, modelId: m.spec.id });
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+    const ended = now();
+    // The engine has stopped by now; report the cancellation.
+    if (signal?.aborted) throw new AbortError();
+
+    const sequences = output as TensorLike;
+    const all = (sequences.tolist() as bigint[][])[0] ?? [];
+    const generated = all.slice(promptTokens);
+    const text = tokenizer.decode(generated, { skip_special_tokens: true });
+    const last = generated[generated.length - 1];
+    const special = new Set(tokenizer.all_special_ids.map((id) => BigInt(id)));
+    const finishReason: GenerateResult['finishReason'] =
+      generated.length >= params.maxTokens && (last === undefined || !special.has(last)) ? 'length' : 'stop';
+    const first = firstTokenAt ?? ended;
+    return {
+      text,
+      finishReason,
+      promptTokens,
+      completionTokens: generated.length,
+      prefillMs: first - started,
+      decodeMs: ended - first,
+    };
+  }
+
+  async function scoreImpl(params: ScoreParams, signal: AbortSignal | undefined): Promise<ScoreResult> {
+    throwIfAborted(signal);
+    const started = now();
+    if (params.kind === 'judge') {
+      const m = requireLoaded('text-generation');
+      validateMessages(params.messages);
+      const yesId = firstTokenId(m.tokenizer, params.yes);
+      const noId = firstTokenId(m.tokenizer, params.no);
+      const inputs = chatInputs(m.tokenizer, params.messages, false);
+      let logits: TensorLike;
+      try {
+        const out = (await m.model(inputs)) as { logits: TensorLike };
+        logits = out.logits;
+      } catch (error) {
+        throw classifyEngineError(error, { phase: 'score', device: m.device, modelId: m.spec.id });
+      }
+      throwIfAborted(signal);
+      const judged = judgeFromLogits(lastRowLogits(logits), yesId, noId);
+      return { score: judged.score, raw: judged.raw, ms: now() - started };
+    }
+
+    const m = requireLoaded('text-classification');
+    if (typeof params.text !== 'string' || params.text.length === 0) {
+      throw new MedfactError('BAD_INPUT', 'Classification needs a non-empty text.');
+    }
+    const inputs = m.tokenizer(params.text, {
+      ...(params.textPair !== undefined ? { text_pair: params.textPair } : {}),
+      truncation: true,
+    });
+    let logits: TensorLike;
+    try {
+      const out = (await m.model(inputs)) as { logits: TensorLike };
+      logits = out.logits;
+    } catch (error) {
+      throw classifyEngineError(error, { phase: 'score', device: m.device, modelId: m.spec.id });
+    }
+    throwIfAborted(signal);
+    const id2label = ((m.model.config as { id2label?: Record<string, string> }).id2label ?? {}) as Record<string, string>;
+    const result = classifyFromLogits(Array.from(logits.data as Float32Array), id2label, params.positiveLabel);
+    return { score: result.score, raw: result.raw, ms: now() - started };
+  }
+
+  async function unloadImpl(): Promise<void> {
+    const current = loaded;
+    loaded = undefined;
+    if (current) await current.model.dispose().catch(() => undefined);
+  }
+
+  return {
+    load: (spec, options) => queue.run(() => loadImpl(spec, options?.signal, options?.onProgress)),
+    generate: (params, options) => queue.run(() => generateImpl(params, options?.signal, options?.onChunk)),
+    score: (params, options) => queue.run(() => scoreImpl(params, options?.signal)),
+    unload: () => queue.run(() => unloadImpl()),
+  };
+}
