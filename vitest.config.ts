@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import './scripts/node-polyfills';
 
 // Two projects: `node` (unit and integration tests, fake-indexeddb, real
 // transformers.js on CPU) and `browser` (real Debian Chromium driven by

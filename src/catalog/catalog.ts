@@ -97,8 +97,9 @@ function onnxEntry(b: OnnxBuild): CatalogModel {
     role: 'verifier',
     task: 'text-generation',
     dtypes: ['q4f16', 'q4', 'q8'],
-    deviceDtypes: { webgpu: ['q4f16', 'q4'], wasm: ['q4', 'q8'] },
-    sizeBytes: sizeBytesByDtype.q4 ?? Math.round((b.sizes.q8 ?? 1) * MB),
+    // q8 first on WASM: transformers.js's own WASM default, and the smaller file for these exports
+    deviceDtypes: { webgpu: ['q4f16', 'q4'], wasm: ['q8', 'q4'] },
+    sizeBytes: sizeBytesByDtype.q8 ?? Math.round((b.sizes.q4 ?? 1) * MB),
     sizeBytesByDtype,
     sizeApproximate: true,
     gpuMemoryMB: b.gpuMemoryMB,

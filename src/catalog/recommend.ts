@@ -11,7 +11,8 @@
  *    means a small GPU, budget at most 2 GiB. The largest verifier that fits
  *    is chosen; WASM models are held to a third of device memory (at most
  *    1.5 GiB of weights, wasm32 heaps stop at 4 GiB).
- * 4. The reward model is the generative judge of the chosen verifier (same
+ * 4. Nothing fits: the build with the smallest need.
+ * 5. The reward model is the generative judge of the chosen verifier (same
  *    weights, nothing more to download), else the smallest judge that fits.
  */
 import type { Capabilities } from '../protocol/capabilities';
@@ -89,19 +90,25 @@ export function recommendDefaults(caps: Capabilities, catalog: readonly CatalogM
     };
   }
 
+  /** what the model needs of the scarce resource: GPU memory, or the download held in RAM on WASM */
+  const need = (e: CatalogModel): number => {
+    if (path === 'webllm') return e.gpuMemoryMB ?? Infinity;
+    const d = wasmDtype(e);
+    return d ? downloadBytes(e, d) : Infinity;
+  };
   const verifiers = catalog.filter((e) => e.role === 'verifier' && usable(e)).sort(bySizeDesc);
   if (verifiers.length === 0) {
     throw new MedfactError('BAD_CONFIG', 'The model catalog has no verifier model that can run on this device. Add one in app-config.json.');
   }
   const fitting = verifiers.filter(fits);
-  const smallest = verifiers[verifiers.length - 1] as CatalogModel;
+  const smallest = [...verifiers].sort((a, b) => need(a) - need(b))[0] as CatalogModel;
   const verifier = fitting[0] ?? smallest;
   if (fitting.length === 0) reasons.push(`No verifier fits the memory budget: using the smallest, ${verifier.id}.`);
   else if (fitting.length < verifiers.length) reasons.push(`Limited memory: ${verifier.id} is the largest verifier that fits.`);
 
   const judges = catalog.filter((e) => e.role === 'reward' && e.task === 'text-generation' && usable(e));
   const sameWeights = judges.find((e) => e.id === verifier.id && e.engine === verifier.engine);
-  const reward = sameWeights ?? [...judges.filter(fits)].sort(bySizeDesc).pop() ?? judges.sort(bySizeDesc).pop();
+  const reward = sameWeights ?? [...judges.filter(fits)].sort((a, b) => need(a) - need(b))[0] ?? [...judges].sort((a, b) => need(a) - need(b))[0];
   if (!reward) {
     throw new MedfactError('BAD_CONFIG', 'The model catalog has no reward model that can run on this device. Add one in app-config.json.');
   }

@@ -93,7 +93,7 @@ export function cspAllowsConnect(policy: string, url: string, selfOrigin: string
   if (!sources) return true;
   let target: URL;
   try {
-    target = new URL(url, selfOrigin);
+    target = URL.canParse(url) ? new URL(url) : new URL(url, selfOrigin);
   } catch {
     return false;
   }

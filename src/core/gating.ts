@@ -13,7 +13,7 @@
 import { throwIfAborted } from '../protocol/errors';
 import type { ModelEngine } from '../protocol/engine';
 import type { ErrorType } from './labels';
-import { buildJudgePrompt, type Criterion } from './prompts';
+import { buildJudgePrompt, type RewardCriterion } from './prompts';
 
 export interface ScoreInput {
   text: string;
@@ -22,7 +22,7 @@ export interface ScoreInput {
   type: ErrorType;
   correction: string;
   reason?: string;
-  criterion: Criterion;
+  criterion: RewardCriterion;
 }
 
 export interface FindingScorer {
@@ -52,7 +52,7 @@ export function severityOf(finding: { type?: ErrorType; medication: boolean; quo
 }
 
 /** Criteria a finding is scored against. */
-export function criteriaFor(severity: Severity): Criterion[] {
+export function criteriaFor(severity: Severity): RewardCriterion[] {
   return severity === 'critical' ? ['factual_correctness', 'medication_safety'] : ['factual_correctness'];
 }
 
@@ -60,8 +60,8 @@ export function criteriaFor(severity: Severity): Criterion[] {
  * Scores one finding against its criteria; the safety criterion can only
  * raise the score (veto against dropping a real safety error).
  */
-export async function scoreFinding(scorer: FindingScorer, input: Omit<ScoreInput, 'criterion'>, severity: Severity, signal?: AbortSignal): Promise<{ score: number; byCriterion: Partial<Record<Criterion, number>> }> {
-  const byCriterion: Partial<Record<Criterion, number>> = {};
+export async function scoreFinding(scorer: FindingScorer, input: Omit<ScoreInput, 'criterion'>, severity: Severity, signal?: AbortSignal): Promise<{ score: number; byCriterion: Partial<Record<RewardCriterion, number>> }> {
+  const byCriterion: Partial<Record<RewardCriterion, number>> = {};
   let best = 0;
   for (const criterion of criteriaFor(severity)) {
     throwIfAborted(signal);

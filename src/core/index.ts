@@ -7,7 +7,24 @@ export * from './labels';
 export * from './answer';
 export * from './hash';
 export * from './normalize';
-export * from './prompts';
+export {
+  ANSWER_JSON_SCHEMA,
+  answerSchemaString,
+  buildJudgePrompt,
+  buildVerifierPrompt,
+  CRITERIA,
+  CRITERIA_LIST,
+  isPromptVariant,
+  JUDGE_PROMPT_VERSION,
+  PROMPT_VARIANTS,
+  PROMPT_VERSION,
+  type CriterionInfo,
+  type JudgeFinding,
+  type JudgePrompt,
+  type PromptVariant,
+  type RewardCriterion,
+  type VerifierPrompt,
+} from './prompts';
 export * from './lenient-json';
 export * from './parse';
 export * from './align';

@@ -127,10 +127,16 @@ export function answerSchemaString(): string {
 }
 
 /** Explicit criteria a reward judge scores a finding against (ProMedical-style). */
-export type Criterion = 'factual_correctness' | 'medication_safety';
+export type RewardCriterion = 'factual_correctness' | 'medication_safety';
+/**
+ * Alias under the name of the original contract, for deep imports of this
+ * module. Not re-exported from the core barrel: metrics has its own
+ * `Criterion` (the span-match criterion).
+ */
+export type Criterion = RewardCriterion;
 
 export interface CriterionInfo {
-  id: Criterion;
+  id: RewardCriterion;
   zh: string;
   en: string;
   /** The judge's yes/no question. */
@@ -139,7 +145,7 @@ export interface CriterionInfo {
   safety: boolean;
 }
 
-export const CRITERIA: Readonly<Record<Criterion, CriterionInfo>> = {
+export const CRITERIA: Readonly<Record<RewardCriterion, CriterionInfo>> = {
   factual_correctness: {
     id: 'factual_correctness',
     zh: '事实正确性',
@@ -176,7 +182,7 @@ export const JUDGE_PROMPT_VERSION = 'judge-v1';
  * A yes/no question for a generative reward judge; the engine reads the
  * probability of 是 against 否 as the first answer token.
  */
-export function buildJudgePrompt(text: string, finding: JudgeFinding, criterion: Criterion): JudgePrompt {
+export function buildJudgePrompt(text: string, finding: JudgeFinding, criterion: RewardCriterion): JudgePrompt {
   const c = CRITERIA[criterion];
   const lines = [
     `文本：\n<<<\n${text}\n>>>`,

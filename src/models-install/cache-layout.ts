@@ -62,7 +62,17 @@ export function cleanModelUrl(modelUrl: string): string {
  * must build its record from the same function so the cache keys agree.
  */
 export function webllmModelRecordUrl(target: Pick<InstallTarget, 'id' | 'source'>): string {
-  return pathJoin(target.source.hubHost, `${target.id}/resolve/${encodeURIComponent(revisionOf(target))}/`);
+  return pathJoin(target.source.hubHost, `${webllmRepo(target.id)}/resolve/${encodeURIComponent(revisionOf(target))}/`);
+}
+
+/** A bare WebLLM model id (`Qwen3-1.7B-q4f32_1-MLC`) lives in the hub's `mlc-ai` organisation, as in workers/webllm-engine.ts. */
+export function webllmRepo(id: string): string {
+  return id.includes('/') ? id : `mlc-ai/${id}`;
+}
+
+/** The hub folder holding a target's files (for manifests and picked folders). */
+export function repoFolder(target: Pick<InstallTarget, 'id' | 'engine'>): string {
+  return target.engine === 'webllm' ? webllmRepo(target.id) : target.id;
 }
 
 export function webllmFileUrl(target: Pick<InstallTarget, 'id' | 'source'>, file: string): string {

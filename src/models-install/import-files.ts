@@ -9,8 +9,7 @@
  * `resolve/<rev>/`), or just the model's own files at the top of the pick.
  */
 import { MedfactError } from '../protocol/errors';
-import { WEBLLM_WASM_CACHE, plannedFileFor } from './cache-layout';
-import { installRecordId } from './cache-layout';
+import { WEBLLM_WASM_CACHE, installRecordId, plannedFileFor, repoFolder } from './cache-layout';
 import { runInstall, type InstallOptions, type InstallResult, type InstallerDeps } from './installer';
 import { manifestFilesFor, normaliseManifestPath, parseMirrorManifest, type ManifestEntry } from './mirror-manifest';
 import { makePlan, resolveModelLib, transformersOptionalFiles, transformersRequiredFiles } from './plan';
@@ -111,12 +110,13 @@ export interface ImportPlan {
 
 /** Matches the picked files to the engine's file list; throws BAD_INPUT listing what is missing. */
 export async function planImport(target: InstallTarget, picked: readonly PickedFile[]): Promise<ImportPlan> {
-  const entries = await pickedManifest(picked, target.id);
+  const folder = repoFolder(target);
+  const entries = await pickedManifest(picked, folder);
   const sources = new Map<string, Blob>();
   const files: PlannedFile[] = [];
   const absent: string[] = [];
   const add = (path: string, kind: PlannedFile['kind'], required: boolean): void => {
-    const hit = matchPicked(picked, target.id, path);
+    const hit = matchPicked(picked, folder, path);
     if (!hit) {
       if (required) absent.push(path);
       return;
@@ -136,10 +136,10 @@ export async function planImport(target: InstallTarget, picked: readonly PickedF
     for (const p of transformersOptionalFiles(target)) add(p, p.endsWith('.json') ? 'config' : 'weights', false);
   } else {
     add('mlc-chat-config.json', 'config', true);
-    const hasJson = !!matchPicked(picked, target.id, 'tokenizer.json');
+    const hasJson = !!matchPicked(picked, folder, 'tokenizer.json');
     add(hasJson ? 'tokenizer.json' : 'tokenizer.model', 'tokenizer', true);
     add('tensor-cache.json', 'config', true);
-    const tc = await readJson(matchPicked(picked, target.id, 'tensor-cache.json')?.blob);
+    const tc = await readJson(matchPicked(picked, folder, 'tensor-cache.json')?.blob);
     const records = tc && typeof tc === 'object' && Array.isArray((tc as { records?: unknown }).records) ? (tc as { records: unknown[] }).records : [];
     const shards = new Set<string>();
     for (const r of records) {

@@ -10,6 +10,7 @@ import {
   PUBLIC_HUB,
   WEBLLM_WASM_CACHE,
   installRecordId,
+  repoFolder,
   normaliseBaseUrlSafe,
   plannedFileFor,
   transformersFileUrl,
@@ -163,11 +164,19 @@ function isTensorCache(v: unknown): v is TensorCacheJson {
   );
 }
 
-/** Library file: the record's model_lib (absolute, or relative to libHost). */
+/**
+ * Library URL exactly as workers/webllm-engine.ts puts it in the model
+ * record: absolute as given, else relative to libHost, else
+ * `<modelId>-webgpu.wasm` under libHost.
+ */
 export function resolveModelLib(target: InstallTarget): string | null {
-  if (!target.modelLib) return null;
+  const lib = target.modelLib;
+  const libHost = target.source.libHost;
   try {
-    return new URL(target.modelLib, target.source.libHost ? normaliseBaseUrlSafe(target.source.libHost) : undefined).href;
+    if (lib && /^[a-z]+:\/\//i.test(lib)) return new URL(lib).href;
+    if (!libHost) return null;
+    const modelId = target.id.slice(target.id.lastIndexOf('/') + 1);
+    return new URL(lib ? lib.replace(/^\/+/, '') : `${modelId}-webgpu.wasm`, normaliseBaseUrlSafe(libHost)).href;
   } catch {
     return null;
   }
@@ -176,7 +185,7 @@ export function resolveModelLib(target: InstallTarget): string | null {
 async function planWebllm(target: InstallTarget, opts: Required<Pick<PlanOptions, 'fetch'>> & PlanOptions, manifest: MirrorManifest | null): Promise<PlannedFile[]> {
   const { fetch: fetchFn, signal } = opts;
   const files: PlannedFile[] = [];
-  const entries = manifest ? manifestFilesFor(manifest, target.id) : new Map<string, ManifestEntry>();
+  const entries = manifest ? manifestFilesFor(manifest, repoFolder(target)) : new Map<string, ManifestEntry>();
   if (target.files) {
     files.push(...target.files.map((p) => fromManifest(target, entries, p, kindOf(p))));
   } else {

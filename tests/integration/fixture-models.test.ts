@@ -26,6 +26,7 @@ import type { VerifierFixture } from '../fixtures/onnx/verifier-model';
 import type { WireAnswer } from '../../src/core/answer';
 
 const VERIFIER = 'fixture/tiny-verifier';
+const VERIFIER_SMALL = 'fixture/tiny-verifier-small';
 const REWARD = 'fixture/tiny-reward';
 const SYSTEM = '你是医学事实核查助手。找出文本中的事实错误，只输出 JSON。';
 
@@ -58,13 +59,13 @@ interface ChatInputs {
 }
 
 function chatInputs(tokenizer: PreTrainedTokenizer, user: string, enableThinking: boolean): ChatInputs {
-  return tokenizer.apply_chat_template(
-    [
-      { role: 'system', content: SYSTEM },
-      { role: 'user', content: user },
-    ],
-    { add_generation_prompt: true, enable_thinking: enableThinking, return_dict: true },
-  ) as unknown as ChatInputs;
+  // enable_thinking reaches the Jinja template as an extra keyword (not in the option type).
+  const options = { add_generation_prompt: true, enable_thinking: enableThinking, return_dict: true };
+  const messages = [
+    { role: 'system', content: SYSTEM },
+    { role: 'user', content: user },
+  ];
+  return tokenizer.apply_chat_template(messages, options) as unknown as ChatInputs;
 }
 
 /** Greedy generation; returns only the new token ids. */
@@ -131,6 +132,10 @@ describe('tiny-verifier (transformers.js, CPU, local files)', () => {
   for (const enableThinking of [true, false]) {
     it(`greedy-generates exactly the fixture answer, then <|im_end|> (enable_thinking ${enableThinking})`, async () => {
       const inputs = chatInputs(tokenizer, verifierFixture.text, enableThinking);
+      // The prompt really differs: thinking off ends with "<think>\n\n</think>\n\n".
+      const prompt = tokenizer.decode((inputs.input_ids.tolist() as bigint[][])[0]!.map(Number));
+      expect(prompt.endsWith('<|im_start|>assistant\n<think>\n\n</think>\n\n')).toBe(!enableThinking);
+      expect(prompt.endsWith('<|im_start|>assistant\n')).toBe(enableThinking);
       const started = performance.now();
       const ids = await generateIds(model, inputs);
       const perToken = (performance.now() - started) / ids.length;
@@ -190,6 +195,30 @@ describe('tiny-verifier (transformers.js, CPU, local files)', () => {
       } finally {
         await other.dispose();
       }
+    }
+  });
+});
+
+describe('tiny-verifier-small (small vocabulary, transformers.js, CPU)', () => {
+  it('greedy-generates the same answer with thinking on and off, with a small logits row', async () => {
+    const small = JSON.parse(await readFile(join(root, VERIFIER_SMALL, 'fixture.json'), 'utf8')) as VerifierFixture;
+    expect(small.answer).toBe(verifierFixture.answer);
+    const tokenizer = await AutoTokenizer.from_pretrained(VERIFIER_SMALL);
+    const model = await AutoModelForCausalLM.from_pretrained(VERIFIER_SMALL, { dtype: 'q4', device: 'cpu' });
+    try {
+      for (const enableThinking of [true, false]) {
+        const inputs = chatInputs(tokenizer, small.text, enableThinking);
+        const started = performance.now();
+        const out = (await model.generate({ ...inputs, max_new_tokens: small.answerTokens + 8, do_sample: false })) as Tensor;
+        const ids = (out.tolist() as bigint[][])[0]!.slice(inputs.input_ids.dims[1]).map(Number);
+        console.log(`tiny-verifier-small: ${ids.length} tokens, ${((performance.now() - started) / ids.length).toFixed(2)} ms/token on CPU`);
+        expect(tokenizer.decode(ids, { skip_special_tokens: true })).toBe(small.answer);
+        expect(ids).toEqual(small.tokenIds);
+      }
+      const { logits } = (await model({ ...chatInputs(tokenizer, '你好', false) })) as { logits: Tensor };
+      expect(logits.dims[2]).toBeLessThan(2000);
+    } finally {
+      await model.dispose();
     }
   });
 });

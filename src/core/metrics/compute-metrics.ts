@@ -12,7 +12,7 @@ import { alignQuote } from '../align';
 import type { DatasetItem } from '../dataset/types';
 import type { Prediction } from '../predictions';
 import { matchSpans, type Criterion, type Range } from './span-match';
-import { createRng, harmonic, percentileInterval, ratio, wilson, type Interval } from './stats-utils';
+import { createRng, harmonic, multinomialResample, percentileInterval, ratio, wilson, type Interval } from './stats-utils';
 
 export interface MetricsOptions {
   criterion?: Criterion;
@@ -208,43 +208,43 @@ function sumOver(o: Outcomes, subset: Int32Array | null): Sums {
 }
 
 /**
- * Items reduced to categories of identical outcome tuples (VC code, predicted,
- * matched, gold). A resample then only counts categories: one random draw, one
- * load and one increment per item, with no allocation.
+ * Items reduced to categories of identical outcome tuples (VC code,
+ * predicted, matched, gold; for a paired comparison the tuples of both runs).
+ * A bootstrap resample of items is then a multinomial draw of category
+ * counts, exact in distribution and independent of the number of items.
  */
 interface Categories {
-  /** Category of each subset position. */
-  cat: Uint16Array | Int32Array;
-  /** Per category: [vcCode, pred, matched, gold]. */
+  /** Items per category. */
+  sizes: Int32Array;
+  /** Per category: [vcCode, pred, matched, gold] for run A, then the same for run B when paired. */
   tuples: Int32Array;
+  width: number;
   k: number;
 }
 
-function categorize(o: Outcomes, subset: Int32Array | null): Categories {
+function categorize(o: Outcomes, subset: Int32Array | null, other?: Outcomes): Categories {
   const m = subset ? subset.length : o.n;
   const keyToCat = new Map<string, number>();
   const tuples: number[] = [];
-  const cat = new Int32Array(m);
+  const sizes: number[] = [];
   for (let k = 0; k < m; k++) {
     const i = subset ? (subset[k] as number) : k;
-    const t0 = o.vc[i] as number;
-    const t1 = o.pred[i] as number;
-    const t2 = o.matchedPred[i] as number;
-    const t3 = o.gold[i] as number;
-    const key = `${t0},${t1},${t2},${t3}`;
+    const t = [o.vc[i] as number, o.pred[i] as number, o.matchedPred[i] as number, o.gold[i] as number];
+    if (other) t.push(other.vc[i] as number, other.pred[i] as number, other.matchedPred[i] as number, other.gold[i] as number);
+    const key = t.join(',');
     let c = keyToCat.get(key);
     if (c === undefined) {
       c = keyToCat.size;
       keyToCat.set(key, c);
-      tuples.push(t0, t1, t2, t3);
+      tuples.push(...t);
+      sizes.push(0);
     }
-    cat[k] = c;
+    sizes[c] = (sizes[c] ?? 0) + 1;
   }
-  const k = keyToCat.size;
-  return { cat: k <= 65535 ? Uint16Array.from(cat) : cat, tuples: Int32Array.from(tuples), k };
+  return { sizes: Int32Array.from(sizes), tuples: Int32Array.from(tuples), width: other ? 8 : 4, k: keyToCat.size };
 }
 
-function f1sFromCounts(counts: Int32Array, c: Categories): { vc: number; el: number } {
+function f1sFromCounts(counts: Int32Array, c: Categories, offset: number): { vc: number; el: number } {
   let tp = 0;
   let fpfn = 0;
   let p = 0;
@@ -253,20 +253,21 @@ function f1sFromCounts(counts: Int32Array, c: Categories): { vc: number; el: num
   for (let k = 0; k < c.k; k++) {
     const w = counts[k] as number;
     if (w === 0) continue;
-    const code = c.tuples[4 * k] as number;
+    const base = c.width * k + offset;
+    const code = c.tuples[base] as number;
     if (code === TP) tp += w;
     else if (code !== TN) fpfn += w;
-    p += w * (c.tuples[4 * k + 1] as number);
-    mp += w * (c.tuples[4 * k + 2] as number);
-    g += w * (c.tuples[4 * k + 3] as number);
+    p += w * (c.tuples[base + 1] as number);
+    mp += w * (c.tuples[base + 2] as number);
+    g += w * (c.tuples[base + 3] as number);
   }
   return { vc: ratio(2 * tp, 2 * tp + fpfn), el: harmonic(ratio(mp, p), ratio(mp, g)) };
 }
 
 /**
  * Bootstrap replicates of VC F1 and EL F1 over a subset (items resampled with
- * replacement, seeded). With `other`, the same resampled items also give the
- * other run's replicates (paired bootstrap).
+ * replacement, seeded). With `other`, the same resamples also give the other
+ * run's replicates (paired bootstrap).
  */
 export function bootstrapF1(
   o: Outcomes,
@@ -282,40 +283,16 @@ export function bootstrapF1(
   const elOther = other ? new Float64Array(resamples) : undefined;
   const result = { vc, el, ...(vcOther ? { vcOther } : {}), ...(elOther ? { elOther } : {}) };
   if (m === 0) return result;
-  const ca = categorize(o, subset);
-  const cb = other ? categorize(other, subset) : undefined;
-  const countsA = new Int32Array(ca.k);
-  const countsB = new Int32Array(cb ? cb.k : 0);
-  const catA = ca.cat;
-  const catB = cb?.cat;
-  // Mulberry32 inlined (same stream as createRng(seed)).
-  let a = seed | 0;
+  const cats = categorize(o, subset, other);
+  const counts = new Int32Array(cats.k);
+  const rng = createRng(seed);
   for (let r = 0; r < resamples; r++) {
-    countsA.fill(0);
-    if (catB) {
-      countsB.fill(0);
-      for (let k = 0; k < m; k++) {
-        a = (a + 0x6d2b79f5) | 0;
-        let t = Math.imul(a ^ (a >>> 15), 1 | a);
-        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-        const j = Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * m);
-        countsA[catA[j] as number]!++;
-        countsB[catB[j] as number]!++;
-      }
-    } else {
-      for (let k = 0; k < m; k++) {
-        a = (a + 0x6d2b79f5) | 0;
-        let t = Math.imul(a ^ (a >>> 15), 1 | a);
-        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-        const j = Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * m);
-        countsA[catA[j] as number]!++;
-      }
-    }
-    const fa = f1sFromCounts(countsA, ca);
+    multinomialResample(cats.sizes, m, counts, rng);
+    const fa = f1sFromCounts(counts, cats, 0);
     vc[r] = fa.vc;
     el[r] = fa.el;
-    if (cb && vcOther && elOther) {
-      const fb = f1sFromCounts(countsB, cb);
+    if (vcOther && elOther) {
+      const fb = f1sFromCounts(counts, cats, 4);
       vcOther[r] = fb.vc;
       elOther[r] = fb.el;
     }

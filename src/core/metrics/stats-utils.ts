@@ -75,3 +75,92 @@ export function mcnemarExact(b: number, c: number): number {
   }
   return Math.min(1, 2 * Math.exp(logSum));
 }
+
+/** Standard normal by Box–Muller. */
+function normal(rng: () => number): number {
+  let u = rng();
+  while (u <= 0) u = rng();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
+}
+
+/** Gamma(shape ≥ 1, 1) by Marsaglia–Tsang. */
+function gamma(shape: number, rng: () => number): number {
+  const d = shape - 1 / 3;
+  const c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    const x = normal(rng);
+    let v = 1 + c * x;
+    if (v <= 0) continue;
+    v = v * v * v;
+    const u = rng();
+    if (u < 1 - 0.0331 * x * x * x * x) return d * v;
+    if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+  }
+}
+
+/** Binomial with small mean: sums geometric waiting times (exact). */
+function smallBinomial(n: number, p: number, rng: () => number): number {
+  if (p > 0.5) return n - smallBinomial(n, 1 - p, rng);
+  const logq = Math.log(1 - p);
+  let count = 0;
+  let sum = 0;
+  for (;;) {
+    let u = rng();
+    while (u <= 0) u = rng();
+    sum += Math.floor(Math.log(u) / logq) + 1;
+    if (sum > n) return count;
+    count++;
+  }
+}
+
+/**
+ * Binomial(n, p), exact in distribution: large cases are split with a Beta
+ * order statistic (Knuth, TAOCP 3.4.1) until the mean is small.
+ */
+export function binomial(n: number, p: number, rng: () => number): number {
+  let x = 0;
+  let nn = n;
+  let pp = p;
+  while (nn > 0) {
+    if (pp <= 0) return x;
+    if (pp >= 1) return x + nn;
+    if (nn * Math.min(pp, 1 - pp) < 25) return x + smallBinomial(nn, pp, rng);
+    const a = 1 + (nn >> 1);
+    const b = nn + 1 - a;
+    const ga = gamma(a, rng);
+    const y = ga / (ga + gamma(b, rng));
+    if (y >= pp) {
+      nn = a - 1;
+      pp = pp / y;
+    } else {
+      x += a;
+      nn = b - 1;
+      pp = (pp - y) / (1 - y);
+    }
+  }
+  return x;
+}
+
+/**
+ * Counts of a with-replacement resample of `total` items spread over
+ * categories of the given sizes: Multinomial(total, size/total), drawn by
+ * conditional binomials. Equivalent in distribution to drawing `total` items
+ * one by one, at a cost per category instead of per item.
+ */
+export function multinomialResample(sizes: Int32Array, total: number, out: Int32Array, rng: () => number): void {
+  let remaining = total;
+  let remainingP = 1;
+  const k = sizes.length;
+  for (let i = 0; i < k; i++) {
+    const p = (sizes[i] as number) / total;
+    if (i === k - 1 || remaining === 0) {
+      out[i] = i === k - 1 ? remaining : 0;
+      if (i === k - 1) break;
+      continue;
+    }
+    const x = binomial(remaining, Math.min(1, p / remainingP), rng);
+    out[i] = x;
+    remaining -= x;
+    remainingP -= p;
+  }
+}

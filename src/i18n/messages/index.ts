@@ -4,11 +4,12 @@
  */
 import { configMessages } from './config';
 import { errorMessages } from './errors';
+import { modelsMessages } from './models';
 import { shellMessages } from './shell';
 
 export const messages = {
-  'zh-CN': { ...shellMessages['zh-CN'], ...configMessages['zh-CN'], ...errorMessages['zh-CN'] },
-  en: { ...shellMessages.en, ...configMessages.en, ...errorMessages.en },
+  'zh-CN': { ...shellMessages['zh-CN'], ...configMessages['zh-CN'], ...errorMessages['zh-CN'], ...modelsMessages['zh-CN'] },
+  en: { ...shellMessages.en, ...configMessages.en, ...errorMessages.en, ...modelsMessages.en },
 } as const;
 
 export type MessageKey = keyof (typeof messages)['zh-CN'];

@@ -75,13 +75,13 @@ class FakeMLCEngine implements MLCEngineLike {
       };
       return completion;
     }
-    const self = this;
+    const interrupted = (): boolean => this.interruptFlag;
     async function* stream(): AsyncGenerator<ChatCompletionChunk> {
       const pieces = script.pieces ?? [];
       let n = 0;
       for (const piece of pieces) {
         if (script.gate) await script.gate();
-        if (self.interruptFlag) {
+        if (interrupted()) {
           yield chunk('', 'abort');
           return;
         }

@@ -1,0 +1,143 @@
+/**
+ * Run settings: samples for self-consistency, the prompt variant, the
+ * verifier and reward model, and the confidence threshold. The threshold
+ * slider re-filters the shown check at once, without running the model.
+ */
+import { useId } from 'react';
+import { useT } from '../../../i18n';
+import { MAX_SAMPLES, PROMPT_VARIANTS, THRESHOLD_PRESETS, type PromptVariant } from '../check-contract';
+import { useCheckStore } from '../check-store';
+import { useEngineSession } from '../engine-session';
+
+const SAMPLE_CHOICES = [1, 3, 5].filter((n) => n <= MAX_SAMPLES);
+
+export function CheckSettings({ disabled }: { disabled: boolean }) {
+  const t = useT();
+  const settings = useCheckStore((s) => s.settings);
+  const setSettings = useCheckStore((s) => s.setSettings);
+  const setThreshold = useCheckStore((s) => s.setThreshold);
+  const verifier = useEngineSession((s) => s.verifier);
+  const reward = useEngineSession((s) => s.reward);
+  const choices = useEngineSession((s) => s.choices);
+  const select = useEngineSession((s) => s.select);
+  const ids = {
+    samples: useId(),
+    variant: useId(),
+    verifier: useId(),
+    reward: useId(),
+    threshold: useId(),
+    thresholdHint: useId(),
+  };
+  const verifierChoices = choices.filter((c) => c.role === 'verifier');
+  const rewardChoices = choices.filter((c) => c.role === 'reward');
+
+  return (
+    <fieldset className="check-settings">
+      <legend>{t('check.settings.title')}</legend>
+      <div className="field">
+        <label htmlFor={ids.threshold}>
+          {t('check.settings.threshold')}: <output htmlFor={ids.threshold}>{settings.threshold.toFixed(2)}</output>
+        </label>
+        <input
+          id={ids.threshold}
+          data-testid="check-threshold"
+          type="range"
+          min={0}
+          max={1}
+          step={0.05}
+          value={settings.threshold}
+          aria-describedby={ids.thresholdHint}
+          onChange={(e) => setThreshold(Number(e.currentTarget.value))}
+        />
+        <div className="presets" role="group" aria-label={t('check.settings.presets')}>
+          {(Object.keys(THRESHOLD_PRESETS) as (keyof typeof THRESHOLD_PRESETS)[]).map((p) => (
+            <button
+              key={p}
+              type="button"
+              className="link-button"
+              aria-pressed={Math.abs(settings.threshold - THRESHOLD_PRESETS[p]) < 1e-9}
+              onClick={() => setThreshold(THRESHOLD_PRESETS[p])}
+            >
+              {t(`check.settings.preset.${p}`)}
+            </button>
+          ))}
+        </div>
+        <p id={ids.thresholdHint} className="hint">
+          {t('check.settings.threshold.hint')}
+        </p>
+      </div>
+      <div className="field-row">
+        <div className="field">
+          <label htmlFor={ids.samples}>{t('check.settings.samples')}</label>
+          <select
+            id={ids.samples}
+            data-testid="check-samples"
+            value={settings.samples}
+            disabled={disabled}
+            onChange={(e) => setSettings({ samples: Number(e.currentTarget.value) })}
+          >
+            {SAMPLE_CHOICES.map((n) => (
+              <option key={n} value={n}>
+                {t('check.settings.samples.option', { n })}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.variant}>{t('check.settings.variant')}</label>
+          <select
+            id={ids.variant}
+            data-testid="check-variant"
+            value={settings.variant}
+            disabled={disabled}
+            onChange={(e) => setSettings({ variant: e.currentTarget.value as PromptVariant })}
+          >
+            {PROMPT_VARIANTS.map((v) => (
+              <option key={v} value={v}>
+                {t(`check.settings.variant.${v}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <div className="field-row">
+        <div className="field">
+          <label htmlFor={ids.verifier}>{t('check.settings.verifier')}</label>
+          <select
+            id={ids.verifier}
+            data-testid="check-verifier"
+            value={verifier?.id ?? ''}
+            disabled={disabled || !select || verifierChoices.length === 0}
+            onChange={(e) => void select?.('verifier', e.currentTarget.value || null)}
+          >
+            {!verifier && <option value="">{t('check.settings.noModel')}</option>}
+            {verifier && !verifierChoices.some((c) => c.id === verifier.id) && <option value={verifier.id}>{verifier.id}</option>}
+            {verifierChoices.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.reward}>{t('check.settings.reward')}</label>
+          <select
+            id={ids.reward}
+            data-testid="check-reward"
+            value={reward?.id ?? ''}
+            disabled={disabled || !select}
+            onChange={(e) => void select?.('reward', e.currentTarget.value || null)}
+          >
+            <option value="">{t('check.settings.noReward')}</option>
+            {reward && !rewardChoices.some((c) => c.id === reward.id) && <option value={reward.id}>{reward.id}</option>}
+            {rewardChoices.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.label}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+    </fieldset>
+  );
+}

@@ -1,0 +1,83 @@
+/**
+ * Shown while no verifier is loaded: what this device can run, the proposed
+ * model with its download size, and the plain statement that text stays on
+ * this device. Installing is the models screen's job (its installer shows
+ * progress and makes the app work offline afterwards); this panel links
+ * there, or calls an installer the session provides.
+ */
+import { useEffect, useState } from 'react';
+import { CatalogModelSchema, DEFAULT_CATALOG, downloadBytes, recommendDefaults, type CatalogModel, type Recommendation } from '../../../catalog';
+import { probeCapabilities } from '../../../client/probe-capabilities';
+import { useLocaleStore, useT } from '../../../i18n';
+import type { Capabilities } from '../../../protocol/capabilities';
+import { useAppStore } from '../../../stores/app-store';
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+  return `${Math.max(1, Math.round(bytes / 1024 ** 2))} MB`;
+}
+
+function catalogOf(entries: readonly unknown[]): readonly CatalogModel[] {
+  const parsed = entries.flatMap((e) => {
+    const r = CatalogModelSchema.safeParse(e);
+    return r.success ? [r.data] : [];
+  });
+  return parsed.length > 0 ? parsed : DEFAULT_CATALOG;
+}
+
+export function FirstRunPanel() {
+  const t = useT();
+  const locale = useLocaleStore((s) => s.locale);
+  const configCatalog = useAppStore((s) => s.config.catalog);
+  const [caps, setCaps] = useState<Readonly<Capabilities> | null>(null);
+  const [plan, setPlan] = useState<Recommendation | null>(null);
+  const [failed, setFailed] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    probeCapabilities()
+      .then((c) => {
+        if (!live) return;
+        setCaps(c);
+        try {
+          setPlan(recommendDefaults(c, catalogOf(configCatalog)));
+        } catch {
+          setFailed(true);
+        }
+      })
+      .catch(() => live && setFailed(true));
+    return () => {
+      live = false;
+    };
+  }, [configCatalog]);
+
+  const size = plan ? downloadBytes(plan.verifier, plan.verifier.dtypes[0] ?? 'q4f32') : null;
+  const rewardExtra = plan && plan.reward.id !== plan.verifier.id ? downloadBytes(plan.reward, plan.reward.dtypes[0] ?? 'q8') : 0;
+
+  return (
+    <section className="first-run" aria-labelledby="first-run-title" data-testid="check-first-run">
+      <h2 id="first-run-title">{t('check.firstRun.title')}</h2>
+      <p className="privacy-note">{t('check.firstRun.privacy')}</p>
+      {!caps && !failed && <p className="muted">{t('check.firstRun.detecting')}</p>}
+      {caps && (
+        <p>
+          {caps.webgpu.available && !caps.webgpu.adapter?.isFallbackAdapter
+            ? t('check.firstRun.gpu', { name: caps.webgpu.adapter?.description || caps.webgpu.adapter?.vendor || 'WebGPU' })
+            : t('check.firstRun.cpu')}
+        </p>
+      )}
+      {plan && size !== null && (
+        <p>
+          {t('check.firstRun.proposal', { model: plan.verifier.label[locale === 'zh-CN' ? 'zh' : 'en'], size: formatBytes(size + rewardExtra) })}
+        </p>
+      )}
+      {failed && <p>{t('check.firstRun.noPlan')}</p>}
+      <p>
+        <a className="button-link" href="#/models">
+          {t('check.firstRun.install')}
+        </a>
+      </p>
+      <p className="hint">{t('check.firstRun.offline')}</p>
+    </section>
+  );
+}

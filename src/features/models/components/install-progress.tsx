@@ -1,0 +1,46 @@
+/** The running install: total bar with bytes, speed and time left, one bar per file, and cancel. */
+import { useT } from '../../../i18n/use-t';
+import { useLocaleStore } from '../../../i18n/locale-store';
+import { cancelInstall } from '../install-service';
+import { formatBytes, formatDuration } from '../format';
+import { useModelsStore } from '../models-store';
+
+export function InstallProgressPanel() {
+  const t = useT();
+  const locale = useLocaleStore((s) => s.locale);
+  const active = useModelsStore((s) => s.active);
+  if (!active) return null;
+  const p = active.progress;
+  const percent = Math.floor((p?.progress ?? 0) * 100);
+  const totalText = p ? t('models.progress.total', { loaded: formatBytes(p.loaded, locale), total: formatBytes(p.total, locale) }) : '';
+  const status =
+    !p || p.status === 'checking-storage'
+      ? t('models.progress.checking')
+      : p.status === 'verify'
+        ? t('models.progress.verify', { file: p.file })
+        : `${totalText} · ${t('models.progress.speed', { speed: formatBytes(p.bytesPerSecond, locale) })} · ${t('models.progress.eta', { time: formatDuration(p.etaSeconds, locale) })}`;
+  const label = t('models.progress.label', { name: active.name });
+  return (
+    <section className="panel" aria-labelledby="install-progress-title" data-testid="install-progress">
+      <h2 id="install-progress-title">{label}</h2>
+      <progress max={100} value={percent} aria-label={label} aria-valuetext={`${percent}%`} data-testid="install-total-progress" data-progress={p?.progress ?? 0} />
+      <p aria-live="polite">
+        {percent}% · {status}
+      </p>
+      <ul className="file-progress-list">
+        {Object.entries(active.files).map(([file, f]) => {
+          const fileLabel = t('models.progress.file', { file, loaded: formatBytes(f.loaded, locale), total: formatBytes(f.total, locale) });
+          return (
+            <li key={file}>
+              <span>{fileLabel}</span>{' '}
+              <progress max={f.total ?? 1} value={f.total ? Math.min(f.loaded, f.total) : f.state === 'done' ? 1 : 0} aria-label={fileLabel} />
+            </li>
+          );
+        })}
+      </ul>
+      <button type="button" onClick={cancelInstall}>
+        {t('models.action.cancel')}
+      </button>
+    </section>
+  );
+}

@@ -1,0 +1,101 @@
+/**
+ * Install state for the Models screen and the compact status: records,
+ * storage estimate, the running install with its progress, and the last
+ * typed error. Driven by install-service.ts through getState().
+ */
+import { create } from 'zustand';
+import type { CatalogModel } from '../../catalog/schema';
+import type { SerializedError } from '../../protocol/errors';
+import type { InstallProgress } from '../../models-install/types';
+import type { ModelInstallRecord } from '../../storage/models-repo';
+
+export interface FileProgress {
+  loaded: number;
+  total: number | null;
+  state: 'waiting' | 'download' | 'verify' | 'done';
+}
+
+export interface ActiveInstall {
+  recordId: string;
+  name: string;
+  kind: 'download' | 'import';
+  progress: InstallProgress | null;
+  files: Record<string, FileProgress>;
+}
+
+export interface ModelsNotice {
+  recordId?: string;
+  name?: string;
+  error: SerializedError;
+}
+
+/** Source overrides from the settings form; the deployment config is the default. */
+export interface SourceSettings {
+  hubHost: string | null;
+  libHost: string | null;
+}
+
+interface ModelsState {
+  records: ModelInstallRecord[];
+  loaded: boolean;
+  usage: number | null;
+  quota: number | null;
+  persisted: boolean | null;
+  active: ActiveInstall | null;
+  notice: ModelsNotice | null;
+  /** Last success message key parameters (import done, custom added). */
+  success: { key: 'models.import.done' | 'models.custom.added' | 'models.progress.done'; name: string } | null;
+  customEntries: CatalogModel[];
+  source: SourceSettings;
+
+  setRecords: (records: ModelInstallRecord[]) => void;
+  setStorage: (s: { usage: number | null; quota: number | null; persisted?: boolean | null }) => void;
+  startActive: (a: Omit<ActiveInstall, 'progress' | 'files'> & { files: string[] }) => void;
+  applyProgress: (p: InstallProgress) => void;
+  endActive: () => void;
+  setNotice: (n: ModelsNotice | null) => void;
+  setSuccess: (s: ModelsState['success']) => void;
+  addCustomEntry: (e: CatalogModel) => void;
+  setSource: (s: SourceSettings) => void;
+  reset: () => void;
+}
+
+const initial = () => ({
+  records: [] as ModelInstallRecord[],
+  loaded: false,
+  usage: null,
+  quota: null,
+  persisted: null,
+  active: null,
+  notice: null,
+  success: null,
+  customEntries: [] as CatalogModel[],
+  source: { hubHost: null, libHost: null } as SourceSettings,
+});
+
+export const useModelsStore = create<ModelsState>()((set) => ({
+  ...initial(),
+  setRecords: (records) => set({ records, loaded: true }),
+  setStorage: ({ usage, quota, persisted }) => set((s) => ({ usage, quota, persisted: persisted === undefined ? s.persisted : persisted })),
+  startActive: ({ files, ...a }) =>
+    set({ active: { ...a, progress: null, files: Object.fromEntries(files.map((f) => [f, { loaded: 0, total: null, state: 'waiting' as const }])) }, notice: null, success: null }),
+  applyProgress: (p) =>
+    set((s) => {
+      if (!s.active) return {};
+      const files = { ...s.active.files };
+      if (p.status === 'download') files[p.file] = { loaded: p.fileLoaded, total: p.fileTotal, state: 'download' };
+      else if (p.status === 'verify') files[p.file] = { ...(files[p.file] ?? { loaded: 0, total: null }), state: 'verify' };
+      else if (p.status === 'file-done') {
+        const f = files[p.file];
+        const size = f?.total ?? f?.loaded ?? 0;
+        files[p.file] = { loaded: size, total: size, state: 'done' };
+      }
+      return { active: { ...s.active, progress: p, files } };
+    }),
+  endActive: () => set({ active: null }),
+  setNotice: (notice) => set({ notice }),
+  setSuccess: (success) => set({ success }),
+  addCustomEntry: (e) => set((s) => ({ customEntries: [...s.customEntries.filter((c) => c.id !== e.id || c.engine !== e.engine), e] })),
+  setSource: (source) => set({ source }),
+  reset: () => set(initial()),
+}));
