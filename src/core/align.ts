@@ -39,8 +39,10 @@ const MAX_OCCURRENCES = 32;
 const HINT_WINDOW = 24;
 /** Fuzzy matching only for normalised quotes of at least this many units. */
 const FUZZY_MIN_LEN = 5;
-/** Fuzzy matching is skipped for very long quotes (cost grows with length²). */
-const FUZZY_MAX_LEN = 400;
+/** Fuzzy matching is skipped for long quotes (cost grows with length²; the prompt asks for short quotes). */
+const FUZZY_MAX_LEN = 120;
+/** Edit-distance cells computed per quote at most (about a millisecond). */
+const FUZZY_CELL_BUDGET = 200_000;
 /** At most this many candidate windows get the edit-distance pass. */
 const FUZZY_MAX_CANDIDATES = 12;
 
@@ -307,7 +309,10 @@ function tryFuzzy(index: TextIndex, needleNorm: string, quote: string, hint: str
     else merged.push({ ...w });
   }
   const found: { dist: number; start: number; end: number }[] = [];
+  let cells = 0;
   for (const w of merged) {
+    cells += m * (w.to - w.from);
+    if (cells > FUZZY_CELL_BUDGET) break;
     for (const r of alignmentsInWindow(needleNorm, nt.norm.slice(w.from, w.to), maxErr)) {
       found.push({ dist: r.dist, start: r.start + w.from, end: r.end + w.from });
     }

@@ -32,3 +32,5 @@ export * from './chunk';
 export * from './gating';
 export * from './consistency';
 export * from './check';
+export * from './dataset';
+export * from './metrics';

@@ -142,7 +142,7 @@ export async function readPredictions(source: ByteSource, signal?: AbortSignal):
     pending = parts.pop() ?? '';
     for (const p of parts) parseLine(p, ++line, predictions, issues);
   }
-  if (pending !== '') parseLine(pending, ++line, predictions, issues);
+  if (pending !== '') parseLine(pending, line + 1, predictions, issues);
   return { predictions, issues, decoding };
 }
 

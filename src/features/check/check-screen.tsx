@@ -16,6 +16,7 @@ import { CheckSettings } from './components/check-settings';
 import { FirstRunPanel } from './components/first-run-panel';
 import { PrintView } from './components/print-view';
 import { contextCharsFor, currentRunner, useEngineSession } from './engine-session';
+import { useOpenFromHash } from './open-from-hash';
 import { SAMPLE_TEXTS } from './sample-texts';
 import './check.css';
 
@@ -52,6 +53,7 @@ export function CheckScreen({ modelStatus }: CheckScreenProps = {}) {
   const verifier = useEngineSession((s) => s.verifier);
   const { setInput, runCheck, cancel, clearError } = useCheckStore.getState();
   const [printing, setPrinting] = useState(false);
+  useOpenFromHash();
   const ids = { input: useId(), count: useId(), reason: useId(), sample: useId() };
 
   const running = phase === 'running';

@@ -29,7 +29,7 @@ export interface ReportView {
   correctedText: string;
 }
 
-export function findingState(record: Pick<CheckRecord, 'review'>, id: string): FindingState {
+export function findingState(record: { review: { accepted: readonly string[]; dismissed: readonly string[] } }, id: string): FindingState {
   if (record.review.accepted.includes(id)) return 'accepted';
   if (record.review.dismissed.includes(id)) return 'dismissed';
   return 'open';

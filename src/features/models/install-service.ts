@@ -106,14 +106,16 @@ async function run(recordId: string, name: string, kind: 'download' | 'import', 
   if (store.active) return;
   controller = new AbortController();
   store.startActive({ recordId, name, kind, files });
+  let completed = false;
   try {
     await work(controller.signal);
+    completed = true;
     useModelsStore.getState().setSuccess({ key: kind === 'import' ? 'models.import.done' : 'models.progress.done', name });
   } catch (e) {
     fail(e, recordId, name);
   } finally {
     controller = null;
-    useModelsStore.getState().endActive();
+    useModelsStore.getState().endActive(completed);
     await refreshModels();
   }
 }

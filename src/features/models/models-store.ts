@@ -42,6 +42,8 @@ interface ModelsState {
   quota: number | null;
   persisted: boolean | null;
   active: ActiveInstall | null;
+  /** The last install that completed, shown at 100% until the next one starts. */
+  finished: ActiveInstall | null;
   notice: ModelsNotice | null;
   /** Last success message key parameters (import done, custom added). */
   success: { key: 'models.import.done' | 'models.custom.added' | 'models.progress.done'; name: string } | null;
@@ -52,7 +54,8 @@ interface ModelsState {
   setStorage: (s: { usage: number | null; quota: number | null; persisted?: boolean | null }) => void;
   startActive: (a: Omit<ActiveInstall, 'progress' | 'files'> & { files: string[] }) => void;
   applyProgress: (p: InstallProgress) => void;
-  endActive: () => void;
+  /** Ends the running install; `completed` keeps it on screen as finished. */
+  endActive: (completed: boolean) => void;
   setNotice: (n: ModelsNotice | null) => void;
   setSuccess: (s: ModelsState['success']) => void;
   addCustomEntry: (e: CatalogModel) => void;
@@ -67,6 +70,7 @@ const initial = () => ({
   quota: null,
   persisted: null,
   active: null,
+  finished: null,
   notice: null,
   success: null,
   customEntries: [] as CatalogModel[],
@@ -78,7 +82,12 @@ export const useModelsStore = create<ModelsState>()((set) => ({
   setRecords: (records) => set({ records, loaded: true }),
   setStorage: ({ usage, quota, persisted }) => set((s) => ({ usage, quota, persisted: persisted === undefined ? s.persisted : persisted })),
   startActive: ({ files, ...a }) =>
-    set({ active: { ...a, progress: null, files: Object.fromEntries(files.map((f) => [f, { loaded: 0, total: null, state: 'waiting' as const }])) }, notice: null, success: null }),
+    set({
+      active: { ...a, progress: null, files: Object.fromEntries(files.map((f) => [f, { loaded: 0, total: null, state: 'waiting' as const }])) },
+      finished: null,
+      notice: null,
+      success: null,
+    }),
   applyProgress: (p) =>
     set((s) => {
       if (!s.active) return {};
@@ -92,7 +101,7 @@ export const useModelsStore = create<ModelsState>()((set) => ({
       }
       return { active: { ...s.active, progress: p, files } };
     }),
-  endActive: () => set({ active: null }),
+  endActive: (completed) => set((s) => ({ active: null, finished: completed ? s.active : null })),
   setNotice: (notice) => set({ notice }),
   setSuccess: (success) => set({ success }),
   addCustomEntry: (e) => set((s) => ({ customEntries: [...s.customEntries.filter((c) => c.id !== e.id || c.engine !== e.engine), e] })),

@@ -9,6 +9,7 @@
  */
 import { memo, useMemo } from 'react';
 import type { Finding } from '../check-contract';
+import { ERROR_TYPE_COLOR } from '../error-type-style';
 import { buildSegments } from '../segments';
 import type { FindingState } from '../report-export';
 
@@ -57,6 +58,7 @@ function HighlightedTextInner({ text, findings, stateOf, activeId, describedBy, 
             data-critical={critical ? 'true' : undefined}
             data-state={state}
             className={`check-span type-${finding.type}${critical ? ' is-critical' : ''}${active ? ' is-active' : ''}${state === 'accepted' ? ' is-accepted' : ''}`}
+            style={{ background: ERROR_TYPE_COLOR[finding.type] }}
             tabIndex={0}
             aria-describedby={seg.ids.map(describedBy).join(' ')}
             onMouseEnter={() => onActivate(id)}

@@ -8,20 +8,24 @@ import { useModelsStore } from '../models-store';
 export function InstallProgressPanel() {
   const t = useT();
   const locale = useLocaleStore((s) => s.locale);
-  const active = useModelsStore((s) => s.active);
+  const running = useModelsStore((s) => s.active);
+  const finished = useModelsStore((s) => s.finished);
+  const active = running ?? finished;
   if (!active) return null;
   const p = active.progress;
   const percent = Math.floor((p?.progress ?? 0) * 100);
   const totalText = p ? t('models.progress.total', { loaded: formatBytes(p.loaded, locale), total: formatBytes(p.total, locale) }) : '';
   const status =
-    !p || p.status === 'checking-storage'
+    p?.status === 'done'
+      ? `${t('models.progress.done')} · ${totalText}`
+      : !p || p.status === 'checking-storage'
       ? t('models.progress.checking')
       : p.status === 'verify'
         ? t('models.progress.verify', { file: p.file })
         : `${totalText} · ${t('models.progress.speed', { speed: formatBytes(p.bytesPerSecond, locale) })} · ${t('models.progress.eta', { time: formatDuration(p.etaSeconds, locale) })}`;
   const label = t('models.progress.label', { name: active.name });
   return (
-    <section className="panel" aria-labelledby="install-progress-title" data-testid="install-progress">
+    <section className="panel" aria-labelledby="install-progress-title" data-testid="install-progress" data-running={running ? 'true' : 'false'}>
       <h2 id="install-progress-title">{label}</h2>
       <progress max={100} value={percent} aria-label={label} aria-valuetext={`${percent}%`} data-testid="install-total-progress" data-progress={p?.progress ?? 0} />
       <p aria-live="polite">
@@ -38,9 +42,11 @@ export function InstallProgressPanel() {
           );
         })}
       </ul>
-      <button type="button" onClick={cancelInstall}>
-        {t('models.action.cancel')}
-      </button>
+      {running ? (
+        <button type="button" onClick={cancelInstall}>
+          {t('models.action.cancel')}
+        </button>
+      ) : null}
     </section>
   );
 }

@@ -1,0 +1,184 @@
+/**
+ * The benchmark runner loop. Engine-agnostic and storage-agnostic: it gets
+ * the items in run order, the engines, the configuration and a results sink
+ * (the runs repository in the app, the same over fake-indexeddb in tests).
+ *
+ * Crash safety comes from the sink's keys: each item's result is written as
+ * it finishes, keyed [runId, itemId], so an item is stored at most once and a
+ * new loop over the same run skips every stored item. A loop that dies
+ * mid-item (reload, crash, lost GPU) loses only that item's work.
+ *
+ * Pause and cancel abort the item in work (it is not stored and runs again
+ * on resume). A failing item is retried once, then stored as failed and
+ * counted apart. Errors that mean the engine itself is gone (device lost,
+ * crashed worker, storage full) stop the run as `paused` with the error, so
+ * the user can resume once the cause is fixed, instead of failing every
+ * remaining item.
+ */
+import type { DatasetItem } from '../core/dataset/types';
+import { AbortError, isAbortError, toMedfactError, type ErrorCode, type MedfactError } from '../protocol/errors';
+import { failedItem, resolveThreshold, runItem, type RunEngines } from './run-item';
+import type { RunConfig, RunCounts, RunItemRecord, RunProgress, RunRecord, RunState } from './types';
+
+/** What the loop needs from storage; the runs repository satisfies it. */
+export interface RunSink {
+  storedItemIds(runId: string): Promise<Set<string>>;
+  putItem(item: RunItemRecord, at?: number): Promise<RunCounts>;
+  heartbeat(runId: string, at?: number): Promise<void>;
+  setState(runId: string, state: RunState, extra?: Partial<Pick<RunRecord, 'error' | 'finishedAt'>>): Promise<RunRecord>;
+}
+
+/** Pause or cancel a running loop from outside. */
+export class RunControl {
+  private readonly controller = new AbortController();
+  private why: 'pause' | 'cancel' | null = null;
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get reason(): 'pause' | 'cancel' | null {
+    return this.why;
+  }
+
+  pause(): void {
+    this.stop('pause');
+  }
+
+  cancel(): void {
+    this.stop('cancel');
+  }
+
+  private stop(why: 'pause' | 'cancel'): void {
+    if (this.why === 'cancel') return;
+    this.why = why;
+    if (!this.controller.signal.aborted) this.controller.abort(new AbortError());
+  }
+}
+
+/** Codes after which retrying the next item cannot help: the run stops and can be resumed. */
+export const FATAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'DEVICE_LOST',
+  'WORKER_CRASHED',
+  'WORKER_TIMEOUT',
+  'MODEL_NOT_LOADED',
+  'OUT_OF_MEMORY',
+  'QUOTA_EXCEEDED',
+  'STORAGE',
+  'NO_WEBGPU',
+  'NO_SHADER_F16',
+]);
+
+export interface RunLoopOptions {
+  runId: string;
+  /** The run's items, in run order. */
+  items: readonly DatasetItem[];
+  config: RunConfig;
+  engines: RunEngines;
+  sink: RunSink;
+  control?: RunControl;
+  onProgress?: (progress: RunProgress) => void;
+  /** Heartbeat period while an item is in work (default 5 s). */
+  heartbeatMs?: number;
+  /** Extra attempts for a failing item (default 1). */
+  retries?: number;
+  now?: () => number;
+}
+
+export interface RunLoopOutcome {
+  state: RunState;
+  counts: RunCounts;
+  /** Items attempted again in this session. */
+  retries: number;
+  /** Set when the run stopped on a fatal error. */
+  error?: MedfactError;
+}
+
+export async function runLoop(options: RunLoopOptions): Promise<RunLoopOutcome> {
+  const { runId, items, config, engines, sink, onProgress } = options;
+  const control = options.control ?? new RunControl();
+  const now = options.now ?? Date.now;
+  const retries = options.retries ?? 1;
+  const threshold = resolveThreshold(config.threshold);
+  const total = items.length;
+
+  const started = await sink.setState(runId, 'running');
+  const stored = await sink.storedItemIds(runId);
+  const known = new Set(items.map((i) => i.id));
+  let storedCount = [...stored].filter((id) => known.has(id)).length;
+  let counts: RunCounts = { ...started.counts, total };
+  let retried = 0;
+  const sessionStart = now();
+  const startStored = storedCount;
+
+  const progress = (state: RunProgress['state'], currentItemId: string | null): void => {
+    if (!onProgress) return;
+    const elapsed = now() - sessionStart;
+    const doneHere = storedCount - startStored;
+    const perMs = elapsed > 0 && doneHere > 0 ? doneHere / elapsed : 0;
+    onProgress({
+      runId,
+      state,
+      counts,
+      fraction: total > 0 ? storedCount / total : 1,
+      currentItemId,
+      itemsPerMinute: perMs * 60_000,
+      etaMs: perMs > 0 ? (total - storedCount) / perMs : null,
+      retries: retried,
+    });
+  };
+
+  const heartbeatMs = options.heartbeatMs ?? 5_000;
+  const timer = setInterval(() => {
+    sink.heartbeat(runId, now()).catch(() => undefined);
+  }, heartbeatMs);
+
+  let fatal: MedfactError | undefined;
+  try {
+    progress('running', null);
+    for (let index = 0; index < items.length; index++) {
+      const item = items[index];
+      if (!item || stored.has(item.id)) continue;
+      if (control.reason) break;
+      progress('running', item.id);
+      let record: RunItemRecord | null = null;
+      let lastError: unknown;
+      for (let attempt = 1; attempt <= 1 + retries && !record; attempt++) {
+        if (attempt > 1) retried++;
+        try {
+          record = await runItem(item, { runId, index, config, engines, threshold, attempts: attempt, signal: control.signal, now });
+        } catch (error) {
+          if (control.reason || isAbortError(error)) break;
+          const typed = toMedfactError(error);
+          if (FATAL_CODES.has(typed.code)) throw typed;
+          lastError = typed;
+        }
+      }
+      if (control.reason) break;
+      // An abort not asked for by the control (an engine's own abort) counts as a failure.
+      record ??= failedItem(item, { runId, index, threshold, attempts: 1 + retries, now }, lastError ?? new AbortError());
+      counts = await sink.putItem(record, now());
+      stored.add(item.id);
+      storedCount++;
+      progress('running', null);
+    }
+  } catch (error) {
+    fatal = toMedfactError(error);
+  } finally {
+    clearInterval(timer);
+  }
+
+  let state: RunState;
+  if (fatal) state = 'paused';
+  else if (control.reason === 'cancel') state = 'cancelled';
+  else if (control.reason === 'pause') state = 'paused';
+  else state = storedCount >= total ? 'completed' : 'paused';
+  const finished = state === 'completed' || state === 'cancelled';
+  const record = await sink.setState(runId, state, {
+    ...(fatal ? { error: fatal.toJSON() } : {}),
+    ...(finished ? { finishedAt: now() } : {}),
+  });
+  counts = { ...record.counts, total };
+  progress(state, null);
+  return { state, counts, retries: retried, ...(fatal ? { error: fatal } : {}) };
+}

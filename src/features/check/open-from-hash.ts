@@ -1,0 +1,45 @@
+/**
+ * Opens a stored check named in the address (`#/check?open=<id>`), which is
+ * how the history screen hands a check to the checker without importing it.
+ */
+import { useEffect } from 'react';
+import { toMedfactError } from '../../protocol/errors';
+import { getCheck } from '../../storage/checks-repo';
+import { useCheckStore } from './check-store';
+
+export const OPEN_PARAM = 'open';
+
+/** The link the history screen uses to open a check in the checker. */
+export function checkHref(id: string): string {
+  return `#/check?${OPEN_PARAM}=${encodeURIComponent(id)}`;
+}
+
+function requestedId(): string | null {
+  const query = location.hash.split('?')[1];
+  return query ? new URLSearchParams(query).get(OPEN_PARAM) : null;
+}
+
+export function useOpenFromHash(): void {
+  useEffect(() => {
+    let live = true;
+    const load = () => {
+      const id = requestedId();
+      if (!id) return;
+      // Drop the parameter so a reload or a later visit does not reopen it over new work.
+      history.replaceState(history.state, '', location.hash.split('?')[0] ?? '#/check');
+      getCheck(id)
+        .then((record) => {
+          if (live && record) useCheckStore.getState().open(record);
+        })
+        .catch((error: unknown) => {
+          if (live) useCheckStore.setState({ error: toMedfactError(error) });
+        });
+    };
+    load();
+    window.addEventListener('hashchange', load);
+    return () => {
+      live = false;
+      window.removeEventListener('hashchange', load);
+    };
+  }, []);
+}

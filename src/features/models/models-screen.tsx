@@ -1,0 +1,88 @@
+/**
+ * The Models screen: storage, the running install, typed errors with their
+ * remedies, the catalog for both engines, installed models, folder import,
+ * custom models and the model source.
+ */
+import { useEffect, useMemo, useState } from 'react';
+import { useT } from '../../i18n/use-t';
+import { DEFAULT_CATALOG } from '../../catalog/catalog';
+import { recommendDefaults } from '../../catalog/recommend';
+import type { CatalogModel } from '../../catalog/schema';
+import { probeCapabilities } from '../../client/probe-capabilities';
+import type { Capabilities } from '../../protocol/capabilities';
+import { useAppStore } from '../../stores/app-store';
+import { CatalogList } from './components/catalog-list';
+import { CustomModelForm } from './components/custom-model-form';
+import { ErrorNotice } from './components/error-notice';
+import { ImportPanel } from './components/import-panel';
+import { InstallProgressPanel } from './components/install-progress';
+import { InstalledList } from './components/installed-list';
+import { SourceSettingsForm } from './components/source-settings';
+import { StoragePanel } from './components/storage-panel';
+import { effectiveSource, loadSourceSettings, refreshModels } from './install-service';
+import { useModelsStore } from './models-store';
+import { ModelStatus } from './model-status';
+
+export function ModelsScreen() {
+  const t = useT();
+  const config = useAppStore((s) => s.config);
+  const custom = useModelsStore((s) => s.customEntries);
+  const settings = useModelsStore((s) => s.source);
+  const success = useModelsStore((s) => s.success);
+  const [caps, setCaps] = useState<Capabilities | null>(null);
+
+  useEffect(() => {
+    useModelsStore.getState().setSource(loadSourceSettings());
+    void refreshModels();
+    let live = true;
+    probeCapabilities().then(
+      (c) => live && setCaps(c),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const entries = useMemo(() => {
+    const byKey = new Map<string, CatalogModel>();
+    for (const e of [...DEFAULT_CATALOG, ...(config.catalog as CatalogModel[]), ...custom]) byKey.set(`${e.engine}:${e.id}`, e);
+    return [...byKey.values()];
+  }, [config.catalog, custom]);
+  const source = useMemo(() => effectiveSource(config, settings), [config, settings]);
+  const recommended = useMemo(() => {
+    if (!caps) return new Set<string>();
+    try {
+      const r = recommendDefaults(caps, entries);
+      return new Set([r.verifier.id, r.reward.id]);
+    } catch {
+      return new Set<string>();
+    }
+  }, [caps, entries]);
+
+  const focusStorage = (): void => {
+    document.getElementById('models-installed')?.scrollIntoView({ block: 'start' });
+    document.getElementById('models-storage')?.querySelector('button')?.focus();
+  };
+
+  return (
+    <div className="screen models-screen">
+      <h1>{t('models.title')}</h1>
+      <p>{t('models.intro')}</p>
+      <ModelStatus />
+      {success ? (
+        <p role="status" data-testid="models-success">
+          {t(success.key, { name: success.name })}
+        </p>
+      ) : null}
+      <ErrorNotice onFreeStorage={focusStorage} />
+      <InstallProgressPanel />
+      <StoragePanel />
+      <InstalledList />
+      <CatalogList entries={entries} caps={caps} source={source} recommended={recommended} />
+      <ImportPanel entries={entries} caps={caps} source={source} />
+      <CustomModelForm />
+      <SourceSettingsForm key={`${config.modelHost} ${config.modelLibHost}`} config={config} />
+    </div>
+  );
+}
