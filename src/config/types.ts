@@ -40,7 +40,8 @@ export const DEFAULT_APP_CONFIG: Readonly<AppConfig> = Object.freeze({
   locale: null,
 });
 
-export type ConfigIssueKind = 'malformed' | 'unreadable' | 'invalid' | 'unknown' | 'duplicate';
+/** `invalid-entry`: a catalog entry had a bad field and the whole entry was left out. */
+export type ConfigIssueKind = 'malformed' | 'unreadable' | 'invalid' | 'invalid-entry' | 'unknown' | 'duplicate';
 
 export interface ConfigIssue {
   /** The field, e.g. `catalog[1].engine`, or `app-config.json` for the whole file. */

@@ -21,10 +21,10 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-function issuesFrom(error: z.ZodError, prefix: readonly PropertyKey[]): ConfigIssue[] {
+function issuesFrom(error: z.ZodError, prefix: readonly PropertyKey[], kind: 'invalid' | 'invalid-entry' = 'invalid'): ConfigIssue[] {
   return error.issues.map((issue) => ({
     path: formatPath([...prefix, ...issue.path]) || CONFIG_FILE_NAME,
-    kind: 'invalid' as const,
+    kind,
     message: issue.message,
   }));
 }
@@ -41,7 +41,7 @@ export function validateAppConfig(raw: unknown): ValidatedConfig {
     return { config, issues };
   }
   const record = raw as Record<string, unknown>;
-  for (const [key, value] of Object.entries(record)) {
+  for (const key of Object.keys(record)) {
     if (!Object.hasOwn(APP_CONFIG_FIELDS, key)) {
       issues.push({
         path: key,
@@ -79,7 +79,7 @@ export function validateAppConfig(raw: unknown): ValidatedConfig {
     catalog.forEach((entry, index) => {
       const result = CatalogEntrySchema.safeParse(entry);
       if (!result.success) {
-        issues.push(...issuesFrom(result.error, ['catalog', index]));
+        issues.push(...issuesFrom(result.error, ['catalog', index], 'invalid-entry'));
         return;
       }
       if (seen.has(result.data.id)) {

@@ -29,7 +29,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
     cwd: ROOT,
     stdio: 'inherit',
-    env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
+    // vitest sets NODE_ENV=test, which would give a development build (React dev, no service worker).
+    env: { ...process.env, NODE_ENV: 'production', VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
   });
 
   let fixtureModelsDir = '';

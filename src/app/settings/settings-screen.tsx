@@ -3,7 +3,7 @@ import { LOCALES, type Locale } from '../../config/types';
 import { useT } from '../../i18n/use-t';
 import { useLocaleStore } from '../../i18n/locale-store';
 import { useAppStore } from '../../stores/app-store';
-import { ConfigIssueList, CspBlocked } from '../config-issues';
+import { CspBlocked } from '../config-issues';
 
 const LOCALE_LABEL = { 'zh-CN': 'settings.language.zh', en: 'settings.language.en' } as const;
 
@@ -84,7 +84,8 @@ function ConfigSection() {
             <dt>{t('config.field.catalog')}</dt>
             <dd>{config.catalog.length === 0 ? unset : config.catalog.map((e) => e.id).join(', ')}</dd>
           </dl>
-          {configIssues.length > 0 ? <ConfigIssueList issues={configIssues} /> : null}
+          {/* The issues themselves are listed in the banner above every screen. */}
+          {configIssues.length > 0 ? <p className="error-text">{t('config.issues.count', { count: configIssues.length })}</p> : null}
         </>
       )}
       <h3>{t('csp.title')}</h3>

@@ -31,7 +31,7 @@ export function parseErrorLabel(value: unknown): boolean | null | undefined {
   const s = String(value).trim();
   if (s === '') return undefined;
   const k = key(s);
-  if (/^[01](\.0+)?$/.test(k)) return k.startsWith('1');
+  if (/^[01](\.0+)?$/.test(s)) return s.startsWith('1');
   if (TRUE_SET.has(k)) return true;
   if (FALSE_SET.has(k)) return false;
   return null;

@@ -10,7 +10,7 @@ import { applyThreshold } from '../../core/check';
 import { useLocaleStore, useT } from '../../i18n';
 import { toMedfactError, type MedfactError } from '../../protocol/errors';
 import { deleteAllChecks, deleteCheck, listChecks, type CheckRecord } from '../../storage/checks-repo';
-import '../check/check.css';
+import './history.css';
 
 /** The checker opens `#/check?open=<id>` (see features/check/open-from-hash.ts). */
 function openHref(id: string): string {
@@ -125,7 +125,7 @@ export function HistoryScreen() {
                   {t('history.item.prompt', { version: `${r.promptId} ${r.promptVersion}` })} ·{' '}
                   {t('history.item.time', { seconds: (r.timings.totalMs / 1000).toFixed(1) })}
                 </p>
-                <div className="finding-actions">
+                <div className="history-actions">
                   <a className="button-link" href={openHref(r.id)} data-testid="history-open" aria-label={t('history.open.label', { date: dateOf(r) })}>
                     {t('history.open')}
                   </a>

@@ -55,7 +55,7 @@ describe('validateAppConfig', () => {
     const bad = { ...entry, id: 'x/bad', engine: 'onnx' };
     const { config, issues } = validateAppConfig({ catalog: [entry, bad] });
     expect(issues).toHaveLength(1);
-    expect(issues[0]?.path).toBe('catalog[1].engine');
+    expect(issues[0]).toMatchObject({ path: 'catalog[1].engine', kind: 'invalid-entry' });
     expect(config.catalog.map((e) => e.id)).toEqual([entry.id]);
   });
 
