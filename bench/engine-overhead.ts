@@ -18,7 +18,7 @@ import { ensureFixtureModels } from '../tests/fixtures/ensure-models';
 import { startMirrorServer } from '../tests/fixtures/mirror-server';
 import { startNodeWorker } from './node-worker';
 import { median, round } from './stats';
-import { TYPICAL_TEXT } from './token-economy';
+import { TYPICAL_TEXT } from './typical-text';
 import { infoRow, targetRow, type BenchContext, type BenchRow, type Measurement } from './types';
 
 export const FIXTURE_VERIFIER = 'fixture/tiny-verifier';

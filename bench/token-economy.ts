@@ -10,13 +10,8 @@
 import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import { buildVerifierPrompt, PROMPT_VARIANTS, type WireFinding } from '../src/core';
+import { TYPICAL_TEXT } from './typical-text';
 import { infoRow, type BenchContext, type BenchRow, type Measurement } from './types';
-
-/** A typical 300-character text (written for the suite). */
-export const TYPICAL_TEXT =
-  '阿莫西林是一种常用的青霉素类抗生素，主要用于敏感菌引起的呼吸道、泌尿道及皮肤软组织感染。成人口服常用剂量为每次0.5克，每8小时一次，疗程一般为7至10天。' +
-  '对青霉素过敏者禁用本品，用药前应详细询问过敏史。用药期间如出现皮疹或严重腹泻，应立即停药并及时就医。与丙磺舒合用时，阿莫西林的血药浓度会升高。' +
-  '肾功能严重减退的患者需要根据肌酐清除率调整给药间隔。孕妇及哺乳期妇女应在医生指导下使用。本品应密封保存于阴凉干燥处，儿童剂量应按体重计算，不可自行加量。';
 
 const FINDINGS: readonly WireFinding[] = [
   { quote: '每次5克', type: 'conceptual', med: true, fix: '每次0.5克', why: '阿莫西林成人常用口服剂量为每次0.5克，5克为十倍过量。' },

@@ -40,7 +40,8 @@ export function sweepPredictionsOf(runItems: readonly RunItemRecord[]): Predicti
   const out: Prediction[] = [];
   for (const r of runItems) {
     if (r.status !== 'done') continue;
-    if (r.findings.length === 0 && r.verifierVerdict === null) {
+    if (r.verifierVerdict === null) {
+      // Imported: the file's own flag and score.
       out.push(r.prediction);
       continue;
     }

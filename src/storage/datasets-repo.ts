@@ -118,7 +118,8 @@ export function createDatasetsRepo(db: () => Promise<AppDb> = () => getAppDb()):
           await tx.done;
         }
         const rejected = record.rejected.slice(0, MAX_STORED_REJECTS);
-        await conn.put('datasets', { ...record, rejected });
+        const row: DatasetRecord = { ...record, rejected };
+        await conn.put('datasets', row);
       }),
 
     get: (id) =>

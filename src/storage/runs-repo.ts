@@ -98,7 +98,10 @@ export function createRunsRepo(db: () => Promise<AppDb> = () => getAppDb()): Run
       withStorageErrors(async () => {
         const tx = (await db()).transaction('runs', 'readwrite');
         const row: unknown = await tx.store.get(id);
-        if (isRun(row)) await tx.store.put({ ...row, heartbeatAt: at });
+        if (isRun(row)) {
+          const next: RunRecord = { ...row, heartbeatAt: at };
+          await tx.store.put(next);
+        }
         await tx.done;
       }),
 
@@ -113,7 +116,8 @@ export function createRunsRepo(db: () => Promise<AppDb> = () => getAppDb()): Run
         const before: unknown = await items.get([item.runId, item.itemId]);
         const counts = applyDelta(run.counts, isRunItem(before) ? before : null, item);
         await items.put(item);
-        await runs.put({ ...run, counts, heartbeatAt: at, updatedAt: at });
+        const next: RunRecord = { ...run, counts, heartbeatAt: at, updatedAt: at };
+        await runs.put(next);
         await tx.done;
         return counts;
       }),
@@ -132,7 +136,8 @@ export function createRunsRepo(db: () => Promise<AppDb> = () => getAppDb()): Run
           await items.put(item);
         }
         const now = Date.now();
-        await runs.put({ ...run, counts, heartbeatAt: now, updatedAt: now });
+        const next: RunRecord = { ...run, counts, heartbeatAt: now, updatedAt: now };
+        await runs.put(next);
         await tx.done;
         return counts;
       }),

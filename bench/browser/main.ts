@@ -1,0 +1,186 @@
+/**
+ * The bench page: window.__bench runs (1) the benchmark runner over
+ * synthetic items with an instant in-process engine, storing into real
+ * IndexedDB, under a long-task observer; (2) the engine-overhead pairs
+ * (check() through the app's engine worker vs transformers.js directly in
+ * its own worker).
+ */
+import { runLoop } from '../../src/bench-runner/run-loop';
+import { RUN_RECORD_VERSION, type RunConfig, type RunRecord } from '../../src/bench-runner/types';
+import { createEngineClient, type EngineClient } from '../../src/client/engine-client';
+import { createEngineWorker } from '../../src/client/engine-worker-factory';
+import { buildVerifierPrompt, check } from '../../src/core';
+import type { DatasetItem } from '../../src/core/dataset/types';
+import type { ModelEngine, ModelSpec } from '../../src/protocol/engine';
+import { openAppDb } from '../../src/storage/db';
+import { createRunsRepo } from '../../src/storage/runs-repo';
+import { makeText, seededRandom } from '../synthetic';
+import { TYPICAL_TEXT } from '../typical-text';
+import type { BenchPageApi, DirectReply, DirectRequest, OverheadBenchResult, RunnerBenchResult } from './protocol';
+
+/** Answers at once: items whose text length is odd get one error quoting a fragment, the rest none. */
+export function createInstantEngine(): ModelEngine {
+  return {
+    load: async (spec) => ({ id: spec.id, engine: spec.engine, device: spec.device, dtype: spec.dtype, loadMs: 0, warmupMs: 0, library: 'instant', contextTokens: 32768 }),
+    async generate(params) {
+      const user = params.messages[params.messages.length - 1]?.content ?? '';
+      const text = /<<<\n([\s\S]*)\n>>>/.exec(user)?.[1] ?? '';
+      const answer =
+        text.length % 2 === 1
+          ? { has_error: true, errors: [{ quote: text.slice(10, 15), type: 'conceptual', med: false, fix: '改正', why: '与公认知识不符。' }] }
+          : { has_error: false, errors: [] };
+      const out = JSON.stringify(answer);
+      return { text: out, finishReason: 'stop', promptTokens: user.length, completionTokens: out.length, prefillMs: 0, decodeMs: 0 };
+    },
+    score: async () => ({ score: 1, raw: {}, ms: 0 }),
+    unload: async () => undefined,
+  };
+}
+
+function syntheticItems(count: number): DatasetItem[] {
+  const rng = seededRandom(2116);
+  return Array.from({ length: count }, (_, i) => {
+    const text = makeText(rng, 120 + Math.floor(rng() * 200));
+    const hasError = i % 2 === 0;
+    return {
+      id: `bench-${i}`,
+      text,
+      hasError,
+      gold: hasError ? [{ start: 10, end: 15, text: text.slice(10, 15), placed: true, approximate: false }] : [],
+      unit: 'span',
+    };
+  });
+}
+
+const SPEC: ModelSpec = { id: 'bench/instant', engine: 'transformers', task: 'text-generation', device: 'wasm', dtype: 'q8', source: { hubHost: 'http://127.0.0.1/' } };
+
+async function runner(count: number): Promise<RunnerBenchResult> {
+  const items = syntheticItems(count);
+  const dbName = `medfact-bench-${Date.now()}`;
+  const db = openAppDb(dbName);
+  const repo = createRunsRepo(() => db);
+  const config: RunConfig = {
+    verifier: { spec: SPEC },
+    reward: null,
+    variant: 'zero-shot',
+    thinking: false,
+    samples: 1,
+    maxTokens: 512,
+    threshold: { kind: 'preset', preset: 'balanced' },
+    temperature: 0,
+  };
+  const now = Date.now();
+  const run: RunRecord = {
+    v: RUN_RECORD_VERSION,
+    id: 'bench-run',
+    name: 'bench',
+    createdAt: now,
+    updatedAt: now,
+    heartbeatAt: now,
+    state: 'running',
+    origin: 'local',
+    datasetId: 'bench',
+    datasetHash: 'bench',
+    selection: {},
+    itemIds: [],
+    config,
+    provenance: null,
+    counts: { total: count, stored: 0, done: 0, failed: 0 },
+  };
+  await repo.create(run);
+  const longTasks: number[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) longTasks.push(e.duration);
+  });
+  observer.observe({ type: 'longtask', buffered: false });
+  // Self-test: a deliberate 80 ms task must be seen, else a 0 below means nothing.
+  await new Promise<void>((resolve) =>
+    setTimeout(() => {
+      const end = performance.now() + 80;
+      while (performance.now() < end) {
+        // busy on purpose
+      }
+      resolve();
+    }, 0),
+  );
+  await new Promise((r) => setTimeout(r, 100));
+  const observerWorks = longTasks.length > 0;
+  longTasks.length = 0;
+  // Time spent in storage, to tell the runner's own work from IndexedDB's.
+  let sinkMs = 0;
+  const timed = <A extends unknown[], R>(f: (...a: A) => Promise<R>) => async (...a: A): Promise<R> => {
+    const s0 = performance.now();
+    try {
+      return await f(...a);
+    } finally {
+      sinkMs += performance.now() - s0;
+    }
+  };
+  const sink = { ...repo, putItem: timed(repo.putItem), storedItemIds: timed(repo.storedItemIds), setState: timed(repo.setState), heartbeat: timed(repo.heartbeat) };
+  const t0 = performance.now();
+  const outcome = await runLoop({ runId: run.id, items, config, engines: { verifier: createInstantEngine(), reward: null }, sink });
+  const ms = performance.now() - t0;
+  // Long tasks are reported after they end: give the observer a frame.
+  await new Promise((r) => setTimeout(r, 100));
+  observer.disconnect();
+  (await db).close();
+  indexedDB.deleteDatabase(dbName);
+  return {
+    items: count,
+    stored: outcome.counts.stored,
+    ms,
+    itemsPerSecond: (count / ms) * 1000,
+    longestTaskMs: longTasks.length ? Math.max(...longTasks) : 0,
+    longTasks: longTasks.length,
+    observerWorks,
+    sinkMs,
+  };
+}
+
+function directCall(worker: Worker, req: DirectRequest): Promise<DirectReply & { ok: true }> {
+  return new Promise((resolve, reject) => {
+    worker.addEventListener(
+      'message',
+      (e: MessageEvent<DirectReply>) => (e.data.ok ? resolve(e.data) : reject(new Error(e.data.error))),
+      { once: true },
+    );
+    worker.postMessage(req);
+  });
+}
+
+async function overhead(options: { hubHost: string; id: string; reps: number; maxTokens: number }): Promise<OverheadBenchResult> {
+  const client: EngineClient = createEngineClient({ createWorker: createEngineWorker });
+  const direct = new Worker(new URL('./direct-worker.ts', import.meta.url), { type: 'module' });
+  try {
+    await client.load({ id: options.id, engine: 'transformers', task: 'text-generation', device: 'wasm', dtype: 'fp32', source: { hubHost: options.hubHost } });
+    await directCall(direct, { kind: 'load', hubHost: options.hubHost, id: options.id });
+    const messages = buildVerifierPrompt(TYPICAL_TEXT, 'zero-shot').messages;
+    const app = async (): Promise<number> => {
+      const t0 = performance.now();
+      const r = await check(TYPICAL_TEXT, { verifier: client, verifierId: options.id, options: { variant: 'zero-shot', maxTokens: options.maxTokens } });
+      return (performance.now() - t0) / Math.max(1, r.tokens.completion);
+    };
+    const raw = async (): Promise<number> => {
+      const r = await directCall(direct, { kind: 'generate', messages, maxTokens: options.maxTokens });
+      return r.ms / Math.max(1, r.tokens);
+    };
+    await app();
+    await raw();
+    const samples: OverheadBenchResult['samples'] = [];
+    for (let i = 0; i < options.reps; i++) {
+      if (i % 2 === 0) samples.push({ appMsPerToken: await app(), directMsPerToken: await raw() });
+      else {
+        const directMsPerToken = await raw();
+        samples.push({ appMsPerToken: await app(), directMsPerToken });
+      }
+    }
+    return { samples };
+  } finally {
+    client.dispose();
+    direct.terminate();
+  }
+}
+
+const api: BenchPageApi = { runner, overhead };
+(window as unknown as { __bench: BenchPageApi }).__bench = api;
+document.querySelector('main')?.setAttribute('data-ready', 'true');

@@ -1,0 +1,30 @@
+/** Messages between the bench page and its direct transformers.js worker, and the page API Playwright calls. */
+import type { ChatMessage } from '../../src/protocol/engine';
+
+export type DirectRequest =
+  | { kind: 'load'; hubHost: string; id: string }
+  | { kind: 'generate'; messages: ChatMessage[]; maxTokens: number };
+
+export type DirectReply = { ok: true; ms: number; tokens: number } | { ok: false; error: string };
+
+export interface RunnerBenchResult {
+  items: number;
+  stored: number;
+  ms: number;
+  itemsPerSecond: number;
+  longestTaskMs: number;
+  longTasks: number;
+  /** The long-task observer saw a deliberate 80 ms task before the run. */
+  observerWorks: boolean;
+  /** Time spent awaiting IndexedDB writes and reads (the runs repository). */
+  sinkMs: number;
+}
+
+export interface OverheadBenchResult {
+  samples: { appMsPerToken: number; directMsPerToken: number }[];
+}
+
+export interface BenchPageApi {
+  runner(count: number): Promise<RunnerBenchResult>;
+  overhead(options: { hubHost: string; id: string; reps: number; maxTokens: number }): Promise<OverheadBenchResult>;
+}

@@ -1,0 +1,34 @@
+/**
+ * Item 1 (Chromium on WASM): check() through the app's engine client and
+ * engine worker (workers/engine-worker.ts, as the app bundles it) against
+ * transformers.js called directly in its own module worker, timed inside
+ * that worker. Same fixture model (served by the local mirror), same
+ * prompt, greedy; ABAB pairs, median ratio of wall time per token.
+ */
+import { join } from 'node:path';
+import { ensureFixtureModels } from '../tests/fixtures/ensure-models';
+import { startMirrorServer } from '../tests/fixtures/mirror-server';
+import type { BenchPageApi } from './browser/protocol';
+import { openBenchPage } from './bench-page';
+import { FIXTURE_VERIFIER, overheadRows } from './engine-overhead';
+import type { BenchContext, BenchRow, Measurement } from './types';
+
+export const engineOverheadBrowserMeasurement: Measurement = {
+  name: 'engine-overhead-browser',
+  browser: true,
+  async run(ctx: BenchContext): Promise<BenchRow[]> {
+    const reps = ctx.quick ? 2 : 11;
+    const modelsDir = await ensureFixtureModels(join(ctx.root, 'tests', '.cache', 'models'));
+    const mirror = await startMirrorServer({ root: modelsDir });
+    const bench = await openBenchPage(ctx.root, ctx.log);
+    try {
+      const options = { hubHost: mirror.url, id: FIXTURE_VERIFIER, reps, maxTokens: 128 };
+      const r = await bench.page.evaluate((o) => (window as unknown as { __bench: BenchPageApi }).__bench.overhead(o), options);
+      ctx.log(`engine-overhead-browser: ${reps} pairs`);
+      return overheadRows('engine-overhead.chromium', r.samples, `${reps} ABAB pairs, ${FIXTURE_VERIFIER} fp32 on WASM (single thread), zero-shot prompt, greedy, median ratio`);
+    } finally {
+      await bench.close();
+      await mirror.close();
+    }
+  },
+};

@@ -1,0 +1,212 @@
+/**
+ * The hardware self-test screen: the capability probe, a model picker, and a
+ * run that loads the model on WebGPU and on WASM (one worker each), times
+ * load, warm-up, prefill and decode, and checks that both devices give the
+ * same greedy output on fixed prompts. The report can be copied as JSON for
+ * a bug report; it never holds user text.
+ */
+import { useEffect, useId, useMemo, useState } from 'react';
+import { DEFAULT_CATALOG } from '../../catalog/catalog';
+import type { CatalogModel } from '../../catalog/schema';
+import { probeCapabilities } from '../../client/probe-capabilities';
+import { useLocaleStore } from '../../i18n/locale-store';
+import type { Capabilities } from '../../protocol/capabilities';
+import { useAppStore } from '../../stores/app-store';
+import { effectiveSource, loadSourceSettings } from './install-service';
+import { useModelsStore } from './models-store';
+import { AgreementPanel } from './self-test/components/agreement-panel';
+import { CapabilityTable } from './self-test/components/capability-table';
+import { DeviceOutputs, DeviceSummary, deviceName } from './self-test/components/device-results';
+import { SELFTEST_PROMPTS } from './self-test/prompts';
+import { reportToJson } from './self-test/run-self-test';
+import { DEFAULT_SELFTEST_MAX_TOKENS, MAX_SELFTEST_MAX_TOKENS, cancelSelfTest, startSelfTest } from './self-test/self-test-service';
+import { useSelfTestStore } from './self-test/self-test-store';
+import { useSelftestT, type SelftestT } from './self-test/use-selftest-t';
+import { formatPercent } from './self-test/format';
+import './self-test/self-test.css';
+
+const keyOf = (e: Pick<CatalogModel, 'engine' | 'id'>) => `${e.engine}:${e.id}`;
+
+/** Text-generation verifiers of the built-in catalog, the deployment's extras and the user's custom entries. */
+export function selfTestEntries(extras: readonly CatalogModel[]): CatalogModel[] {
+  const byKey = new Map<string, CatalogModel>();
+  for (const e of [...DEFAULT_CATALOG, ...extras]) {
+    if (e.task === 'text-generation' && e.role === 'verifier') byKey.set(keyOf(e), e);
+  }
+  return [...byKey.values()];
+}
+
+function useStatusText(t: SelftestT): string {
+  const locale = useLocaleStore((s) => s.locale);
+  const status = useSelfTestStore((s) => s.status);
+  const step = useSelfTestStore((s) => s.step);
+  if (status === 'running') {
+    if (!step) return t('selftest.status.running');
+    const device = deviceName(t, step.device);
+    if (step.phase === 'loading') return t('selftest.status.loading', { device, percent: formatPercent(step.progress, locale) });
+    if (step.phase === 'warmup') return t('selftest.status.warmup', { device });
+    return step.prompt
+      ? t('selftest.status.generating', { device, index: step.prompt.index + 1, total: step.prompt.total })
+      : t('selftest.status.running');
+  }
+  return t(`selftest.status.${status}`);
+}
+
+export function SelfTestScreen() {
+  const t = useSelftestT();
+  const config = useAppStore((s) => s.config);
+  const custom = useModelsStore((s) => s.customEntries);
+  const [caps, setCaps] = useState<Capabilities | null>(null);
+  const entries = useMemo(() => selfTestEntries([...(config.catalog as CatalogModel[]), ...custom]), [config.catalog, custom]);
+  const [chosen, setChosen] = useState<string | null>(null);
+  const [maxTokens, setMaxTokens] = useState(DEFAULT_SELFTEST_MAX_TOKENS);
+  const [copyNote, setCopyNote] = useState<'copied' | 'failed' | null>(null);
+  const status = useSelfTestStore((s) => s.status);
+  const runs = useSelfTestStore((s) => s.runs);
+  const outputs = useSelfTestStore((s) => s.outputs);
+  const report = useSelfTestStore((s) => s.report);
+  const error = useSelfTestStore((s) => s.error);
+  const statusText = useStatusText(t);
+  const ids = { model: useId(), tokens: useId(), note: useId() };
+
+  useEffect(() => {
+    let live = true;
+    probeCapabilities().then((c) => live && setCaps(c), () => undefined);
+    return () => {
+      live = false;
+      // Leaving the screen frees the workers.
+      cancelSelfTest();
+    };
+  }, []);
+
+  const fallbackKey = useMemo(() => {
+    const preferred = entries.find((e) => e.id === config.defaultVerifier) ?? entries.find((e) => e.engine === 'transformers') ?? entries[0];
+    return preferred ? keyOf(preferred) : null;
+  }, [entries, config.defaultVerifier]);
+  const selectedKey = chosen !== null && entries.some((e) => keyOf(e) === chosen) ? chosen : fallbackKey;
+  const entry = entries.find((e) => keyOf(e) === selectedKey) ?? null;
+  const running = status === 'running';
+  const tokensValid = Number.isInteger(maxTokens) && maxTokens >= 1 && maxTokens <= MAX_SELFTEST_MAX_TOKENS;
+
+  const run = (): void => {
+    if (!entry || !caps || !tokensValid) return;
+    setCopyNote(null);
+    const source = effectiveSource(config, loadSourceSettings());
+    void startSelfTest({ entry, capabilities: caps, source, maxTokens });
+  };
+
+  const json = report ? reportToJson(report) : '';
+  const copy = (): void => {
+    const clipboard = typeof navigator === 'undefined' ? undefined : navigator.clipboard;
+    if (!clipboard) {
+      setCopyNote('failed');
+      return;
+    }
+    clipboard.writeText(json).then(
+      () => setCopyNote('copied'),
+      () => setCopyNote('failed'),
+    );
+  };
+
+  const wasmOutputs = outputs.wasm;
+  const gpuOutputs = outputs.webgpu;
+
+  return (
+    <div className="screen selftest-screen">
+      <h1>{t('selftest.title')}</h1>
+      <p>{t('selftest.intro')}</p>
+
+      <section className="panel" aria-labelledby="selftest-caps-title">
+        <h2 id="selftest-caps-title">{t('selftest.caps.title')}</h2>
+        <div className="selftest-scroll">
+          <CapabilityTable caps={caps} />
+        </div>
+      </section>
+
+      <section className="panel selftest-form" aria-labelledby="selftest-form-title">
+        <h2 id="selftest-form-title">{t('selftest.form.title')}</h2>
+        {entries.length === 0 ? <p>{t('selftest.form.noModels')}</p> : null}
+        <label htmlFor={ids.model}>{t('selftest.form.model')}</label>
+        <select
+          id={ids.model}
+          data-testid="selftest-model"
+          value={selectedKey ?? ''}
+          disabled={running || entries.length === 0}
+          onChange={(e) => setChosen(e.target.value)}
+          aria-describedby={entry?.engine === 'webllm' ? ids.note : undefined}
+        >
+          {entries.map((e) => (
+            <option key={keyOf(e)} value={keyOf(e)}>
+              {`${e.label.zh} · ${e.label.en}`}
+            </option>
+          ))}
+        </select>
+        {entry?.engine === 'webllm' ? (
+          <p id={ids.note} className="muted">
+            {t('selftest.form.webllmNote')}
+          </p>
+        ) : null}
+        <label htmlFor={ids.tokens}>{t('selftest.form.maxTokens')}</label>
+        <input
+          id={ids.tokens}
+          data-testid="selftest-max-tokens"
+          type="number"
+          inputMode="numeric"
+          min={1}
+          max={MAX_SELFTEST_MAX_TOKENS}
+          step={1}
+          value={Number.isFinite(maxTokens) ? maxTokens : ''}
+          disabled={running}
+          aria-invalid={!tokensValid}
+          onChange={(e) => setMaxTokens(e.target.valueAsNumber)}
+        />
+        <p className="muted">{t('selftest.form.prompts', { count: SELFTEST_PROMPTS.length })}</p>
+        <div className="button-row actions">
+          <button type="button" className="primary" data-testid="selftest-run" onClick={run} disabled={running || !entry || !caps || !tokensValid}>
+            {t('selftest.run')}
+          </button>
+          {running ? (
+            <button type="button" data-testid="selftest-cancel" onClick={cancelSelfTest}>
+              {t('selftest.cancel')}
+            </button>
+          ) : null}
+        </div>
+        <p role="status" aria-live="polite" data-testid="selftest-status" data-state={status}>
+          {statusText}
+        </p>
+        {error ? (
+          <p className="error-text" role="alert" data-code={error.code}>
+            {error.message}
+          </p>
+        ) : null}
+      </section>
+
+      {runs.length > 0 || gpuOutputs.length > 0 || wasmOutputs.length > 0 ? (
+        <section className="panel" aria-labelledby="selftest-results-title">
+          <h2 id="selftest-results-title">{t('selftest.results.title')}</h2>
+          <div className="selftest-scroll">
+            <DeviceSummary runs={runs} />
+          </div>
+          <DeviceOutputs device="webgpu" outputs={gpuOutputs} />
+          <DeviceOutputs device="wasm" outputs={wasmOutputs} />
+        </section>
+      ) : null}
+
+      {report ? (
+        <>
+          <AgreementPanel report={report} />
+          <section className="panel" aria-labelledby="selftest-report-title">
+            <h2 id="selftest-report-title">{t('selftest.report.label')}</h2>
+            <div className="button-row">
+              <button type="button" data-testid="selftest-copy" onClick={copy}>
+                {t('selftest.copy')}
+              </button>
+            </div>
+            {copyNote ? <p role="status">{copyNote === 'copied' ? t('selftest.copied') : t('selftest.copyFailed')}</p> : null}
+            <textarea className="selftest-report" data-testid="selftest-report" readOnly value={json} aria-labelledby="selftest-report-title" />
+          </section>
+        </>
+      ) : null}
+    </div>
+  );
+}
