@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import './scripts/node-polyfills';
+import './scripts/node-polyfills.ts';
 
 // Two projects: `node` (unit and integration tests, fake-indexeddb, real
 // transformers.js on CPU) and `browser` (real Debian Chromium driven by

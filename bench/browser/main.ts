@@ -82,7 +82,7 @@ async function runner(count: number): Promise<RunnerBenchResult> {
     datasetId: 'bench',
     datasetHash: 'bench',
     selection: {},
-    itemIds: [],
+    itemIds: items.map((i) => i.id),
     config,
     provenance: null,
     counts: { total: count, stored: 0, done: 0, failed: 0 },

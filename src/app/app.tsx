@@ -48,7 +48,7 @@ export function App() {
         </div>
         <nav aria-label={t('nav.label')}>
           <ul>
-            {routes.map((r) => (
+            {routes.filter((r) => r.nav !== false).map((r) => (
               <li key={r.path}>
                 <a href={hrefFor(r.path)} aria-current={r.path === route.path ? 'page' : undefined}>
                   {t(r.navKey)}

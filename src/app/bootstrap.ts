@@ -66,4 +66,18 @@ export async function bootstrap(repo: SettingsRepo = settingsRepo): Promise<void
   useAppStore.getState().setCsp(checkCsp(loaded.config, readCspMeta(), location.origin));
   await syncLocale(repo, loaded.config);
   if (import.meta.env.PROD) await registerServiceWorker();
+  await startModels();
+}
+
+/**
+ * Loads the installed models in the background (code split: the catalog,
+ * installer and worker client stay out of the first paint).
+ */
+async function startModels(): Promise<void> {
+  const [{ startModelSession }, { refreshModels }] = await Promise.all([
+    import('./model-session'),
+    import('../features/models/install-service'),
+  ]);
+  startModelSession();
+  await refreshModels();
 }

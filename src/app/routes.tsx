@@ -1,9 +1,10 @@
 /**
- * The route table. Feature screens plug in here (lazily, so the shell stays
- * small): { path: 'check', navKey: 'nav.check', Screen: lazy(() => import(...)) }.
- * Nav order follows this array; the first route is the default.
+ * The route table. Feature screens plug in here lazily, so the shell stays
+ * small and each screen's code loads when it is first opened. Nav order
+ * follows this array; the first route is the default. Routes with
+ * `nav: false` are reachable by link only (the self-test, from Models).
  */
-import type { ComponentType } from 'react';
+import { lazy, type ComponentType } from 'react';
 import type { MessageKey } from '../i18n/messages';
 import { SettingsScreen } from './settings/settings-screen';
 
@@ -11,9 +12,21 @@ export interface AppRoute {
   path: string;
   navKey: MessageKey;
   Screen: ComponentType;
+  nav?: boolean;
 }
 
-export const routes: readonly AppRoute[] = [{ path: 'settings', navKey: 'nav.settings', Screen: SettingsScreen }];
+const CheckRoute = lazy(() => import('./check-route').then((m) => ({ default: m.CheckRoute })));
+const HistoryScreen = lazy(() => import('../features/history/history-screen').then((m) => ({ default: m.HistoryScreen })));
+const ModelsScreen = lazy(() => import('../features/models/models-screen').then((m) => ({ default: m.ModelsScreen })));
+const SelfTestScreen = lazy(() => import('../features/models/self-test-screen').then((m) => ({ default: m.SelfTestScreen })));
+
+export const routes: readonly AppRoute[] = [
+  { path: 'check', navKey: 'nav.check', Screen: CheckRoute },
+  { path: 'models', navKey: 'nav.models', Screen: ModelsScreen },
+  { path: 'history', navKey: 'nav.history', Screen: HistoryScreen },
+  { path: 'settings', navKey: 'nav.settings', Screen: SettingsScreen },
+  { path: 'selftest', navKey: 'nav.selftest', Screen: SelfTestScreen, nav: false },
+];
 
 export function findRoute(path: string): AppRoute | undefined {
   return routes.find((route) => route.path === path);

@@ -69,7 +69,8 @@ async function installFromModelsScreen(id: string): Promise<void> {
   await page.getByRole('heading', { level: 1 }).waitFor();
   const item = page.locator(`[data-testid="catalog-entry"][data-model-id="${id}"]`);
   await item.getByTestId('install-button').click();
-  await expect.poll(() => page.getByTestId('model-status').getAttribute('data-installed'), { timeout: 120_000 }).toContain(id);
+  // beforeAll runs outside a test, where expect.poll is not allowed: wait on the attribute instead.
+  await page.locator(`[data-testid="model-status"][data-installed*="${id}"]`).first().waitFor({ timeout: 120_000 });
 }
 
 async function runCheck(text: string): Promise<void> {

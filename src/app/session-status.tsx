@@ -1,0 +1,47 @@
+/** Which models are loaded for checking, per role, with load progress and errors. */
+import { useT } from '../i18n/use-t';
+import { select, useModelSession, type Role } from './model-session';
+
+function RoleLine({ role }: { role: Role }) {
+  const t = useT();
+  const status = useModelSession((s) => s[role]);
+  const model = status.modelId ?? '';
+  let text: string;
+  switch (status.state) {
+    case 'loading':
+      text = t('session.loading', { model, percent: Math.floor(status.progress * 100) });
+      break;
+    case 'ready':
+      text = t('session.ready', { model, device: status.device ?? '' });
+      break;
+    case 'error':
+      text = t('session.error', { model, message: status.error ? t(`error.${status.error.code}`) : '' });
+      break;
+    default:
+      text = t('session.none');
+  }
+  return (
+    <li data-testid={`session-${role}`} data-state={status.state} data-model={status.modelId ?? ''}>
+      <span className="session-role">{t(`session.role.${role}`)}：</span>
+      <span>{text}</span>
+      {status.state === 'loading' ? <progress max={1} value={status.progress} aria-label={text} /> : null}
+      {status.state === 'error' && status.recordId ? (
+        <button type="button" className="link-button" onClick={() => void select(role, status.recordId)}>
+          {t('session.retry')}
+        </button>
+      ) : null}
+    </li>
+  );
+}
+
+export function SessionStatus() {
+  const t = useT();
+  return (
+    <div role="status" aria-label={t('session.label')}>
+      <ul className="session-status">
+        <RoleLine role="verifier" />
+        <RoleLine role="reward" />
+      </ul>
+    </div>
+  );
+}

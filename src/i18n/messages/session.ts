@@ -1,0 +1,27 @@
+/** The model session: which models are loaded for checking. */
+import { defineMessages } from '../define';
+
+export const sessionMessages = defineMessages(
+  {
+    'session.label': '已加载的模型',
+    'session.role.verifier': '核查模型',
+    'session.role.reward': '评分模型',
+    'session.none': '未加载',
+    'session.loading': '正在加载 {model}（{percent}%）',
+    'session.ready': '{model} 已就绪（{device}）',
+    'session.error': '{model} 加载失败：{message}',
+    'session.retry': '重试加载',
+    'nav.selftest': '硬件自检',
+  },
+  {
+    'session.label': 'Loaded models',
+    'session.role.verifier': 'Verifier',
+    'session.role.reward': 'Reward',
+    'session.none': 'not loaded',
+    'session.loading': 'Loading {model} ({percent}%)',
+    'session.ready': '{model} ready ({device})',
+    'session.error': '{model} failed to load: {message}',
+    'session.retry': 'Retry loading',
+    'nav.selftest': 'Hardware self-test',
+  },
+);
