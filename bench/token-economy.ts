@@ -82,7 +82,7 @@ export const tokenEconomyMeasurement: Measurement = {
     rows.push(infoRow('tokens.text-300', counter.count(TYPICAL_TEXT), 'tokens', `the typical ${TYPICAL_TEXT.length}-character text alone`));
     for (const variant of PROMPT_VARIANTS) {
       const prompt = buildVerifierPrompt(TYPICAL_TEXT, variant);
-      rows.push(infoRow(`tokens.prompt.${variant}`, counter.countChat(prompt.messages), 'tokens', 'whole chat-templated prompt with the 300-char text'));
+      rows.push(infoRow(`tokens.prompt.${variant}`, counter.countChat(prompt.messages), 'tokens', 'whole chat-templated prompt (Qwen3 template, thinking off) with the typical text'));
     }
     const cases: [string, boolean, readonly WireFinding[]][] = [
       ['no-error', false, []],

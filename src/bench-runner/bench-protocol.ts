@@ -103,3 +103,8 @@ export const benchProtocol: Protocol<BenchMethods> = {
   // Import results can hold thousands of items; the worker built them with the typed importer.
   importDataset: { params: importParams, result: unchecked<ImportResult>(), progress: unchecked<ImportProgress>(), chunk: neverPayload },
 };
+
+/** Name of the Web Lock the worker holds while a run executes; the page asks for it to tell a live run from an orphan. */
+export function runLockName(runId: string): string {
+  return `medfact-bench-run:${runId}`;
+}

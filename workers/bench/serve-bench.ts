@@ -7,7 +7,7 @@
  */
 import { importDataset, type ImportOptions } from '../../src/core/dataset/import-dataset';
 import { DATASET_FIELDS, type DatasetField } from '../../src/core/dataset/types';
-import { benchProtocol, type BenchMethods, type ImportParams, type RunEnded, type StartRunParams } from '../../src/bench-runner/bench-protocol';
+import { benchProtocol, runLockName, type BenchMethods, type ImportParams, type RunEnded, type StartRunParams } from '../../src/bench-runner/bench-protocol';
 import { executeRun, type EngineLoader } from '../../src/bench-runner/execute-run';
 import { FATAL_CODES, RunControl } from '../../src/bench-runner/run-loop';
 import { throttleLatest } from '../../src/bench-runner/throttle';
@@ -32,6 +32,13 @@ interface Slot {
   key: string;
   engine: ModelEngine;
   loaded: LoadResult;
+}
+
+/** Holds the run's Web Lock (released by the browser when the page or worker dies), where the API exists. */
+function withRunLock<T>(runId: string, work: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator !== 'undefined' ? (navigator as Navigator & { locks?: LockManager }).locks : undefined;
+  if (!locks) return work();
+  return locks.request(runLockName(runId), work);
 }
 
 export function serveBench(port: PortLike, deps: BenchServerDeps): WorkerServer {
@@ -74,7 +81,7 @@ export function serveBench(port: PortLike, deps: BenchServerDeps): WorkerServer 
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     const progress = throttleLatest(ctx.progress, deps.progressIntervalMs ?? 100);
     try {
-      const outcome = await executeRun({
+      const outcome = await withRunLock(params.runId, () => executeRun({
         runId: params.runId,
         runs,
         datasets: { name: async (id) => (await datasets.get(id))?.name ?? null, items: (id) => datasets.items(id) },
@@ -83,7 +90,7 @@ export function serveBench(port: PortLike, deps: BenchServerDeps): WorkerServer 
         control,
         onProgress: progress,
         ...(deps.heartbeatMs !== undefined ? { heartbeatMs: deps.heartbeatMs } : {}),
-      });
+      }));
       progress.flush();
       if (outcome.error && FATAL_CODES.has(outcome.error.code)) {
         await drop('verifier');
