@@ -119,11 +119,12 @@ describe('the self-test screen in the browser', () => {
   });
 
   it('speaks English when the language is switched', async () => {
-    await page.evaluate(() => localStorage.setItem('medfact-lens.locale', 'en'));
-    await page.reload();
+    await page.goto(`${app.url}#/settings`);
+    await page.getByRole('radio', { name: 'English' }).check();
+    await page.goto(`${app.url}#/selftest`);
     await page.getByRole('heading', { level: 1, name: 'Hardware self-test' }).waitFor();
     await page.getByRole('button', { name: 'Run self-test' }).waitFor();
-    await page.getByRole('cell', { name: 'CPU threads' }).waitFor();
+    await page.getByRole('rowheader', { name: 'CPU threads' }).waitFor();
   });
 
   it('talked to nothing but the app and the mirror', () => {

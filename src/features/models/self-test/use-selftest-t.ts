@@ -1,11 +1,11 @@
 /**
  * Translations for the self-test screen. Its namespace lives in
- * src/i18n/messages/selftest.ts; this hook reads it directly, so the screen
+ * src/i18n/selftest.messages.ts; this hook reads it directly, so the screen
  * works whether or not the namespace is merged into the app dictionary.
  */
 import { useCallback } from 'react';
 import { useLocaleStore } from '../../../i18n/locale-store';
-import { selftestMessages, type SelftestMessageKey } from '../../../i18n/messages/selftest';
+import { selftestMessages, type SelftestMessageKey } from '../../../i18n/selftest.messages';
 
 export type SelftestParams = Readonly<Record<string, string | number>>;
 export type SelftestT = (key: SelftestMessageKey, params?: SelftestParams) => string;

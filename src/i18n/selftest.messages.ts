@@ -1,5 +1,5 @@
 /** The hardware self-test screen (Models → 硬件自检). */
-import { defineMessages } from '../define';
+import { defineMessages } from './define';
 
 export const selftestMessages = defineMessages(
   {

@@ -1,0 +1,83 @@
+/**
+ * Models a run can use: installed models (from the models store in
+ * IndexedDB) and the deployment catalog's entries (downloaded from the
+ * configured source on first load). Each becomes the ModelSpec the bench
+ * worker loads; the device defaults to WASM and the form can switch it.
+ */
+import { useEffect, useState } from 'react';
+import type { ModelSpec, ModelTask } from '../../protocol/engine';
+import { modelsRepo, type ModelInstallRecord } from '../../storage/models-repo';
+import { useAppStore } from '../../stores/app-store';
+
+export interface ModelChoice {
+  key: string;
+  label: string;
+  role: 'verifier' | 'reward';
+  spec: ModelSpec;
+  /** Classifiers: the label that means "this is an error" (from the catalog). */
+  positiveLabel?: string;
+}
+
+function positiveLabelOf(entry: unknown): string | undefined {
+  const v = entry && typeof entry === 'object' ? (entry as { positiveLabel?: unknown }).positiveLabel : undefined;
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+function fromRecord(r: ModelInstallRecord): ModelChoice | null {
+  if (r.state !== 'installed') return null;
+  const task: ModelTask = r.task ?? 'text-generation';
+  const spec: ModelSpec = { id: r.modelId, engine: r.engine, task, device: r.engine === 'webllm' ? 'webgpu' : 'wasm', dtype: r.dtype, source: r.source };
+  if (r.modelLib) spec.modelLib = r.modelLib;
+  if (task === 'text-classification') spec.skipWarmup = true;
+  return { key: `installed:${r.id}`, label: `${r.modelId} (${r.dtype})`, role: task === 'text-classification' ? 'reward' : 'verifier', spec };
+}
+
+export function useModelChoices(): { verifiers: ModelChoice[]; rewards: ModelChoice[] } {
+  const config = useAppStore((s) => s.config);
+  const [records, setRecords] = useState<ModelInstallRecord[]>([]);
+  useEffect(() => {
+    let live = true;
+    modelsRepo.list().then(
+      (list) => live && setRecords(list),
+      () => live && setRecords([]),
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const choices: ModelChoice[] = [];
+  const seen = new Set<string>();
+  for (const r of records) {
+    const c = fromRecord(r);
+    if (c && !seen.has(`${c.spec.id}|${c.spec.dtype}`)) {
+      seen.add(`${c.spec.id}|${c.spec.dtype}`);
+      choices.push(c);
+    }
+  }
+  for (const entry of config.catalog) {
+    const dtype = entry.dtypes.find((d) => !d.includes('f16')) ?? entry.dtypes[0];
+    if (!dtype || seen.has(`${entry.id}|${dtype}`)) continue;
+    seen.add(`${entry.id}|${dtype}`);
+    const spec: ModelSpec = {
+      id: entry.id,
+      engine: entry.engine,
+      task: entry.task,
+      device: entry.engine === 'webllm' ? 'webgpu' : 'wasm',
+      dtype,
+      source: { hubHost: config.modelHost, libHost: config.modelLibHost, mirrorOnly: config.mirrorOnly },
+    };
+    if (entry.modelLib) spec.modelLib = entry.modelLib;
+    if (entry.contextTokens) spec.contextTokens = entry.contextTokens;
+    if (entry.task === 'text-classification') spec.skipWarmup = true;
+    choices.push({ key: `catalog:${entry.engine}:${entry.id}:${dtype}`, label: `${entry.label.zh} (${dtype})`, role: entry.role, spec });
+  }
+  for (const c of choices) {
+    const label = positiveLabelOf(config.catalog.find((e) => e.id === c.spec.id));
+    if (label) c.positiveLabel = label;
+  }
+  return {
+    verifiers: choices.filter((c) => c.spec.task === 'text-generation'),
+    rewards: choices.filter((c) => c.role === 'reward' || c.spec.task === 'text-classification'),
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * The benchmark runner end to end, on the production build in real
+ * Chromium with real IndexedDB and the REAL tiny fixture models installed
+ * from a local mirror named in app-config.json: a run over 6 items of the
+ * built-in demo set; the page is closed mid-run, reopened, the interrupted
+ * run is offered and resumed, and it ends with every item exactly once (in
+ * IndexedDB and on screen).
+ *
+ * Contract assumed from the shell: the Benchmark screen is routed at
+ * `#/bench` (BenchScreen from src/features/bench/bench-screen.tsx).
+ */
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { configureDist } from '../../scripts/configure';
+import { startMirrorServer, type MirrorServer } from '../fixtures/mirror-server';
+import { launchBrowser, recordRequests, type LaunchedBrowser, type RequestLog } from './launch';
+import { startAppServer, type AppServer } from './static-server';
+
+const VERIFIER = 'fixture/tiny-verifier';
+const REWARD = 'fixture/tiny-reward';
+const ITEMS = 6;
+
+let mirror: MirrorServer;
+let app: AppServer;
+let configured: string;
+let browser: LaunchedBrowser;
+let page: Page;
+let requests: RequestLog;
+
+function catalog() {
+  const common = { engine: 'transformers', dtypes: ['q8'], license: 'Apache-2.0' };
+  return [
+    { ...common, id: VERIFIER, role: 'verifier', task: 'text-generation', sizeBytes: 11_500_000, contextTokens: 4096, label: { zh: '测试核查模型', en: 'Fixture verifier' }, description: { zh: '测试用', en: 'test' } },
+    { ...common, id: REWARD, role: 'reward', task: 'text-classification', sizeBytes: 1_000_000, positiveLabel: 'error', label: { zh: '测试奖励模型', en: 'Fixture reward' }, description: { zh: '测试用', en: 'test' } },
+  ];
+}
+
+async function install(id: string): Promise<void> {
+  await page.goto(`${app.url}#/models`);
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  await page.locator(`[data-testid="catalog-entry"][data-model-id="${id}"]`).getByTestId('install-button').click();
+  await page.locator(`[data-testid="model-status"][data-installed*="${id}"]`).first().waitFor({ timeout: 120_000 });
+}
+
+/** Reads the stored run straight from IndexedDB (no app code involved). */
+async function storedRun(p: Page): Promise<{ state: string; itemIds: string[]; stored: string[] } | null> {
+  return p.evaluate(
+    () =>
+      new Promise<{ state: string; itemIds: string[]; stored: string[] } | null>((resolve, reject) => {
+        const open = indexedDB.open('medfact-lens');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const tx = db.transaction(['runs', 'runItems'], 'readonly');
+          const runs = tx.objectStore('runs').getAll();
+          const items = tx.objectStore('runItems').getAll();
+          tx.oncomplete = () => {
+            const run = (runs.result as { id: string; state: string; itemIds: string[] }[])[0];
+            db.close();
+            if (!run) return resolve(null);
+            const stored = (items.result as { runId: string; itemId: string }[]).filter((i) => i.runId === run.id).map((i) => i.itemId);
+            resolve({ state: run.state, itemIds: run.itemIds, stored });
+          };
+        };
+      }),
+  );
+}
+
+function storedCount(text: string | null): number {
+  const m = /已完成\s*(\d+)\s*\/\s*(\d+)/.exec(text ?? '');
+  return m ? Number(m[1]) : -1;
+}
+
+beforeAll(async () => {
+  const models = inject('fixtureModelsDir');
+  mirror = await startMirrorServer({ root: models });
+  configured = mkdtempSync(join(tmpdir(), 'medfact-bench-dist-'));
+  cpSync(inject('distDir'), configured, { recursive: true });
+  const configPath = join(configured, 'test-config.json');
+  writeFileSync(configPath, JSON.stringify({ modelHost: mirror.url, modelLibHost: `${mirror.url}/libs/`, mirrorOnly: true, catalog: catalog() }));
+  configureDist({ configPath, distDir: configured });
+  app = await startAppServer({ dist: configured });
+  browser = await launchBrowser();
+  requests = recordRequests(browser.context);
+  page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  await install(VERIFIER);
+  await install(REWARD);
+});
+
+afterAll(async () => {
+  requests?.stop();
+  await browser?.close().catch(() => undefined);
+  await app?.close();
+  await mirror?.close();
+  if (configured) rmSync(configured, { recursive: true, force: true });
+});
+
+describe('benchmark runner, end to end', () => {
+  it('runs 6 demo items with the fixture models, survives closing the page mid-run, and resumes to every item exactly once', async () => {
+    await page.goto(`${app.url}#/bench`);
+    await page.getByRole('heading', { level: 1, name: '基准评测' }).waitFor();
+    await page.getByRole('tab', { name: '新建运行' }).click();
+    // The built-in demo set is there out of the box.
+    await page.getByLabel('数据集').selectOption({ label: 'MedFact Lens demo (40) (40)' });
+    await page.getByLabel('随机抽样条数').fill(String(ITEMS));
+    await expect.poll(() => page.getByTestId('selected-count').textContent()).toContain(`已选 ${ITEMS} 条`);
+    await page.getByLabel('核查模型').selectOption({ label: `${VERIFIER} (q8)` });
+    await page.getByLabel('每条采样次数').fill('4');
+    await page.getByLabel('奖励模型', { exact: true }).selectOption({ label: `${REWARD} (q8)` });
+    await page.getByTestId('bench-start').click();
+
+    // Runs tab: wait until at least one item is stored, then close the page mid-run.
+    const count = page.getByTestId('run-count').first();
+    await expect.poll(async () => storedCount(await count.textContent()), { timeout: 180_000, interval: 50 }).toBeGreaterThanOrEqual(1);
+    await page.close();
+
+    page = await browser.context.newPage();
+    await page.goto(`${app.url}#/bench`);
+    const afterClose = await storedRun(page);
+    expect(afterClose).not.toBeNull();
+    expect(afterClose?.itemIds).toHaveLength(ITEMS);
+    expect(afterClose?.stored.length).toBeGreaterThanOrEqual(1);
+    expect(afterClose?.stored.length).toBeLessThan(ITEMS);
+    expect(afterClose?.state).toBe('running');
+
+    // Reopened: the interrupted run is offered; resume it.
+    const offer = page.getByTestId('resume-offer');
+    await offer.waitFor({ timeout: 60_000 });
+    await offer.getByRole('button', { name: /继续/ }).click();
+    await expect.poll(async () => storedCount(await page.getByTestId('run-count').first().textContent()), { timeout: 180_000 }).toBe(ITEMS);
+    await expect.poll(async () => (await storedRun(page))?.state, { timeout: 30_000 }).toBe('completed');
+
+    const done = await storedRun(page);
+    expect(done?.stored).toHaveLength(ITEMS);
+    expect(new Set(done?.stored)).toEqual(new Set(done?.itemIds));
+    expect(await page.getByTestId('run-count').first().textContent()).toContain(`已完成 ${ITEMS} / ${ITEMS} 条`);
+
+    // Results are scored over the 6 items.
+    await page.getByRole('button', { name: '查看结果' }).first().click();
+    await expect.poll(() => page.getByTestId('results-counts').textContent(), { timeout: 60_000 }).toContain(`已评分 ${ITEMS} 条`);
+    await page.getByTestId('vc-table').waitFor();
+  });
+
+  it('no request went anywhere but the app and the configured mirror', () => {
+    expect(requests.outside([new URL(app.url).origin, new URL(mirror.url).origin])).toEqual([]);
+  });
+});
