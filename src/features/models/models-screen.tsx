@@ -69,6 +69,9 @@ export function ModelsScreen() {
     <div className="screen models-screen">
       <h1>{t('models.title')}</h1>
       <p>{t('models.intro')}</p>
+      <p>
+        <a href="#/selftest">{t('models.selftest.link')}</a>
+      </p>
       <ModelStatus />
       {success ? (
         <p role="status" data-testid="models-success">

@@ -4,6 +4,7 @@ export const modelsMessages = defineMessages(
   {
     'models.title': '模型',
     'models.intro': '模型下载后保存在本浏览器中，核查时不联网。',
+    'models.selftest.link': '硬件自检：在本机 GPU 与 WASM 上运行模型，比较速度与输出是否一致',
     'models.storage.title': '存储空间',
     'models.storage.usage': '已用 {used} / 共 {quota}',
     'models.storage.unknown': '此浏览器不报告存储用量。',
@@ -83,6 +84,7 @@ export const modelsMessages = defineMessages(
   {
     'models.title': 'Models',
     'models.intro': 'Models are downloaded once and kept in this browser; checking text needs no network.',
+    'models.selftest.link': 'Hardware self-test: run a model on this GPU and on WASM, compare speed and outputs',
     'models.storage.title': 'Storage',
     'models.storage.usage': '{used} used of {quota}',
     'models.storage.unknown': 'This browser does not report storage use.',
