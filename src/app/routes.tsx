@@ -18,10 +18,12 @@ export interface AppRoute {
 const CheckRoute = lazy(() => import('./check-route').then((m) => ({ default: m.CheckRoute })));
 const HistoryScreen = lazy(() => import('../features/history/history-screen').then((m) => ({ default: m.HistoryScreen })));
 const ModelsScreen = lazy(() => import('../features/models/models-screen').then((m) => ({ default: m.ModelsScreen })));
+const BenchScreen = lazy(() => import('../features/bench/bench-screen').then((m) => ({ default: m.BenchScreen })));
 const SelfTestScreen = lazy(() => import('../features/models/self-test-screen').then((m) => ({ default: m.SelfTestScreen })));
 
 export const routes: readonly AppRoute[] = [
   { path: 'check', navKey: 'nav.check', Screen: CheckRoute },
+  { path: 'bench', navKey: 'nav.bench', Screen: BenchScreen },
   { path: 'models', navKey: 'nav.models', Screen: ModelsScreen },
   { path: 'history', navKey: 'nav.history', Screen: HistoryScreen },
   { path: 'settings', navKey: 'nav.settings', Screen: SettingsScreen },

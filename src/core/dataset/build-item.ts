@@ -83,6 +83,11 @@ function sentenceById(sentences: string, id: string): string | undefined {
   return undefined;
 }
 
+/** Module-level rather than a closure per row: this runs for every row of a 100 MB file. */
+function addWarning(warnings: RowWarning[], row: number, id: string, reason: WarningReason, message: string): void {
+  warnings.push({ row, id, reason, message });
+}
+
 export function buildItem(row: number, values: Record<string, unknown>, ctx: BuildContext): BuildOutcome {
   const m = ctx.mapping;
   const warnings: RowWarning[] = [];
@@ -94,9 +99,6 @@ export function buildItem(row: number, values: Record<string, unknown>, ctx: Bui
     id = String(row);
   }
   if (ctx.seenIds.has(id)) return { ok: false, reason: 'duplicate_id', message: `The id "${clip(id)}" was already used by an earlier row; the first one is kept.`, id };
-  const warn = (reason: WarningReason, message: string): void => {
-    warnings.push({ row, id, reason, message });
-  };
 
   const text = m.text === undefined ? '' : cellToString(values[m.text]);
   if (text.trim() === '') return { ok: false, reason: 'missing_text', message: `The text column "${m.text ?? 'text'}" is empty in this row.`, id };
@@ -118,15 +120,15 @@ export function buildItem(row: number, values: Record<string, unknown>, ctx: Bui
   const gold: GoldSpan[] = [];
   if (hasError) {
     for (const g of golds) {
-      const placed = placeGold(text, g, correction, values, m, warn);
+      const placed = placeGold(text, g, correction, values, m, warnings, row, id);
       if (placed === 'bad_offsets') {
         return { ok: false, reason: 'bad_offsets', message: `The offsets [${g.startRaw || '?'}, ${g.endRaw || '?'}) are not whole numbers with 0 ≤ start < end ≤ ${text.length} (the text length).`, id };
       }
       gold.push(placed);
     }
-    if (gold.length === 0) warn('no_gold_span', 'Marked as erroneous but no gold error span is given; it counts for VC only.');
+    if (gold.length === 0) addWarning(warnings, row, id, 'no_gold_span', 'Marked as erroneous but no gold error span is given; it counts for VC only.');
   } else if (golds.length > 0) {
-    warn('gold_on_correct_text', 'Marked as correct but a gold error span is given; the span is ignored.');
+    addWarning(warnings, row, id, 'gold_on_correct_text', 'Marked as correct but a gold error span is given; the span is ignored.');
   }
 
   const item: DatasetItem = { id, text, hasError, gold, unit: ctx.unit };
@@ -134,26 +136,26 @@ export function buildItem(row: number, values: Record<string, unknown>, ctx: Bui
     const t = normalizeErrorType(cellToString(values[m.errorType]));
     if (t) {
       item.errorType = t.code;
-      if (!t.known) warn('unknown_error_type', `Unknown error type "${clip(t.code)}"; kept as written.`);
+      if (!t.known) addWarning(warnings, row, id, 'unknown_error_type', `Unknown error type "${clip(t.code)}"; kept as written.`);
     }
   }
   if (m.specialty !== undefined) {
     const s = normalizeSpecialty(cellToString(values[m.specialty]));
     if (s) {
       item.specialty = s.code;
-      if (!s.known) warn('unknown_specialty', `Unknown specialty "${clip(s.code)}"; kept as written.`);
+      if (!s.known) addWarning(warnings, row, id, 'unknown_specialty', `Unknown specialty "${clip(s.code)}"; kept as written.`);
     }
   }
   if (m.style !== undefined) {
     const s = normalizeStyle(cellToString(values[m.style]));
     if (s) {
       item.style = s.code;
-      if (!s.known) warn('unknown_style', `Unknown writing style "${clip(s.code)}"; kept as written.`);
+      if (!s.known) addWarning(warnings, row, id, 'unknown_style', `Unknown writing style "${clip(s.code)}"; kept as written.`);
     }
   }
   if (m.difficulty !== undefined) {
     const d = normalizeDifficulty(values[m.difficulty]);
-    if (d === null) warn('bad_difficulty', `Difficulty "${clip(cellToString(values[m.difficulty]))}" is not 1–5, a 20-point bin or a share; left empty.`);
+    if (d === null) addWarning(warnings, row, id, 'bad_difficulty', `Difficulty "${clip(cellToString(values[m.difficulty]))}" is not 1–5, a 20-point bin or a share; left empty.`);
     else if (d !== undefined) item.difficulty = d;
   }
   if (hasError && correction !== '' && !EMPTY_MARKERS.test(correction)) item.correction = correction;
@@ -179,7 +181,9 @@ function placeGold(
   correction: string,
   values: Record<string, unknown>,
   m: FieldMapping,
-  warn: (reason: WarningReason, message: string) => void,
+  warnings: RowWarning[],
+  row: number,
+  id: string,
 ): GoldSpan | 'bad_offsets' {
   const hasOffsets = g.start !== undefined || g.end !== undefined;
   if (hasOffsets) {
@@ -192,10 +196,10 @@ function placeGold(
     // Offsets and text disagree: offsets are often in another unit (code points, bytes); trust the text when it can be placed.
     const aligned = alignQuote(text, g.text, correction || undefined);
     if (aligned) {
-      warn('offsets_text_mismatch', `The offsets [${start}, ${end}) do not select the gold text; placed by the text at [${aligned.start}, ${aligned.end}).`);
+      addWarning(warnings, row, id, 'offsets_text_mismatch', `The offsets [${start}, ${end}) do not select the gold text; placed by the text at [${aligned.start}, ${aligned.end}).`);
       return { start: aligned.start, end: aligned.end, text: g.text, placed: true, approximate: !aligned.exact };
     }
-    warn('offsets_text_mismatch', `The offsets [${start}, ${end}) do not select the gold text, which is not found in the text; the offsets are kept.`);
+    addWarning(warnings, row, id, 'offsets_text_mismatch', `The offsets [${start}, ${end}) do not select the gold text, which is not found in the text; the offsets are kept.`);
     return { start, end, text: g.text, placed: true, approximate: true };
   }
   let quote = g.text;
@@ -209,10 +213,10 @@ function placeGold(
     }
   }
   if (!aligned) {
-    warn('gold_not_placed', `The gold error "${clip(g.text)}" was not found in the text; it is kept unplaced and left out of localization scores.`);
+    addWarning(warnings, row, id, 'gold_not_placed', `The gold error "${clip(g.text)}" was not found in the text; it is kept unplaced and left out of localization scores.`);
     return { start: -1, end: -1, text: g.text, placed: false, approximate: false };
   }
-  if (!aligned.exact) warn('gold_approximate', `The gold error "${clip(quote)}" matched the text only approximately at [${aligned.start}, ${aligned.end}).`);
-  if (aligned.ambiguous) warn('gold_ambiguous', `The gold error "${clip(quote)}" occurs more than once; the first occurrence is used.`);
+  if (!aligned.exact) addWarning(warnings, row, id, 'gold_approximate', `The gold error "${clip(quote)}" matched the text only approximately at [${aligned.start}, ${aligned.end}).`);
+  if (aligned.ambiguous) addWarning(warnings, row, id, 'gold_ambiguous', `The gold error "${clip(quote)}" occurs more than once; the first occurrence is used.`);
   return { start: aligned.start, end: aligned.end, text: g.text, placed: true, approximate: !aligned.exact };
 }

@@ -30,12 +30,15 @@ export function parseErrorLabel(value: unknown): boolean | null | undefined {
   }
   const s = String(value).trim();
   if (s === '') return undefined;
-  const k = key(s);
   if (/^[01](\.0+)?$/.test(s)) return s.startsWith('1');
+  const k = key(s);
   if (TRUE_SET.has(k)) return true;
   if (FALSE_SET.has(k)) return false;
   return null;
 }
+
+/** Distinct raw values remembered per label set; a column of unique values stops filling it. */
+const CACHE_LIMIT = 4096;
 
 function buildIndex(entries: Iterable<[string, readonly string[]]>): Map<string, string> {
   const map = new Map<string, string>();
@@ -92,21 +95,41 @@ export interface Normalized {
   known: boolean;
 }
 
-function normalizeWith(index: Map<string, string>, value: string): Normalized | undefined {
-  const s = value.trim();
-  if (s === '' || /^(na|n\/a|null|none|-|nan)$/i.test(s)) return undefined;
-  const code = index.get(key(s));
-  return code ? { code, known: true } : { code: s, known: false };
+/**
+ * A label index with a memo of raw value → code: a dataset repeats a handful
+ * of label spellings, and NFKC + lower-casing + a regex per cell was a large
+ * share of the import time. `null` remembers "empty"; '' remembers "unknown".
+ */
+function makeNormalizer(index: Map<string, string>): (value: string) => Normalized | undefined {
+  const memo = new Map<string, string | null>();
+  const lookUp = (s: string): string | null => {
+    if (s === '' || /^(na|n\/a|null|none|-|nan)$/i.test(s)) return null;
+    return index.get(key(s)) ?? '';
+  };
+  return (value) => {
+    const s = value.trim();
+    let code = memo.get(s);
+    if (code === undefined) {
+      code = lookUp(s);
+      if (memo.size < CACHE_LIMIT) memo.set(s, code);
+    }
+    if (code === null) return undefined;
+    return code !== '' ? { code, known: true } : { code: s, known: false };
+  };
 }
 
+const errorTypeOf = makeNormalizer(ERROR_TYPE_INDEX);
+const specialtyOf = makeNormalizer(SPECIALTY_INDEX);
+const styleOf = makeNormalizer(STYLE_INDEX);
+
 export function normalizeErrorType(value: string): Normalized | undefined {
-  return normalizeWith(ERROR_TYPE_INDEX, value);
+  return errorTypeOf(value);
 }
 export function normalizeSpecialty(value: string): Normalized | undefined {
-  return normalizeWith(SPECIALTY_INDEX, value);
+  return specialtyOf(value);
 }
 export function normalizeStyle(value: string): Normalized | undefined {
-  return normalizeWith(STYLE_INDEX, value);
+  return styleOf(value);
 }
 
 /**
@@ -116,6 +139,8 @@ export function normalizeStyle(value: string): Normalized | undefined {
  */
 export function normalizeDifficulty(value: unknown): number | null | undefined {
   if (value === null || value === undefined) return undefined;
+  // The common case (JSON/Parquet integers 1–5) without string round trips.
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 5) return value;
   const s = String(value).trim();
   if (s === '' || /^(na|n\/a|null|none|nan|-)$/i.test(s)) return undefined;
   const bin = /^(\d{1,3})\s*%?\s*[-–~～至]\s*(\d{1,3})\s*%$/.exec(s);
