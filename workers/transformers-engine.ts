@@ -145,6 +145,28 @@ function lastRowLogits(logits: TensorLike): Float32Array {
   return data.subarray(data.length - vocab);
 }
 
+/**
+ * For installed models: transformers.js looks in its cache first and calls
+ * fetch only for a file it does not have. Answer such calls with 404 (the
+ * library treats optional files as absent and fails on required ones, which
+ * load() reports as CORRUPT_CACHE) instead of downloading outside the
+ * installer, which owns progress, hashes and the install record. The app's
+ * own origin (onnxruntime's runtime files) stays reachable.
+ */
+function cacheOnlyFetch(inner: FetchLike, ownOrigins: readonly string[]): FetchLike {
+  return (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    let origin = '';
+    try {
+      origin = new URL(url).origin;
+    } catch {
+      // fall through: not a URL we serve
+    }
+    if (url.startsWith('blob:') || url.startsWith('data:') || ownOrigins.includes(origin)) return inner(input, init);
+    return Promise.resolve(new Response(null, { status: 404, statusText: 'Not in the installed model cache' }));
+  };
+}
+
 export function createTransformersEngine(deps: TransformersEngineDeps = {}): ModelEngine {
   const now = deps.now ?? (() => performance.now());
   const queue = createSerialQueue();
@@ -173,7 +195,8 @@ export function createTransformersEngine(deps: TransformersEngineDeps = {}): Mod
       // The runtime files come from the app's own origin.
       if (typeof location !== 'undefined') allowed.push(location.origin);
     }
-    env.fetch = spec.source.mirrorOnly ? createGuardedFetch(allowed, baseFetch) : baseFetch;
+    const guarded = spec.source.mirrorOnly ? createGuardedFetch(allowed, baseFetch) : baseFetch;
+    env.fetch = web && spec.cacheOnly ? cacheOnlyFetch(guarded, allowed.slice(1)) : guarded;
   }
 
   async function loadImpl(
@@ -237,7 +260,13 @@ export function createTransformersEngine(deps: TransformersEngineDeps = {}): Mod
     } catch (error) {
       if (model && loaded?.model !== model) await model.dispose().catch(() => undefined);
       if (signal?.aborted) throw new AbortError();
-      throw classifyEngineError(error, { phase: 'load', device, modelId: spec.id });
+      const typed = classifyEngineError(error, { phase: 'load', device, modelId: spec.id });
+      if (spec.cacheOnly && typed.code === 'NOT_FOUND') {
+        throw new MedfactError('CORRUPT_CACHE', `Files of the installed model ${spec.id} are missing from the browser cache. Reinstall it on the Models screen.`, {
+          modelId: spec.id,
+        });
+      }
+      throw typed;
     }
   }
 

@@ -137,7 +137,7 @@ async function specFor(record: ModelInstallRecord, entry: CatalogModel): Promise
   const caps = await probeCapabilities();
   const spec = toModelSpec(entry, caps, record.source);
   // Load exactly what was installed: the cache keys depend on source and dtype.
-  return { ...spec, dtype: record.dtype, source: { ...record.source } };
+  return { ...spec, dtype: record.dtype, source: { ...record.source }, cacheOnly: true };
 }
 
 /** Loads an installed model into the role's worker and attaches it to the checker; null detaches. */
@@ -148,6 +148,9 @@ export async function select(role: Role, recordId: string | null): Promise<void>
   if (!recordId) {
     detach(role);
     store.setRole(role, emptyRole());
+    // Free the memory the model held; the worker stays for the next load.
+    const client = clients[role];
+    if (client && client.state === 'ready') void client.unload().catch(() => undefined);
     return;
   }
   const record = useModelsStore.getState().records.find((r) => r.id === recordId && r.state === 'installed');

@@ -9,7 +9,7 @@
  * ask the running loop to stop. `importDataset` parses a dataset file off the
  * page's thread.
  */
-import { z } from 'zod';
+import { z } from '../protocol/zod';
 import type { ImportProgress, ImportResult } from '../core/dataset/types';
 import type { SerializedError } from '../protocol/errors';
 import { neverPayload, unchecked, type MethodSpec, type Protocol } from '../protocol/messages';

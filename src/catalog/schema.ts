@@ -3,7 +3,7 @@
  * facts the recommender needs. Every added field is optional, so an entry a
  * deployment lists in app-config.json is a valid catalog entry as it is.
  */
-import { z } from 'zod';
+import { z } from '../protocol/zod';
 import { CatalogEntrySchema } from '../config/schema';
 import type { Dtype } from '../protocol/engine';
 

@@ -5,7 +5,7 @@
  * Pure: runs in the page, in Node (vite.config, scripts/configure) and tests.
  * This file pulls in zod: the shell imports `./types` and loads this lazily.
  */
-import { z } from 'zod';
+import { z } from '../protocol/zod';
 import { LOCALES } from './types';
 
 // Kept importable from here too (older imports); the zod-free home is ./types.

@@ -2,7 +2,7 @@
  * Validates app-config.json field by field: a bad field is dropped (its
  * default applies) and reported by path; the rest of the file is kept.
  */
-import type { z } from 'zod';
+import type { z } from '../protocol/zod';
 import { APP_CONFIG_FIELDS, CatalogEntrySchema, type CatalogEntry } from './schema';
 import { CONFIG_FILE_NAME, DEFAULT_APP_CONFIG, type AppConfig, type ConfigIssue } from './types';
 

@@ -5,7 +5,7 @@
  * Accepted shapes: `{ files: [{ path, size, sha256 }] }`, `[{ path, ... }]`,
  * or a map `{ "<path>": { size, sha256 } }` (optionally under `files`).
  */
-import { z } from 'zod';
+import { z } from '../protocol/zod';
 
 export interface ManifestEntry {
   size: number | null;

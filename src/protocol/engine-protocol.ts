@@ -3,7 +3,7 @@
  * annotated with the engine.ts type it checks, so the compiler proves the
  * two agree and the parsed value needs no cast.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import type {
   ChatMessage,
   GenerateChunk,
@@ -43,6 +43,7 @@ export const modelSpecSchema: z.ZodType<ModelSpec> = z.object({
   contextTokens: z.number().int().positive().optional(),
   sha256: z.record(z.string(), z.string()).optional(),
   skipWarmup: z.boolean().optional(),
+  cacheOnly: z.boolean().optional(),
 });
 
 export const loadProgressSchema: z.ZodType<LoadProgress> = z.discriminatedUnion('status', [

@@ -36,6 +36,12 @@ export interface ModelSpec {
   sha256?: Record<string, string>;
   /** Skip the warm-up generation after load (tests, classifiers). */
   skipWarmup?: boolean;
+  /**
+   * Read the model from the browser cache only (an installed model): a
+   * missing file is a CORRUPT_CACHE error, never a download behind the
+   * installer's back.
+   */
+  cacheOnly?: boolean;
 }
 
 /** Progress as a union keyed by `status`; `progress` is a fraction in 0..1 that never goes down. */

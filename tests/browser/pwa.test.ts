@@ -50,7 +50,7 @@ describe('the installed app (production build)', () => {
     await expect.poll(() => page.title()).toContain(APP_NAME);
     await page.getByRole('banner').getByText(APP_NAME).waitFor();
     expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
-    await page.getByRole('heading', { level: 1, name: '设置与关于' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: '核查文本' }).waitFor();
     await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '设置' }).waitFor();
   });
 
@@ -77,7 +77,8 @@ describe('the installed app (production build)', () => {
     try {
       await page.reload();
       await page.getByRole('banner').getByText(APP_NAME).waitFor();
-      await page.getByRole('heading', { level: 1, name: '设置与关于' }).waitFor();
+      await page.getByRole('heading', { level: 1, name: '核查文本' }).waitFor();
+      await page.getByTestId('check-input').waitFor();
       await page.getByText('离线', { exact: false }).first().waitFor();
       // No config warning offline: the last answer for app-config.json (a 404 here) came from the cache.
       expect(await page.getByText('app-config.json 有问题').count()).toBe(0);
@@ -135,6 +136,8 @@ describe('the installed app (production build)', () => {
     const firstInHead = await page.evaluate(() => document.head.firstElementChild?.getAttribute('http-equiv'));
     expect(firstInHead).toBe('Content-Security-Policy');
     expect(await cspViolations(page)).toEqual([]);
+    // The CSP status is shown on the settings screen.
+    await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '设置' }).click();
     await page.getByText('CSP 允许所有已配置的模型主机。').waitFor();
   });
 
@@ -177,7 +180,9 @@ describe('deployment configuration problems', () => {
     const text = await alert.innerText();
     expect(text).toContain('mirrorOnly');
     expect(text).toContain('catalog[0].engine');
-    // The app still works: navigation and the settings screen, with the valid field kept and defaults elsewhere.
+    // The app still works: the checker opens, and the settings screen shows the valid field kept and defaults elsewhere.
+    await page.getByTestId('check-input').waitFor();
+    await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '设置' }).click();
     await page.getByRole('heading', { level: 1, name: '设置与关于' }).waitFor();
     const facts = await page.locator('dl.facts').innerText();
     expect(facts).toContain('hospital/verifier');
@@ -209,6 +214,7 @@ describe('deployment configuration problems', () => {
       configureDist({ configPath, distDir: configured });
       // Served from the configured build's own dist/app-config.json.
       const second = await open(undefined, configured);
+      await second.page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '设置' }).click();
       await second.page.getByText('CSP 允许所有已配置的模型主机。').waitFor();
       expect(await second.page.getByText('npm run configure').count()).toBe(0);
       const csp = await second.page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');

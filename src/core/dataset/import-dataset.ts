@@ -7,7 +7,7 @@ import { AbortError, MedfactError, throwIfAborted } from '../../protocol/errors'
 import { buildItem, type BuildContext } from './build-item';
 import { decodeText, EncodingRestart, isBlobLike, isRestartable, peekBytes, sourceSize, type ByteSource } from './byte-source';
 import { detectMapping, layoutSignature } from './field-mapping';
-import { detectFormat, readDelimited, readJson, readJsonl, readParquet, type RowBatch } from './row-readers';
+import { detectFormat, readDelimited, readJson, readJsonl, readParquet, type RawRow, type RowBatch } from './row-readers';
 import { computeStats, hashItems } from './stats';
 import {
   DATASET_FIELDS,
@@ -98,6 +98,11 @@ async function replayable(source: AsyncIterable<Uint8Array>, want: number): Prom
     },
   };
   return { head, source: replay };
+}
+
+/** `{ line }` for a rejected row that has one (built only for rejections, not per row). */
+function lineOf(raw: RawRow): { line?: number } {
+  return raw.line === undefined ? {} : { line: raw.line };
 }
 
 export async function importDataset(input: ByteSource, options: ImportOptions = {}): Promise<ImportResult> {
@@ -211,9 +216,8 @@ async function runImport(source: ByteSource, format: DatasetFormat, options: Imp
       }
       for (const raw of batch.rows) {
         rows++;
-        const line = raw.line === undefined ? {} : { line: raw.line };
         if ('error' in raw) {
-          rejected.push({ row: raw.row, ...line, reason: raw.error.reason, message: raw.error.message });
+          rejected.push({ row: raw.row, ...lineOf(raw), reason: raw.error.reason, message: raw.error.message });
           continue;
         }
         if (!ctx) continue;
@@ -222,7 +226,7 @@ async function runImport(source: ByteSource, format: DatasetFormat, options: Imp
           items.push(out.item);
           for (const w of out.warnings) warnings.push(w);
         } else {
-          rejected.push({ row: raw.row, ...line, ...(out.id === undefined ? {} : { id: out.id }), reason: out.reason, message: out.message });
+          rejected.push({ row: raw.row, ...lineOf(raw), ...(out.id === undefined ? {} : { id: out.id }), reason: out.reason, message: out.message });
         }
       }
       const fraction = batch.fraction ?? (total ? Math.min(1, bytesRead / total) : 0);

@@ -3,8 +3,8 @@
  * column name) or per-row parse failures, so the importer can convert,
  * report progress and yield to the event loop between batches.
  */
-import Papa from 'papaparse';
-import { parquetMetadataAsync, parquetReadObjects, type AsyncBuffer } from 'hyparquet';
+import type Papa from 'papaparse';
+import type { AsyncBuffer } from 'hyparquet';
 import { MedfactError, throwIfAborted } from '../../protocol/errors';
 import { isBlobLike, readAllBytes, type ByteSource } from './byte-source';
 import { JsonRecordSplitter } from './json-records';
@@ -23,6 +23,10 @@ export interface RowBatch {
   /** Rows read so far in the file (for parquet progress). */
   fraction?: number;
 }
+
+// The CSV and Parquet libraries load on first use: a JSONL import (and the CLI's start-up) never pays for them.
+let papaparse: Promise<typeof Papa> | undefined;
+const loadPapaparse = (): Promise<typeof Papa> => (papaparse ??= import('papaparse').then((m) => m.default));
 
 /** Rows per batch before the importer gets control back. */
 export const BATCH_ROWS = 2000;
@@ -55,8 +59,14 @@ export function detectFormat(fileName: string | undefined, head: Uint8Array): Da
   return tabs > commas ? 'tsv' : 'csv';
 }
 
-function lineBreakCount(s: string, from: number, to: number): number {
+/** Line breaks (LF, CRLF or a lone CR) in s[from, to); `hasCR` false allows a fast LF-only count. */
+function lineBreakCount(s: string, from: number, to: number, hasCR: boolean): number {
   let n = 0;
+  if (!hasCR) {
+    // indexOf scans natively, an order of magnitude faster than a charCodeAt loop over a 100 MB file.
+    for (let i = s.indexOf('\n', from); i >= 0 && i < to; i = s.indexOf('\n', i + 1)) n++;
+    return n;
+  }
   for (let i = from; i < to; i++) {
     const c = s.charCodeAt(i);
     if (c === 0x0a) n++;
@@ -107,9 +117,10 @@ export async function* readDelimited(text: AsyncIterable<string>, delimiter: ','
   let rowNo = 0;
   let parser: Papa.Parser | undefined;
   let collected: ParsedRow[] = [];
+  const { Parser } = await loadPapaparse();
 
   const makeParser = (newline: string): Papa.Parser =>
-    new Papa.Parser({
+    new Parser({
       delimiter,
       newline: newline as Papa.ParseConfig['newline'],
       quoteChar: '"',
@@ -130,9 +141,10 @@ export async function* readDelimited(text: AsyncIterable<string>, delimiter: ','
     const rows: RawRow[] = [];
     let prevEnd = 0;
     let line = lineAtPending;
+    const hasCR = pending.includes('\r');
     for (const parsed of collected) {
       const startLine = line;
-      line += lineBreakCount(pending, prevEnd, parsed.end);
+      line += lineBreakCount(pending, prevEnd, parsed.end, hasCR);
       prevEnd = parsed.end;
       const blank = parsed.fields.length === 1 && parsed.fields[0]?.trim() === '' && parsed.errors.length === 0;
       if (blank) continue;
@@ -196,7 +208,8 @@ export async function* readJsonl(text: AsyncIterable<string>): AsyncGenerator<Ro
   const known = new Set<string>();
   const handle = (raw: string, rows: RawRow[]): void => {
     line++;
-    const s = raw.replace(/^\uFEFF/, '').trim();
+    // trim() also drops a byte-order mark (U+FEFF is white space to it) and the \r of CRLF.
+    const s = raw.trim();
     if (s === '') return;
     rowNo++;
     let value: unknown;
@@ -266,6 +279,7 @@ export async function* readParquet(source: ByteSource, signal?: AbortSignal): As
   const file: AsyncBuffer = isBlobLike(source)
     ? { byteLength: source.size, slice: (start, end) => source.slice(start, end).arrayBuffer() }
     : toAsyncBuffer(await readAllBytes(source, signal));
+  const { parquetMetadataAsync, parquetReadObjects } = await import('hyparquet');
   let metadata;
   try {
     metadata = await parquetMetadataAsync(file);

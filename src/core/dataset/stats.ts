@@ -55,15 +55,14 @@ export function computeStats(items: readonly DatasetItem[], rejected: readonly R
 /** Items per hashed block; fixed so the hash never depends on how the file was chunked. */
 const HASH_BLOCK = 1024;
 
-/**
- * SHA-256 over the canonical items: each block of 1,024 items is hashed as
- * JSON, then the block digests are hashed together. The same content in CSV,
- * JSONL or Parquet gives the same hash; row order matters.
- */
-export async function hashItems(items: readonly DatasetItem[], onBlock?: (done: number) => Promise<void> | void): Promise<string> {
-  const digests: string[] = [];
-  for (let i = 0; i < items.length; i += HASH_BLOCK) {
-    const block = items.slice(i, i + HASH_BLOCK).map((it) => [
+/** Block digests in flight at once: Web Crypto hashes off the main thread, so serialising the next block overlaps with it. */
+const HASH_IN_FLIGHT = 4;
+
+function blockJson(items: readonly DatasetItem[], from: number, to: number): string {
+  const block: unknown[] = [];
+  for (let i = from; i < to; i++) {
+    const it = items[i] as DatasetItem;
+    block.push([
       it.id,
       it.text,
       it.hasError,
@@ -75,8 +74,45 @@ export async function hashItems(items: readonly DatasetItem[], onBlock?: (done: 
       it.correction ?? null,
       it.unit,
     ]);
-    digests.push(await sha256Hex(JSON.stringify(block)));
-    await onBlock?.(Math.min(items.length, i + HASH_BLOCK));
+  }
+  return JSON.stringify(block);
+}
+
+/**
+ * SHA-256 over the canonical items: each block of 1,024 items is hashed as
+ * JSON, then the block digests are hashed together. The same content in CSV,
+ * JSONL or Parquet gives the same hash; row order matters. `onBlock` is
+ * called in order with the items hashed so far.
+ */
+export async function hashItems(items: readonly DatasetItem[], onBlock?: (done: number) => Promise<void> | void): Promise<string> {
+  const digests: string[] = [];
+  // Digests are started without waiting for the previous ones (awaiting each in turn left the thread idle), at most HASH_IN_FLIGHT at once.
+  const pending: { digest: Promise<string>; done: number }[] = [];
+  // One reusable UTF-8 buffer per in-flight slot (encodeInto is about twice as fast as encode and allocates nothing);
+  // a slot is written again only after its previous digest settled.
+  const buffers: Uint8Array[] = [];
+  const encoder = new TextEncoder();
+  const settleOldest = async (): Promise<void> => {
+    const oldest = pending.shift();
+    if (!oldest) return;
+    digests.push(await oldest.digest);
+    await onBlock?.(oldest.done);
+  };
+  try {
+    for (let i = 0, slot = 0; i < items.length; i += HASH_BLOCK, slot = (slot + 1) % HASH_IN_FLIGHT) {
+      const end = Math.min(items.length, i + HASH_BLOCK);
+      const json = blockJson(items, i, end);
+      let buffer = buffers[slot];
+      // UTF-8 needs at most 3 bytes per UTF-16 code unit.
+      if (!buffer || buffer.byteLength < json.length * 3) buffer = buffers[slot] = new Uint8Array(json.length * 3);
+      const { written } = encoder.encodeInto(json, buffer);
+      pending.push({ digest: sha256Hex(buffer.subarray(0, written)), done: end });
+      if (pending.length >= HASH_IN_FLIGHT) await settleOldest();
+    }
+    while (pending.length > 0) await settleOldest();
+  } finally {
+    // A failed digest or callback must not leave rejections unhandled.
+    for (const p of pending) p.digest.catch(() => undefined);
   }
   return sha256Hex(digests.join('\n'));
 }
