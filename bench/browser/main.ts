@@ -116,7 +116,7 @@ async function runner(count: number): Promise<RunnerBenchResult> {
       sinkMs += performance.now() - s0;
     }
   };
-  const sink = { ...repo, putItem: timed(repo.putItem), storedItemIds: timed(repo.storedItemIds), setState: timed(repo.setState), heartbeat: timed(repo.heartbeat) };
+  const sink = { ...repo, putItem: timed(repo.putItem), putItems: timed(repo.putItems), storedItemIds: timed(repo.storedItemIds), setState: timed(repo.setState), heartbeat: timed(repo.heartbeat) };
   const t0 = performance.now();
   const outcome = await runLoop({ runId: run.id, items, config, engines: { verifier: createInstantEngine(), reward: null }, sink });
   const ms = performance.now() - t0;

@@ -6,6 +6,7 @@
  *
  * Needs the Models screen at #/models (src/app/routes.tsx).
  */
+import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,6 +109,19 @@ async function recordState(page: Page): Promise<string | null> {
   );
 }
 
+/** Bytes held in the installer's partial-download cache for one file of the model. */
+async function partialBytes(page: Page, file: string): Promise<number> {
+  return page.evaluate(async (prefix) => {
+    const keys = await (await caches.open('medfact-partial-downloads')).keys();
+    let total = 0;
+    for (const { url } of keys) {
+      const m = url.startsWith(prefix) ? /medfact-part=\d+-(\d+)$/.exec(url) : null;
+      if (m) total += Number(m[1]);
+    }
+    return total;
+  }, `${mirror.url}/${MODEL}/resolve/main/${file}?`);
+}
+
 function expectedKeys(): string[] {
   return FILES.map((f) => `${mirror.url}/${MODEL}/resolve/main/${f}`).sort();
 }
@@ -158,8 +172,13 @@ describe('installing from the mirror', () => {
 });
 
 describe('failure paths end in a typed error and no model marked installed', () => {
-  const cases: Array<{ name: string; faults: MirrorFault[]; quota?: number; code: string; state: string | null }> = [
-    { name: 'the connection drops mid-file', faults: [{ path: 'tokenizer.json', kind: 'drop', afterBytes: 2_000_000 }], code: 'NETWORK', state: 'partial' },
+  const cases: Array<{ name: string; faults: MirrorFault[]; quota?: number; linkBytesPerSecond?: number; code: string; state: string | null }> = [
+    // Over loopback the mirror sends 2 MB and cuts the socket within a millisecond. Chromium then
+    // errors the body stream and, as the Streams spec says (ReadableStreamDefaultControllerError →
+    // ResetQueue), throws away every byte the page had not read yet: whether the app held 0 or 2 MB
+    // depended on how busy its main thread was. A link of 1 MB/s, as on a real network, delivers the
+    // bytes before the break, so the app holds them when the connection drops.
+    { name: 'the connection drops mid-file', faults: [{ path: 'tokenizer.json', kind: 'drop', afterBytes: 2_000_000 }], linkBytesPerSecond: 1_000_000, code: 'NETWORK', state: 'partial' },
     { name: 'the mirror answers 404', faults: [{ path: 'onnx/model_quantized.onnx', kind: 'status', status: 404 }], code: 'NOT_FOUND', state: 'failed' },
     { name: 'a file does not match its hash', faults: [{ path: 'tokenizer_config.json', kind: 'corrupt' }], code: 'HASH_MISMATCH', state: 'failed' },
     { name: 'the storage quota is too small', faults: [], quota: 1000, code: 'QUOTA_EXCEEDED', state: 'partial' },
@@ -167,7 +186,10 @@ describe('failure paths end in a typed error and no model marked installed', () 
   for (const c of cases) {
     it(`when ${c.name}: ${c.code}`, async () => {
       mirror.setFaults(c.faults);
-      const { page } = await openModels(c.quota !== undefined ? { quota: c.quota } : {});
+      const { page, browser } = await openModels(c.quota !== undefined ? { quota: c.quota } : {});
+      const cdp = c.linkBytesPerSecond ? await browser.context.newCDPSession(page) : null;
+      await cdp?.send('Network.enable');
+      await cdp?.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: c.linkBytesPerSecond ?? -1, uploadThroughput: -1 });
       await install(page);
       const alert = page.getByTestId('models-error');
       await alert.waitFor({ timeout: 120_000 });
@@ -176,13 +198,30 @@ describe('failure paths end in a typed error and no model marked installed', () 
       expect(await page.getByTestId('model-status').getAttribute('data-installed')).toBe('');
       if (c.code === 'QUOTA_EXCEEDED') expect(await alert.innerText()).toContain('清理空间');
       if (c.code === 'NETWORK') {
-        // resume once the mirror is healthy again
+        // the bytes that arrived before the break are kept, as the message says
+        const kept = await partialBytes(page, 'tokenizer.json');
+        expect(kept).toBeGreaterThan(0);
+        expect(kept).toBeLessThanOrEqual(2_000_000);
+        await alert.locator('summary').click();
+        expect(await alert.innerText()).toContain(`The ${kept} bytes received are kept`);
+        // resume once the network and the mirror are healthy again: the rest only, from where it stopped
+        await cdp?.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
         mirror.setFaults([]);
+        const from = mirror.requests.length;
         await alert.getByRole('button', { name: '继续下载' }).click();
         await page.getByTestId('install-progress').filter({ hasText: '安装完成' }).waitFor({ timeout: 120_000 });
         expect(await recordState(page)).toBe('installed');
-        const ranged = mirror.requests.filter((r) => r.path.endsWith('/tokenizer.json') && r.range);
-        expect(ranged.length).toBeGreaterThan(0);
+        const resumed = mirror.requests.slice(from).filter((r) => r.method === 'GET' && r.path.endsWith('/tokenizer.json'));
+        expect(resumed.map((r) => [r.status, r.range])).toEqual([[206, `bytes=${kept}-`]]);
+        // stitched from the kept prefix and the ranged rest, the file is the mirror's file
+        const cached = await page.evaluate(async (key) => {
+          const res = await (await caches.open('transformers-cache')).match(key);
+          const bytes = new Uint8Array(await res!.arrayBuffer());
+          return { length: bytes.length, hex: [...new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))].map((b) => b.toString(16).padStart(2, '0')).join('') };
+        }, `${mirror.url}/${MODEL}/resolve/main/tokenizer.json`);
+        const original = readFileSync(join(inject('fixtureModelsDir'), MODEL, 'tokenizer.json'));
+        expect(cached).toEqual({ length: original.length, hex: createHash('sha256').update(original).digest('hex') });
+        expect(await partialBytes(page, 'tokenizer.json')).toBe(0);
       }
       mirror.setFaults([]);
     });

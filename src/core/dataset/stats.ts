@@ -57,6 +57,8 @@ const HASH_BLOCK = 1024;
 
 /** Block digests in flight at once: Web Crypto hashes off the main thread, so serialising the next block overlaps with it. */
 const HASH_IN_FLIGHT = 4;
+/** Blocks longer than this (UTF-16 units) are encoded without a reused buffer. */
+const REUSE_LIMIT = 4 * 1024 * 1024;
 
 function blockJson(items: readonly DatasetItem[], from: number, to: number): string {
   const block: unknown[] = [];
@@ -102,11 +104,17 @@ export async function hashItems(items: readonly DatasetItem[], onBlock?: (done: 
     for (let i = 0, slot = 0; i < items.length; i += HASH_BLOCK, slot = (slot + 1) % HASH_IN_FLIGHT) {
       const end = Math.min(items.length, i + HASH_BLOCK);
       const json = blockJson(items, i, end);
-      let buffer = buffers[slot];
-      // UTF-8 needs at most 3 bytes per UTF-16 code unit.
-      if (!buffer || buffer.byteLength < json.length * 3) buffer = buffers[slot] = new Uint8Array(json.length * 3);
-      const { written } = encoder.encodeInto(json, buffer);
-      pending.push({ digest: sha256Hex(buffer.subarray(0, written)), done: end });
+      let bytes: Uint8Array;
+      if (json.length > REUSE_LIMIT) {
+        // A block of huge texts: a 3× worst-case buffer would waste memory; encode to the exact size instead.
+        bytes = encoder.encode(json);
+      } else {
+        let buffer = buffers[slot];
+        // UTF-8 needs at most 3 bytes per UTF-16 code unit.
+        if (!buffer || buffer.byteLength < json.length * 3) buffer = buffers[slot] = new Uint8Array(json.length * 3);
+        bytes = buffer.subarray(0, encoder.encodeInto(json, buffer).written);
+      }
+      pending.push({ digest: sha256Hex(bytes), done: end });
       if (pending.length >= HASH_IN_FLIGHT) await settleOldest();
     }
     while (pending.length > 0) await settleOldest();

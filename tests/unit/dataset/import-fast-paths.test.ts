@@ -14,18 +14,23 @@ import {
   normalizeStyle,
   type DatasetItem,
   type ImportProgress,
+  yieldToEventLoop,
 } from '../../../src/core/dataset';
 
-/** True when `step` let a macrotask queued before it run (i.e. it yielded to the event loop). */
+/**
+ * True when `step` let a macrotask queued before it run (i.e. it yielded to
+ * the event loop). The probe is an immediate: it runs before a later
+ * immediate and before any timer, whichever way the step yields.
+ */
 async function yielded(step: () => Promise<void>): Promise<boolean> {
   let ran = false;
-  setTimeout(() => {
+  setImmediate(() => {
     ran = true;
-  }, 0);
+  });
   await step();
   const result = ran;
-  // Let the probe timer fire either way so it never leaks into the next check.
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  // Let the probe run either way so it never leaks into the next check.
+  await new Promise((resolve) => setImmediate(resolve));
   return result;
 }
 
@@ -57,6 +62,11 @@ function referenceHash(items: readonly DatasetItem[]): string {
 }
 
 describe('createYielder', () => {
+  it('yieldToEventLoop lets queued tasks run', async () => {
+    expect(await yielded(yieldToEventLoop)).toBe(true);
+    expect(await yielded(async () => undefined)).toBe(false);
+  });
+
   it('gives the event loop a turn only once the interval of work has passed', async () => {
     let clock = 0;
     const maybeYield = createYielder(30, () => clock);
@@ -137,6 +147,12 @@ describe('hashItems', () => {
     // Any change to one item changes the hash.
     const changed = items.map((it, i) => (i === 4_000 ? { ...it, text: `${it.text}。` } : it));
     expect(await hashItems(changed)).not.toBe(hash);
+  });
+
+  it('matches the reference for a block of very long texts (encoded without the reused buffer)', async () => {
+    const items: DatasetItem[] = [0, 1, 2].map((i) => ({ id: `l${i}`, text: `${'a'.repeat(1_500_000)}${'医'.repeat(500_000)}${i}`, hasError: false, gold: [], unit: 'span' }));
+    items.push({ id: 'short', text: '短文本。', hasError: false, gold: [], unit: 'span' });
+    expect(await hashItems(items)).toBe(referenceHash(items));
   });
 
   it('matches the reference for an imported file and for no items', async () => {
