@@ -17,7 +17,7 @@ import { createEngineWorker } from '../client/engine-worker-factory';
 import { probeCapabilities } from '../client/probe-capabilities';
 import { useEngineSession, type ModelChoice } from '../features/check/engine-session';
 import { useModelsStore } from '../features/models/models-store';
-import type { ModelSpec } from '../protocol/engine';
+import type { ModelEngine, ModelSpec } from '../protocol/engine';
 import { isAbortError, MedfactError, serializeError, toMedfactError, type SerializedError } from '../protocol/errors';
 import type { ModelInstallRecord } from '../storage/models-repo';
 import { useAppStore } from '../stores/app-store';
@@ -105,8 +105,9 @@ export function choicesFrom(records: readonly ModelInstallRecord[]): ModelChoice
 
 const clients: Partial<Record<Role, EngineClient>> = {};
 const loading: Partial<Record<Role, AbortController>> = {};
-/** How many automatic reloads after a lost engine each role has used; reset on success. */
+/** How many automatic reloads after a lost engine each role has used for its current model. */
 const autoReloads: Record<Role, number> = { verifier: 0, reward: 0 };
+const reloadsFor: Partial<Record<Role, string>> = {};
 
 function clientFor(role: Role): EngineClient {
   let client = clients[role];
@@ -131,6 +132,34 @@ function clientFor(role: Role): EngineClient {
 function detach(role: Role): void {
   if (role === 'verifier') useEngineSession.getState().attachVerifier(null);
   else useEngineSession.getState().attachReward(null);
+}
+
+/**
+ * The engine as the checker sees it: a lost GPU device or an out-of-memory
+ * error during a check calls `reload` (the error still reaches the check,
+ * whose message says what happened); the caller decides how often to reload.
+ */
+export function recovering(engine: ModelEngine, reload: (error: MedfactError) => void): ModelEngine {
+  const recover = (error: unknown): never => {
+    const typed = toMedfactError(error);
+    if (typed.code === 'DEVICE_LOST' || typed.code === 'OUT_OF_MEMORY') reload(typed);
+    throw typed;
+  };
+  return {
+    load: (spec, options) => engine.load(spec, options),
+    unload: (options) => engine.unload(options),
+    generate: (params, options) => engine.generate(params, options).catch(recover),
+    score: (params, options) => engine.score(params, options).catch(recover),
+  };
+}
+
+/** Reload the model once by itself after a lost device; a second loss keeps the error and its remedy (a smaller model). */
+function reloadOnce(role: Role, recordId: string): () => void {
+  return () => {
+    if (autoReloads[role] >= 1) return;
+    autoReloads[role] += 1;
+    void select(role, recordId);
+  };
 }
 
 async function specFor(record: ModelInstallRecord, entry: CatalogModel): Promise<ModelSpec> {
@@ -163,6 +192,10 @@ export async function select(role: Role, recordId: string | null): Promise<void>
     });
     return;
   }
+  if (reloadsFor[role] !== recordId) {
+    reloadsFor[role] = recordId;
+    autoReloads[role] = 0;
+  }
   const controller = new AbortController();
   loading[role] = controller;
   detach(role);
@@ -180,12 +213,12 @@ export async function select(role: Role, recordId: string | null): Promise<void>
             signal: controller.signal,
             onProgress: (p) => useModelSession.getState().setRole(role, { progress: p.progress }),
           });
+    const engine = recovering(client, reloadOnce(role, recordId));
     if (role === 'verifier') {
-      useEngineSession.getState().attachVerifier({ engine: client, id: record.modelId, contextTokens: result.contextTokens });
+      useEngineSession.getState().attachVerifier({ engine, id: record.modelId, contextTokens: result.contextTokens });
     } else {
-      useEngineSession.getState().attachReward({ engine: client, id: record.modelId, mode: entry.task === 'text-classification' ? 'classify' : 'judge' });
+      useEngineSession.getState().attachReward({ engine, id: record.modelId, mode: entry.task === 'text-classification' ? 'classify' : 'judge' });
     }
-    autoReloads[role] = 0;
     useModelSession.getState().setRole(role, { state: 'ready', progress: 1, device: `${result.device} · ${result.dtype}` });
   } catch (error) {
     if (isAbortError(error) && controller.signal.aborted) return;
