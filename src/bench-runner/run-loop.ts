@@ -174,6 +174,7 @@ export async function runLoop(options: RunLoopOptions): Promise<RunLoopOutcome> 
     return writing;
   };
   const MAX_PENDING = 256;
+  const WRITE_BEHIND_BELOW_MS = 20;
 
   let fatal: MedfactError | undefined;
   try {
@@ -183,6 +184,7 @@ export async function runLoop(options: RunLoopOptions): Promise<RunLoopOutcome> 
       if (!item || stored.has(item.id)) continue;
       if (control.reason) break;
       progress('running', item.id);
+      const itemStarted = now();
       let record: RunItemRecord | null = null;
       let lastError: unknown;
       for (let attempt = 1; attempt <= 1 + retries && !record; attempt++) {
@@ -201,10 +203,14 @@ export async function runLoop(options: RunLoopOptions): Promise<RunLoopOutcome> 
       record ??= failedItem(item, { runId, index, threshold, attempts: 1 + retries, now }, lastError ?? new AbortError());
       stored.add(item.id);
       pending.push(record);
-      void drain();
+      // A real model takes far longer per item than a write: store each result
+      // before the next item (inference in this worker can starve IndexedDB's
+      // events until it yields a macrotask, so writes left behind would wait
+      // for the whole run). Only items faster than storage are batched.
+      const itemMs = now() - itemStarted;
+      if (itemMs >= WRITE_BEHIND_BELOW_MS || pending.length >= MAX_PENDING) await drain();
+      else void drain();
       if (writeError !== null) throw writeError;
-      // Backpressure: never hold more than a bounded batch in memory.
-      if (pending.length >= MAX_PENDING) await drain();
     }
   } catch (error) {
     fatal = toMedfactError(error);

@@ -111,6 +111,10 @@ describe('benchmark runner, end to end', () => {
     await page.getByLabel('每条采样次数').fill('4');
     // The label's accessible name also holds the selected option (embedded control), so match its start.
     await page.getByLabel(/^奖励模型(?!方式)/).selectOption({ label: `${REWARD} (q8)` });
+    // Slow the renderer (and its workers) down so the page closes mid-run deterministically: the tiny
+    // fixture model is otherwise fast enough to finish all items between two polls.
+    const cdp = await browser.context.newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 8 });
     await page.getByTestId('bench-start').click();
 
     // Runs tab: wait until at least one item is stored, then close the page mid-run.

@@ -83,7 +83,7 @@ describe('the self-test screen in the browser', () => {
   it('has no serious accessibility problems before a run', async () => {
     expect(await seriousViolations(page)).toEqual([]);
     // The deployment's default verifier is preselected.
-    expect(await page.getByLabel('模型').inputValue()).toBe(`transformers:${MODEL_ID}`);
+    expect(await page.getByLabel('模型', { exact: true }).inputValue()).toBe(`transformers:${MODEL_ID}`);
   });
 
   it('can be cancelled midway, and then run again to the end', async () => {
@@ -109,7 +109,7 @@ describe('the self-test screen in the browser', () => {
     await page.getByText('报告已复制到剪贴板。').waitFor();
     const copied = await page.evaluate(() => navigator.clipboard.readText());
     const report = JSON.parse(copied) as { format: string; model: { id: string }; outcome: string; devices: { device: string; status: string }[] };
-    expect(report).toMatchObject({ format: 'medfact-selftest-v1', model: { id: MODEL_ID }, outcome: 'agree' });
+    expect(report).toMatchObject({ format: 'medfact-selftest-v2', model: { id: MODEL_ID }, outcome: 'agree' });
     expect(report.devices.map((d) => `${d.device}:${d.status}`)).toEqual(['webgpu:ok', 'wasm:ok']);
     expect(copied).toBe(await page.getByTestId('selftest-report').inputValue());
   });

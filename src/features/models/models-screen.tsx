@@ -22,6 +22,7 @@ import { StoragePanel } from './components/storage-panel';
 import { effectiveSource, loadSourceSettings, refreshModels } from './install-service';
 import { useModelsStore } from './models-store';
 import { ModelStatus } from './model-status';
+import './models.css';
 
 export function ModelsScreen() {
   const t = useT();
@@ -44,21 +45,29 @@ export function ModelsScreen() {
     };
   }, []);
 
-  const entries = useMemo(() => {
+  // Keyed by engine, id and role: a verifier and its judge share weights but are two catalog entries.
+  const catalogEntries = useMemo(() => {
     const byKey = new Map<string, CatalogModel>();
-    for (const e of [...DEFAULT_CATALOG, ...(config.catalog as CatalogModel[]), ...custom]) byKey.set(`${e.engine}:${e.id}`, e);
+    for (const e of [...DEFAULT_CATALOG, ...(config.catalog as CatalogModel[]), ...custom]) byKey.set(`${e.engine}:${e.id}:${e.role}`, e);
     return [...byKey.values()];
   }, [config.catalog, custom]);
+  // One per download (engine and id) for the import target list.
+  const entries = useMemo(() => {
+    const byKey = new Map<string, CatalogModel>();
+    for (const e of catalogEntries) byKey.set(`${e.engine}:${e.id}`, e);
+    return [...byKey.values()];
+  }, [catalogEntries]);
+  const configKeys = useMemo(() => new Set((config.catalog as CatalogModel[]).map((e) => `${e.engine}:${e.id}`)), [config.catalog]);
+  const customKeys = useMemo(() => new Set(custom.map((e) => `${e.engine}:${e.id}`)), [custom]);
   const source = useMemo(() => effectiveSource(config, settings), [config, settings]);
-  const recommended = useMemo(() => {
-    if (!caps) return new Set<string>();
+  const recommendation = useMemo(() => {
+    if (!caps) return null;
     try {
-      const r = recommendDefaults(caps, entries);
-      return new Set([r.verifier.id, r.reward.id]);
+      return recommendDefaults(caps, catalogEntries);
     } catch {
-      return new Set<string>();
+      return null; // no usable verifier here: the table says why per model
     }
-  }, [caps, entries]);
+  }, [caps, catalogEntries]);
 
   const focusStorage = (): void => {
     document.getElementById('models-installed')?.scrollIntoView({ block: 'start' });
@@ -80,9 +89,9 @@ export function ModelsScreen() {
       ) : null}
       <ErrorNotice onFreeStorage={focusStorage} />
       <InstallProgressPanel />
-      <StoragePanel />
+      <CatalogList entries={catalogEntries} caps={caps} source={source} recommendation={recommendation} configKeys={configKeys} customKeys={customKeys} />
       <InstalledList />
-      <CatalogList entries={entries} caps={caps} source={source} recommended={recommended} />
+      <StoragePanel />
       <ImportPanel entries={entries} caps={caps} source={source} />
       <CustomModelForm />
       <SourceSettingsForm key={`${config.modelHost} ${config.modelLibHost}`} config={config} />

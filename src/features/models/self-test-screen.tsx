@@ -2,8 +2,10 @@
  * The hardware self-test screen: the capability probe, a model picker, and a
  * run that loads the model on WebGPU and on WASM (one worker each), times
  * load, warm-up, prefill and decode, and checks that both devices give the
- * same greedy output on fixed prompts. The report can be copied as JSON for
- * a bug report; it never holds user text.
+ * same greedy output on fixed prompts; it also checks streaming, interrupt,
+ * judge scores from logits and (optionally) a reward classifier's scores on
+ * both devices. The report can be copied as JSON for a bug report; it never
+ * holds user text.
  */
 import { useEffect, useId, useMemo, useState } from 'react';
 import { DEFAULT_CATALOG } from '../../catalog/catalog';
@@ -16,6 +18,7 @@ import { effectiveSource, loadSourceSettings } from './install-service';
 import { useModelsStore } from './models-store';
 import { AgreementPanel } from './self-test/components/agreement-panel';
 import { CapabilityTable } from './self-test/components/capability-table';
+import { ChecksPanel } from './self-test/components/checks-panel';
 import { DeviceOutputs, DeviceSummary, deviceName } from './self-test/components/device-results';
 import { SELFTEST_PROMPTS } from './self-test/prompts';
 import { reportToJson } from './self-test/run-self-test';
@@ -36,6 +39,15 @@ export function selfTestEntries(extras: readonly CatalogModel[]): CatalogModel[]
   return [...byKey.values()];
 }
 
+/** Reward classifiers (text-classification) the self-test can score, from the same sources. */
+export function selfTestClassifierEntries(extras: readonly CatalogModel[]): CatalogModel[] {
+  const byKey = new Map<string, CatalogModel>();
+  for (const e of [...DEFAULT_CATALOG, ...extras]) {
+    if (e.task === 'text-classification' && e.role === 'reward') byKey.set(keyOf(e), e);
+  }
+  return [...byKey.values()];
+}
+
 function useStatusText(t: SelftestT): string {
   const locale = useLocaleStore((s) => s.locale);
   const status = useSelfTestStore((s) => s.status);
@@ -45,6 +57,9 @@ function useStatusText(t: SelftestT): string {
     const device = deviceName(t, step.device);
     if (step.phase === 'loading') return t('selftest.status.loading', { device, percent: formatPercent(step.progress, locale) });
     if (step.phase === 'warmup') return t('selftest.status.warmup', { device });
+    if (step.phase === 'judge') return t('selftest.status.judge', { device });
+    if (step.phase === 'interrupt') return t('selftest.status.interrupt', { device });
+    if (step.phase === 'classify') return t('selftest.status.classify', { device, percent: formatPercent(step.progress, locale) });
     return step.prompt
       ? t('selftest.status.generating', { device, index: step.prompt.index + 1, total: step.prompt.total })
       : t('selftest.status.running');
@@ -58,16 +73,20 @@ export function SelfTestScreen() {
   const custom = useModelsStore((s) => s.customEntries);
   const [caps, setCaps] = useState<Capabilities | null>(null);
   const entries = useMemo(() => selfTestEntries([...(config.catalog as CatalogModel[]), ...custom]), [config.catalog, custom]);
+  const classifiers = useMemo(() => selfTestClassifierEntries([...(config.catalog as CatalogModel[]), ...custom]), [config.catalog, custom]);
   const [chosen, setChosen] = useState<string | null>(null);
+  /** '' = no classifier (the default: it is optional). */
+  const [chosenClassifier, setChosenClassifier] = useState('');
   const [maxTokens, setMaxTokens] = useState(DEFAULT_SELFTEST_MAX_TOKENS);
   const [copyNote, setCopyNote] = useState<'copied' | 'failed' | null>(null);
   const status = useSelfTestStore((s) => s.status);
   const runs = useSelfTestStore((s) => s.runs);
+  const classifierRuns = useSelfTestStore((s) => s.classifierRuns);
   const outputs = useSelfTestStore((s) => s.outputs);
   const report = useSelfTestStore((s) => s.report);
   const error = useSelfTestStore((s) => s.error);
   const statusText = useStatusText(t);
-  const ids = { model: useId(), tokens: useId(), note: useId() };
+  const ids = { model: useId(), tokens: useId(), note: useId(), classifier: useId(), classifierHelp: useId() };
 
   useEffect(() => {
     let live = true;
@@ -85,6 +104,7 @@ export function SelfTestScreen() {
   }, [entries, config.defaultVerifier]);
   const selectedKey = chosen !== null && entries.some((e) => keyOf(e) === chosen) ? chosen : fallbackKey;
   const entry = entries.find((e) => keyOf(e) === selectedKey) ?? null;
+  const classifier = classifiers.find((e) => keyOf(e) === chosenClassifier) ?? null;
   const running = status === 'running';
   const tokensValid = Number.isInteger(maxTokens) && maxTokens >= 1 && maxTokens <= MAX_SELFTEST_MAX_TOKENS;
 
@@ -92,7 +112,7 @@ export function SelfTestScreen() {
     if (!entry || !caps || !tokensValid) return;
     setCopyNote(null);
     const source = effectiveSource(config, loadSourceSettings());
-    void startSelfTest({ entry, capabilities: caps, source, maxTokens });
+    void startSelfTest({ entry, capabilities: caps, source, maxTokens, classifier });
   };
 
   const json = report ? reportToJson(report) : '';
@@ -161,6 +181,29 @@ export function SelfTestScreen() {
           onChange={(e) => setMaxTokens(e.target.valueAsNumber)}
         />
         <p className="muted">{t('selftest.form.prompts', { count: SELFTEST_PROMPTS.length })}</p>
+        {classifiers.length > 0 ? (
+          <>
+            <label htmlFor={ids.classifier}>{t('selftest.form.classifier')}</label>
+            <select
+              id={ids.classifier}
+              data-testid="selftest-classifier"
+              value={classifier ? chosenClassifier : ''}
+              disabled={running}
+              onChange={(e) => setChosenClassifier(e.target.value)}
+              aria-describedby={ids.classifierHelp}
+            >
+              <option value="">{t('selftest.form.classifierNone')}</option>
+              {classifiers.map((e) => (
+                <option key={keyOf(e)} value={keyOf(e)}>
+                  {`${e.label.zh} · ${e.label.en}`}
+                </option>
+              ))}
+            </select>
+            <p id={ids.classifierHelp} className="muted">
+              {t('selftest.form.classifierHelp')}
+            </p>
+          </>
+        ) : null}
         <div className="button-row actions">
           <button type="button" className="primary" data-testid="selftest-run" onClick={run} disabled={running || !entry || !caps || !tokensValid}>
             {t('selftest.run')}
@@ -191,6 +234,8 @@ export function SelfTestScreen() {
           <DeviceOutputs device="wasm" outputs={wasmOutputs} />
         </section>
       ) : null}
+
+      <ChecksPanel runs={runs} classifierRuns={classifierRuns} report={report} classifierId={classifier?.id ?? null} />
 
       {report ? (
         <>

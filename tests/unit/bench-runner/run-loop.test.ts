@@ -41,6 +41,64 @@ function dyingSink(repo: RunsRepo, limit: number): RunSink {
 }
 
 describe('runLoop', () => {
+  it('stores each slow item before starting the next (a real model), so progress and crash safety are per item', async () => {
+    const { runs } = freshDb();
+    const run = await createRun(runs);
+    const events: string[] = [];
+    const engine = createScriptedEngine((p) => scriptedAnswer(p), { chunkDelayMs: 3 });
+    const generate = engine.generate.bind(engine);
+    engine.generate = (params, options) => {
+      events.push('generate');
+      return generate(params, options);
+    };
+    const sink: RunSink = {
+      ...runs,
+      storedItemIds: (id) => runs.storedItemIds(id),
+      heartbeat: (id, at) => runs.heartbeat(id, at),
+      setState: (id, state, extra) => runs.setState(id, state, extra),
+      putItem: async (item, at) => {
+        events.push(`put ${item.itemId}`);
+        return runs.putItem(item, at);
+      },
+      putItems: async (id, list) => {
+        events.push(`put ${list.map((i) => i.itemId).join(',')}`);
+        return runs.putItems(id, list);
+      },
+    };
+    await runLoop({ runId: run.id, items: ITEMS, config: CONFIG, engines: { verifier: engine, reward: null }, sink });
+    // generate, put, generate, put, …: one write per item, each before the next item starts.
+    const expected = ITEMS.flatMap((i) => ['generate', `put ${i.id}`]);
+    expect(events).toEqual(expected);
+  });
+
+  it('batches the writes of items faster than storage (an instant engine) and still stores every item once', async () => {
+    const { runs } = freshDb();
+    const run = await createRun(runs);
+    const batches: number[] = [];
+    const sink: RunSink = {
+      storedItemIds: (id) => runs.storedItemIds(id),
+      heartbeat: (id, at) => runs.heartbeat(id, at),
+      setState: (id, state, extra) => runs.setState(id, state, extra),
+      // Storage slower than the engine: results pile up while a write is in flight.
+      putItem: async (item, at) => {
+        batches.push(1);
+        await new Promise((r) => setTimeout(r, 30));
+        return runs.putItem(item, at);
+      },
+      putItems: async (id, list) => {
+        batches.push(list.length);
+        await new Promise((r) => setTimeout(r, 30));
+        return runs.putItems(id, list);
+      },
+    };
+    const instant = createScriptedEngine((p) => scriptedAnswer(p), { charsPerToken: 10_000 });
+    const outcome = await runLoop({ runId: run.id, items: ITEMS, config: CONFIG, engines: { verifier: instant, reward: null }, sink });
+    expect(outcome.counts).toMatchObject({ total: 6, stored: 6 });
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(6);
+    expect(batches.length).toBeLessThan(6);
+    expectEveryItemOnce(await runs.listItems(run.id));
+  });
+
   it('runs every item exactly once and stores its result as it finishes', async () => {
     const { runs } = freshDb();
     const run = await createRun(runs);

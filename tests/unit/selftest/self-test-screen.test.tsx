@@ -68,6 +68,48 @@ describe('SelfTestScreen (happy-dom has no WebGPU: WASM only)', () => {
     expect(report.devices.map((d) => `${d.device}:${d.status}`)).toEqual(['webgpu:skipped', 'wasm:ok']);
   });
 
+  it('shows streaming, judge, interrupt and the optional reward classifier per device, with the checks verdicts', async () => {
+    const reward: CatalogModel = { ...FIXTURE, id: 'fixture/tiny-reward', role: 'reward', task: 'text-classification', label: { zh: '测试用奖励模型', en: 'Tiny reward' } };
+    const config = useAppStore.getState().config;
+    useAppStore.getState().setConfig({ config: { ...config, catalog: [FIXTURE, reward], defaultVerifier: FIXTURE.id }, issues: [], source: 'file' });
+    setSelfTestEngineFactoryForTesting(() =>
+      createScriptedEngine([ANSWER], { charsPerToken: 2, score: (params) => (params.kind === 'judge' ? 0.5 : params.textPair === '剂量正确' ? 0.31 : 0.57) }),
+    );
+    render(<SelfTestScreen />);
+    await screen.findByTestId('selftest-caps');
+    const picker = screen.getByLabelText('奖励分类模型（可选）') as HTMLSelectElement;
+    // Optional: nothing is chosen until the user picks one.
+    expect(picker.value).toBe('');
+    fireEvent.change(picker, { target: { value: `transformers:${reward.id}` } });
+    fireEvent.click(screen.getByTestId('selftest-run'));
+    await waitFor(() => expect(screen.getByTestId('selftest-status').getAttribute('data-state')).toBe('done'));
+
+    const stream = screen.getByTestId('selftest-stream');
+    expect(stream.getAttribute('data-device')).toBe('wasm');
+    expect(stream.getAttribute('data-status')).toBe('pass');
+    expect(Number(stream.getAttribute('data-min-chunks'))).toBe(Math.ceil(ANSWER.length / 2));
+    for (const r of screen.getAllByTestId('selftest-result')) expect(r.getAttribute('data-concat-match')).toBe('true');
+
+    const judge = screen.getAllByTestId('selftest-judge');
+    expect(judge.map((j) => [j.getAttribute('data-device'), j.getAttribute('data-score')])).toEqual(SELFTEST_PROMPTS.map(() => ['wasm', '0.5']));
+    const interrupt = screen.getByTestId('selftest-interrupt');
+    expect([interrupt.getAttribute('data-abort-error'), interrupt.getAttribute('data-follow-up'), interrupt.getAttribute('data-status')]).toEqual(['true', 'ok', 'pass']);
+
+    const classify = screen.getAllByTestId('selftest-classify');
+    expect(classify.map((c) => [c.getAttribute('data-device'), c.getAttribute('data-case'), c.getAttribute('data-score')])).toEqual([
+      ['wasm', 'dose-tenfold', '0.57'],
+      ['wasm', 'dose-correct', '0.31'],
+    ]);
+    // WASM only here: the classifier's WebGPU run is skipped with its reason.
+    expect(screen.getByTestId('selftest-classify-error').getAttribute('data-code')).toBe('NO_WEBGPU');
+
+    const checks = screen.getByTestId('selftest-checks');
+    const verdict = (key: string) => checks.querySelector(`tr[data-check="${key}"]`)?.getAttribute('data-status');
+    expect(['generation', 'streaming', 'judge', 'interrupt', 'classifier'].map(verdict)).toEqual(['incomplete', 'pass', 'incomplete', 'pass', 'incomplete']);
+    const report = JSON.parse((screen.getByTestId('selftest-report') as HTMLTextAreaElement).value) as { classifier: { model: { id: string } } };
+    expect(report.classifier.model.id).toBe(reward.id);
+  });
+
   it('cancels a running self-test', async () => {
     setSelfTestEngineFactoryForTesting(() => createScriptedEngine([ANSWER.repeat(20)], { charsPerToken: 1, chunkDelayMs: 5 }));
     render(<SelfTestScreen />);

@@ -1,85 +1,82 @@
-/** Catalog of both engines with size, GPU memory, features, licence and badges; install per entry. */
+/**
+ * The model catalog as one compact table: the recommended model first and
+ * marked, one row per download, filterable by text, engine and role, and by
+ * default limited to models that run on this device. Entries the deployment
+ * (app-config.json) or the user added are never hidden by that default.
+ */
+import { useMemo, useState } from 'react';
 import { useT } from '../../../i18n/use-t';
 import { useLocaleStore } from '../../../i18n/locale-store';
 import type { CatalogModel } from '../../../catalog/schema';
 import type { Capabilities } from '../../../protocol/capabilities';
 import type { ModelSource } from '../../../protocol/engine';
-import { installRecordId } from '../../../models-install/cache-layout';
-import { formatBytes } from '../format';
-import { startInstall, targetFor } from '../install-service';
-import { useModelsStore } from '../models-store';
+import { CatalogFilters } from './catalog-filters';
+import { CatalogRow } from './catalog-row';
+import { buildCatalogRows, DEFAULT_FILTER, filterRows, type CatalogFilter } from './catalog-rows';
 
 export interface CatalogListProps {
+  /** every entry with its role; a later entry with the same engine, id and role replaces an earlier one */
   entries: readonly CatalogModel[];
   caps: Capabilities | null;
   source: ModelSource;
-  recommended: ReadonlySet<string>;
+  recommendation: { verifier: CatalogModel; reward: CatalogModel } | null;
+  /** `engine:id` of entries listed by app-config.json */
+  configKeys: ReadonlySet<string>;
+  /** `engine:id` of the user's custom entries */
+  customKeys: ReadonlySet<string>;
 }
 
-export function CatalogList({ entries, caps, source, recommended }: CatalogListProps) {
+export function CatalogList({ entries, caps, source, recommendation, configKeys, customKeys }: CatalogListProps) {
   const t = useT();
   const locale = useLocaleStore((s) => s.locale);
-  const records = useModelsStore((s) => s.records);
-  const active = useModelsStore((s) => s.active);
   const lang = locale === 'en' ? 'en' : 'zh';
+  const [filter, setFilter] = useState<CatalogFilter>(DEFAULT_FILTER);
+  const rows = useMemo(
+    () => buildCatalogRows(entries, { caps, source, recommendation, configKeys, customKeys }),
+    [entries, caps, source, recommendation, configKeys, customKeys],
+  );
+  const shown = filterRows(rows, filter);
+  // how many the "runs here" filter alone hides, so the user knows to untick it
+  const hidden = filter.runnableOnly ? filterRows(rows, { ...filter, runnableOnly: false }).length - shown.length : 0;
+  const col = (key: Parameters<typeof t>[0], className?: string) => (
+    <th scope="col" role="columnheader" className={className}>
+      {t(key)}
+    </th>
+  );
+
   return (
-    <section className="panel" aria-labelledby="catalog-title">
+    <section className="panel catalog" aria-labelledby="catalog-title">
       <h2 id="catalog-title">{t('models.catalog.title')}</h2>
-      {(['transformers', 'webllm'] as const).map((engine) => {
-        const list = entries.filter((e) => e.engine === engine);
-        if (list.length === 0) return null;
-        return (
-          <div key={engine}>
-            <h3>{t(`models.catalog.engine.${engine}`)}</h3>
-            <ul className="model-list">
-              {list.map((entry) => {
-                const target = targetFor(entry, caps, source);
-                const record = target ? records.find((r) => r.id === installRecordId(target)) : undefined;
-                const name = entry.label[lang];
-                return (
-                  <li key={`${entry.engine}:${entry.id}`} data-testid="catalog-entry" data-model-id={entry.id}>
-                    <strong>{name}</strong> <code>{entry.id}</code>{' '}
-                    {recommended.has(entry.id) ? <span className="badge badge-recommended">{t('models.badge.recommended')}</span> : null}
-                    {record?.state === 'installed' ? <span className="badge badge-installed">{t('models.badge.installed')}</span> : null}
-                    {record && record.state !== 'installed' ? <span className="badge badge-partial">{t('models.badge.partial')}</span> : null}
-                    {!target ? <span className="badge badge-unsupported">{t('models.badge.unsupported')}</span> : null}
-                    <p>{entry.description[lang]}</p>
-                    <dl className="facts">
-                      <dt>{t('models.catalog.size')}</dt>
-                      <dd>{formatBytes(entry.sizeBytesByDtype?.[target?.dtype ?? entry.dtypes[0] ?? 'q4'] ?? entry.sizeBytes, locale)}</dd>
-                      <dt>{t('models.catalog.dtype')}</dt>
-                      <dd>{target?.dtype ?? entry.dtypes.join(', ')}</dd>
-                      {entry.gpuMemoryMB ? (
-                        <>
-                          <dt>{t('models.catalog.gpu')}</dt>
-                          <dd>{formatBytes(entry.gpuMemoryMB * 1024 * 1024, locale)}</dd>
-                        </>
-                      ) : null}
-                      <dt>{t('models.catalog.features')}</dt>
-                      <dd>{entry.requiredFeatures?.length ? entry.requiredFeatures.join(', ') : t('models.catalog.none')}</dd>
-                      {entry.license ? (
-                        <>
-                          <dt>{t('models.catalog.license')}</dt>
-                          <dd>{entry.license}</dd>
-                        </>
-                      ) : null}
-                    </dl>
-                    <button
-                      type="button"
-                      disabled={!target || !!active || record?.state === 'installed'}
-                      onClick={() => target && void startInstall(target, entry.id)}
-                      aria-label={`${t('models.action.install')} ${name}`}
-                      data-testid="install-button"
-                    >
-                      {t('models.action.install')}
-                    </button>
-                  </li>
-                );
-              })}
-            </ul>
-          </div>
-        );
-      })}
+      <CatalogFilters value={filter} onChange={setFilter} />
+      <p className="catalog-count muted" role="status" data-testid="catalog-count">
+        {t('models.catalog.count', { shown: shown.length, total: rows.length })}
+        {hidden > 0 ? `${lang === 'zh' ? '；' : '; '}${t('models.catalog.hidden', { count: hidden })}` : null}
+      </p>
+      {/* Explicit roles: the narrow layout restyles the table as cards, which drops implicit table semantics in some browsers. */}
+      {shown.length === 0 ? (
+        <p className="catalog-empty">{t('models.catalog.empty')}</p>
+      ) : (
+        <table className="catalog-table" role="table" aria-labelledby="catalog-title">
+          <thead role="rowgroup">
+            <tr role="row">
+              {col('models.catalog.col.model')}
+              {col('models.catalog.col.engine')}
+              {col('models.catalog.col.role')}
+              {col('models.catalog.dtype')}
+              {col('models.catalog.col.size', 'num')}
+              {col('models.catalog.col.gpu', 'num')}
+              {col('models.catalog.col.runs')}
+              {col('models.catalog.license')}
+              {col('models.catalog.col.status')}
+            </tr>
+          </thead>
+          <tbody role="rowgroup">
+            {shown.map((row) => (
+              <CatalogRow key={row.key} row={row} caps={caps} source={source} lang={lang} locale={locale} t={t} />
+            ))}
+          </tbody>
+        </table>
+      )}
     </section>
   );
 }

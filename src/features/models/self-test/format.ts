@@ -13,3 +13,9 @@ export function formatRate(value: number | null | undefined, locale: string): st
 export function formatPercent(share: number, locale: string): string {
   return share.toLocaleString(locale, { style: 'percent', maximumFractionDigits: 1 });
 }
+
+/** A probability or a difference of probabilities, to 4 decimals ('—' when missing or not a number). */
+export function formatScore(value: number | null | undefined, locale: string): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  return value.toLocaleString(locale, { minimumFractionDigits: 4, maximumFractionDigits: 4 });
+}

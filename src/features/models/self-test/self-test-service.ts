@@ -9,8 +9,8 @@ import type { CatalogModel } from '../../../catalog/schema';
 import type { Capabilities } from '../../../protocol/capabilities';
 import type { ModelSource } from '../../../protocol/engine';
 import { isAbortError, serializeError } from '../../../protocol/errors';
-import { SELFTEST_PROMPTS } from './prompts';
-import { planSelfTest, runSelfTest, type DisposableEngine, type SelfTestDevice } from './run-self-test';
+import { SELFTEST_CLASSIFY_CASES, SELFTEST_JUDGE_CASES, SELFTEST_PROMPTS } from './prompts';
+import { planClassifier, planSelfTest, runSelfTest, type DisposableEngine, type SelfTestDevice } from './run-self-test';
 import { useSelfTestStore } from './self-test-store';
 
 /** Greedy tokens per prompt: enough to see divergence, small enough for a slow CPU. */
@@ -38,6 +38,8 @@ export interface StartSelfTestInput {
   capabilities: Capabilities;
   source: ModelSource;
   maxTokens: number;
+  /** A reward classifier (text-classification) to score on both devices too. */
+  classifier?: CatalogModel | null;
 }
 
 export async function startSelfTest(input: StartSelfTestInput): Promise<void> {
@@ -53,6 +55,17 @@ export async function startSelfTest(input: StartSelfTestInput): Promise<void> {
       capabilities: input.capabilities,
       prompts: SELFTEST_PROMPTS,
       maxTokens: input.maxTokens,
+      judgeCases: SELFTEST_JUDGE_CASES,
+      interrupt: true,
+      ...(input.classifier
+        ? {
+            classifier: {
+              entry: input.classifier,
+              plan: planClassifier(input.classifier, input.capabilities, input.source),
+              cases: SELFTEST_CLASSIFY_CASES,
+            },
+          }
+        : {}),
       createEngine: engineFactory ?? appEngine,
       signal: own.signal,
       onEvent: (event) => useSelfTestStore.getState().apply(event),

@@ -4,13 +4,15 @@
  */
 import { create } from 'zustand';
 import type { SerializedError } from '../../../protocol/errors';
+import type { ClassifierDeviceRun } from './classifier-check';
 import type { DeviceRun, PromptOutput, SelfTestDevice, SelfTestEvent, SelfTestReport } from './run-self-test';
 
 export type SelfTestStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
 
 export interface SelfTestStep {
   device: SelfTestDevice;
-  phase: 'loading' | 'warmup' | 'generating';
+  /** `judge`, `interrupt`: the verifier's checks; `classify`: the reward classifier (loading and scoring). */
+  phase: 'loading' | 'warmup' | 'generating' | 'judge' | 'interrupt' | 'classify';
   /** Load progress in 0..1 while loading. */
   progress: number;
   prompt?: { index: number; total: number };
@@ -22,6 +24,7 @@ interface SelfTestState {
   step: SelfTestStep | null;
   outputs: Record<SelfTestDevice, PromptOutput[]>;
   runs: DeviceRun[];
+  classifierRuns: ClassifierDeviceRun[];
   report: SelfTestReport | null;
   error: SerializedError | null;
   start: (modelId: string) => void;
@@ -38,6 +41,7 @@ const initial = () => ({
   step: null,
   outputs: { webgpu: [], wasm: [] },
   runs: [],
+  classifierRuns: [],
   report: null,
   error: null,
 });
@@ -62,11 +66,21 @@ export const useSelfTestStore = create<SelfTestState>()((set) => ({
           return { step: { device: event.device, phase: 'generating', progress: 1, prompt: { index: event.index, total: event.total } } };
         case 'output':
           return { outputs: { ...s.outputs, [event.device]: [...s.outputs[event.device], event.output] } };
+        case 'check-start':
+          return { step: { device: event.device, phase: event.check, progress: 1 } };
         case 'device-done':
           return { runs: [...s.runs, event.run], step: null };
+        case 'classifier-start':
+          return { step: { device: event.device, phase: 'classify', progress: 0 } };
+        case 'classifier-progress': {
+          const before = s.step?.phase === 'classify' && s.step.device === event.device ? s.step.progress : 0;
+          return { step: { device: event.device, phase: 'classify', progress: Math.max(before, event.progress.progress) } };
+        }
+        case 'classifier-done':
+          return { classifierRuns: [...s.classifierRuns, event.run], step: null };
       }
     }),
-  finish: (report) => set({ status: 'done', report, runs: report.devices, step: null }),
+  finish: (report) => set({ status: 'done', report, runs: report.devices, classifierRuns: report.classifier?.devices ?? [], step: null }),
   fail: (error) => set({ status: 'failed', error, step: null }),
   cancelled: () => set({ status: 'cancelled', step: null }),
   reset: () => set(initial()),

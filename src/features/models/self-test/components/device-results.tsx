@@ -95,7 +95,15 @@ export function DeviceOutputs({ device, outputs }: { device: SelfTestDevice; out
       <h3 id={headingId}>{t('selftest.results.outputs', { device: deviceName(t, device) })}</h3>
       <ol className="selftest-outputs">
         {outputs.map((o) => (
-          <li key={o.promptId} data-testid="selftest-result" data-device={device} data-prompt={o.promptId} data-text={o.text}>
+          <li
+            key={o.promptId}
+            data-testid="selftest-result"
+            data-device={device}
+            data-prompt={o.promptId}
+            data-text={o.text}
+            data-chunks={o.stream.chunks}
+            data-concat-match={o.stream.concatMatches ? 'true' : 'false'}
+          >
             <p className="muted">
               {t('selftest.results.prompt', { id: o.promptId })} ·{' '}
               {t('selftest.results.tokens', { prompt: o.promptTokens, completion: o.completionTokens, reason: o.finishReason })}

@@ -1,0 +1,80 @@
+/**
+ * Classifier check: when a reward classifier is chosen, load it on each
+ * device (a fresh engine, so its own worker), score the fixed text pairs and
+ * unload. Scores are P(positive label) as the reward scorer reads them; the
+ * two devices must agree within the score tolerance.
+ */
+import type { CatalogModel } from '../../../catalog/schema';
+import type { LoadProgress, LoadResult, ModelEngine, ModelSpec } from '../../../protocol/engine';
+import { AbortError, isAbortError, serializeError, throwIfAborted, toMedfactError, type SerializedError } from '../../../protocol/errors';
+import type { DevicePlan, SelfTestDevice } from './plan';
+import type { SelfTestClassifyCase } from './prompts';
+
+export interface ClassifyScoreRecord {
+  caseId: string;
+  /** P(positive label), 0..1. */
+  score: number;
+  /** Per-label probabilities as the engine reports them. */
+  raw: Record<string, number>;
+  ms: number;
+}
+
+export interface ClassifierDeviceRun {
+  device: SelfTestDevice;
+  status: 'ok' | 'failed' | 'skipped';
+  dtype?: ModelSpec['dtype'];
+  load?: LoadResult;
+  ranOnRequestedDevice?: boolean;
+  scores: ClassifyScoreRecord[];
+  error?: SerializedError;
+}
+
+export interface ClassifierSelection {
+  entry: Pick<CatalogModel, 'id' | 'engine' | 'positiveLabel'>;
+  plan: readonly DevicePlan[];
+  cases: readonly SelfTestClassifyCase[];
+}
+
+export interface ClassifierDeviceOptions {
+  /** Called only when the device is planned: a fresh engine (its own worker). */
+  createEngine: () => ModelEngine & { dispose?: () => void };
+  positiveLabel?: string;
+  cases: readonly SelfTestClassifyCase[];
+  signal?: AbortSignal;
+  onProgress?: (p: LoadProgress) => void;
+}
+
+export async function runClassifierDevice(plan: DevicePlan, options: ClassifierDeviceOptions): Promise<ClassifierDeviceRun> {
+  if ('skip' in plan) return { device: plan.device, status: 'skipped', scores: [], error: plan.skip };
+  const { device, spec } = plan;
+  const { signal } = options;
+  const engine = options.createEngine();
+  const run: ClassifierDeviceRun = { device, status: 'failed', dtype: spec.dtype, scores: [] };
+  const call = signal ? { signal } : {};
+  try {
+    const load = await engine.load(spec, { ...call, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+    run.load = load;
+    run.ranOnRequestedDevice = load.device === spec.device;
+    for (const c of options.cases) {
+      throwIfAborted(signal);
+      const r = await engine.score(
+        {
+          kind: 'classify',
+          text: c.text,
+          ...(c.textPair !== undefined ? { textPair: c.textPair } : {}),
+          ...(options.positiveLabel ? { positiveLabel: options.positiveLabel } : {}),
+        },
+        call,
+      );
+      run.scores.push({ caseId: c.id, score: r.score, raw: r.raw, ms: r.ms });
+    }
+    await engine.unload(call);
+    run.status = 'ok';
+  } catch (error) {
+    if (isAbortError(error) || signal?.aborted) throw new AbortError();
+    run.error = serializeError(toMedfactError(error));
+  } finally {
+    engine.dispose?.();
+  }
+  return run;
+}
