@@ -138,11 +138,11 @@ export function CatalogRow({ row, caps, source, lang, locale, t }: CatalogRowPro
           </button>
         </th>
         <Cell label={t('models.catalog.col.engine')} className="nowrap">{ENGINE_NAMES[entry.engine]}</Cell>
-        <Cell label={t('models.catalog.col.role')} className="nowrap">{row.roles.map((r) => t(`models.catalog.role.${r}`)).join(lang === 'zh' ? '、' : ', ')}</Cell>
+        <Cell label={t('models.catalog.col.role')}>{row.roles.map((r) => t(`models.catalog.role.${r}`)).join(lang === 'zh' ? '、' : ', ')}</Cell>
         <Cell label={t('models.catalog.dtype')} className="nowrap">
           <code>{row.dtype}</code>
         </Cell>
-        <Cell label={t('models.catalog.col.size')} className="num">
+        <Cell label={t('models.catalog.col.size')} className="num nowrap">
           {entry.sizeApproximate ? t('models.catalog.approx', { size }) : size}
         </Cell>
         <Cell label={t('models.catalog.col.gpu')} className="num">
