@@ -9,41 +9,25 @@
  * Contract assumed from the shell: the Benchmark screen is routed at
  * `#/bench` (BenchScreen from src/features/bench/bench-screen.tsx).
  */
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { configureDist } from '../../scripts/configure';
-import { startMirrorServer, type MirrorServer } from '../fixtures/mirror-server';
+import type { MirrorServer } from '../fixtures/mirror-server';
 import { launchBrowser, recordRequests, type LaunchedBrowser, type RequestLog } from './launch';
-import { startAppServer, type AppServer } from './static-server';
+import type { AppServer } from './static-server';
+import { FIXTURE_REWARD, FIXTURE_VERIFIER, installFromModelsScreen, startFixtureApp, type FixtureApp } from './fixture-app';
 
-const VERIFIER = 'fixture/tiny-verifier';
-const REWARD = 'fixture/tiny-reward';
+const VERIFIER = FIXTURE_VERIFIER;
+const REWARD = FIXTURE_REWARD;
 const ITEMS = 6;
 
 let mirror: MirrorServer;
 let app: AppServer;
-let configured: string;
+let served: FixtureApp | undefined;
 let browser: LaunchedBrowser;
 let page: Page;
 let requests: RequestLog;
 
-function catalog() {
-  const common = { engine: 'transformers', dtypes: ['q8'], license: 'Apache-2.0' };
-  return [
-    { ...common, id: VERIFIER, role: 'verifier', task: 'text-generation', sizeBytes: 11_500_000, contextTokens: 4096, label: { zh: '测试核查模型', en: 'Fixture verifier' }, description: { zh: '测试用', en: 'test' } },
-    { ...common, id: REWARD, role: 'reward', task: 'text-classification', sizeBytes: 1_000_000, positiveLabel: 'error', label: { zh: '测试奖励模型', en: 'Fixture reward' }, description: { zh: '测试用', en: 'test' } },
-  ];
-}
 
-async function install(id: string): Promise<void> {
-  await page.goto(`${app.url}#/models`);
-  await page.getByRole('heading', { level: 1 }).waitFor();
-  await page.locator(`[data-testid="catalog-entry"][data-model-id="${id}"]`).getByTestId('install-button').click();
-  await page.locator(`[data-testid="model-status"][data-installed*="${id}"]`).first().waitFor({ timeout: 120_000 });
-}
 
 /** Reads the stored run straight from IndexedDB (no app code involved). */
 async function storedRun(p: Page): Promise<{ state: string; itemIds: string[]; stored: string[] } | null> {
@@ -76,26 +60,19 @@ function storedCount(text: string | null): number {
 
 beforeAll(async () => {
   const models = inject('fixtureModelsDir');
-  mirror = await startMirrorServer({ root: models });
-  configured = mkdtempSync(join(tmpdir(), 'medfact-bench-dist-'));
-  cpSync(inject('distDir'), configured, { recursive: true });
-  const configPath = join(configured, 'test-config.json');
-  writeFileSync(configPath, JSON.stringify({ modelHost: mirror.url, modelLibHost: `${mirror.url}/libs/`, mirrorOnly: true, catalog: catalog() }));
-  configureDist({ configPath, distDir: configured });
-  app = await startAppServer({ dist: configured });
+  served = await startFixtureApp({ distDir: inject('distDir'), modelsDir: models });
+  ({ mirror, app } = served);
   browser = await launchBrowser();
   requests = recordRequests(browser.context);
   page = browser.context.pages()[0] ?? (await browser.context.newPage());
-  await install(VERIFIER);
-  await install(REWARD);
+  await installFromModelsScreen(page, app.url, VERIFIER);
+  await installFromModelsScreen(page, app.url, REWARD);
 });
 
 afterAll(async () => {
   requests?.stop();
   await browser?.close().catch(() => undefined);
-  await app?.close();
-  await mirror?.close();
-  if (configured) rmSync(configured, { recursive: true, force: true });
+  await served?.close();
 });
 
 describe('benchmark runner, end to end', () => {

@@ -10,16 +10,15 @@
  * models screen installs (catalog-entry / install-button) and the loaded
  * models are attached to the checker's engine session.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { configureDist } from '../../scripts/configure';
-import { startMirrorServer, type MirrorServer } from '../fixtures/mirror-server';
+import type { MirrorServer } from '../fixtures/mirror-server';
 import { launchBrowser, recordRequests, type LaunchedBrowser, type RequestLog } from './launch';
-import { startAppServer, type AppServer } from './static-server';
+import type { AppServer } from './static-server';
+import { FIXTURE_REWARD, FIXTURE_VERIFIER, installFromModelsScreen, startFixtureApp, type FixtureApp } from './fixture-app';
 
 interface VerifierFixture {
   text: string;
@@ -27,51 +26,18 @@ interface VerifierFixture {
   answer: string;
 }
 
-const VERIFIER = 'fixture/tiny-verifier';
-const REWARD = 'fixture/tiny-reward';
+const VERIFIER = FIXTURE_VERIFIER;
+const REWARD = FIXTURE_REWARD;
 
 let mirror: MirrorServer;
 let app: AppServer;
-let configured: string;
+let served: FixtureApp | undefined;
 let browser: LaunchedBrowser;
 let page: Page;
 let requests: RequestLog;
 let fixture: VerifierFixture;
 
-function catalog() {
-  const common = { engine: 'transformers', dtypes: ['q8'], license: 'Apache-2.0' };
-  return [
-    {
-      ...common,
-      id: VERIFIER,
-      role: 'verifier',
-      task: 'text-generation',
-      sizeBytes: 11_500_000,
-      contextTokens: 4096,
-      label: { zh: '测试核查模型', en: 'Fixture verifier' },
-      description: { zh: '测试用的微型模型', en: 'Tiny test model' },
-    },
-    {
-      ...common,
-      id: REWARD,
-      role: 'reward',
-      task: 'text-classification',
-      sizeBytes: 1_000_000,
-      positiveLabel: 'error',
-      label: { zh: '测试奖励模型', en: 'Fixture reward' },
-      description: { zh: '测试用的微型分类器', en: 'Tiny test classifier' },
-    },
-  ];
-}
 
-async function installFromModelsScreen(id: string): Promise<void> {
-  await page.goto(`${app.url}#/models`);
-  await page.getByRole('heading', { level: 1 }).waitFor();
-  const item = page.locator(`[data-testid="catalog-entry"][data-model-id="${id}"]`);
-  await item.getByTestId('install-button').click();
-  // beforeAll runs outside a test, where expect.poll is not allowed: wait on the attribute instead.
-  await page.locator(`[data-testid="model-status"][data-installed*="${id}"]`).first().waitFor({ timeout: 120_000 });
-}
 
 async function runCheck(text: string): Promise<void> {
   await page.goto(`${app.url}#/check`);
@@ -92,26 +58,19 @@ async function seriousViolations(): Promise<string[]> {
 beforeAll(async () => {
   const models = inject('fixtureModelsDir');
   fixture = JSON.parse(readFileSync(join(models, VERIFIER, 'fixture.json'), 'utf8')) as VerifierFixture;
-  mirror = await startMirrorServer({ root: models });
-  configured = mkdtempSync(join(tmpdir(), 'medfact-check-dist-'));
-  cpSync(inject('distDir'), configured, { recursive: true });
-  const configPath = join(configured, 'test-config.json');
-  writeFileSync(configPath, JSON.stringify({ modelHost: mirror.url, modelLibHost: `${mirror.url}/libs/`, mirrorOnly: true, catalog: catalog() }));
-  configureDist({ configPath, distDir: configured });
-  app = await startAppServer({ dist: configured });
+  served = await startFixtureApp({ distDir: inject('distDir'), modelsDir: models });
+  ({ mirror, app } = served);
   browser = await launchBrowser();
   requests = recordRequests(browser.context);
   page = browser.context.pages()[0] ?? (await browser.context.newPage());
-  await installFromModelsScreen(VERIFIER);
-  await installFromModelsScreen(REWARD);
+  await installFromModelsScreen(page, app.url, VERIFIER);
+  await installFromModelsScreen(page, app.url, REWARD);
 });
 
 afterAll(async () => {
   requests?.stop();
   await browser?.close().catch(() => undefined);
-  await app?.close();
-  await mirror?.close();
-  if (configured) rmSync(configured, { recursive: true, force: true });
+  await served?.close();
 });
 
 describe('checker, end to end', () => {

@@ -10,7 +10,7 @@ import { metricsToCsv, metricsToJson } from '../../../core/metrics/report-writer
 import { toMedfactError } from '../../../protocol/errors';
 import { useBenchStore } from '../bench-store';
 import { loadRunData, type RunData } from '../bench-service';
-import { downloadText } from '../download';
+import { downloadText } from '../../../ui/download';
 import { interval, num, pct } from '../format';
 import { useBenchT } from '../use-bench-t';
 import { ItemTable } from './item-table';

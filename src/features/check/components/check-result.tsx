@@ -14,7 +14,7 @@ import { isStale, useCheckStore } from '../check-store';
 import { ERROR_TYPE_COLOR } from '../error-type-style';
 import { findingState, reportFileName, toJson, toMarkdown, typeName, type FindingState } from '../report-export';
 import { acceptBlocker } from '../review';
-import { downloadText } from '../download';
+import { downloadText } from '../../../ui/download';
 import { FindingCard, type AcceptBlock } from './finding-card';
 import { HighlightedText } from './highlighted-text';
 

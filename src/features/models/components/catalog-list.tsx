@@ -62,7 +62,7 @@ export function CatalogList({ entries, caps, source, recommendation, configKeys,
               {col('models.catalog.col.model')}
               {col('models.catalog.col.engine')}
               {col('models.catalog.col.role')}
-              {col('models.catalog.dtype')}
+              {col('models.catalog.col.dtype')}
               {col('models.catalog.col.size', 'num')}
               {col('models.catalog.col.gpu', 'num')}
               {col('models.catalog.col.runs')}

@@ -138,8 +138,8 @@ export function CatalogRow({ row, caps, source, lang, locale, t }: CatalogRowPro
           </button>
         </th>
         <Cell label={t('models.catalog.col.engine')} className="nowrap">{ENGINE_NAMES[entry.engine]}</Cell>
-        <Cell label={t('models.catalog.col.role')}>{row.roles.map((r) => t(`models.catalog.role.${r}`)).join(lang === 'zh' ? '、' : ', ')}</Cell>
-        <Cell label={t('models.catalog.dtype')} className="nowrap">
+        <Cell label={t('models.catalog.col.role')} className="nowrap">{row.roles.map((r) => t(`models.catalog.role.${r}`)).join(lang === 'zh' ? '、' : ', ')}</Cell>
+        <Cell label={t('models.catalog.col.dtype')} className="nowrap">
           <code>{row.dtype}</code>
         </Cell>
         <Cell label={t('models.catalog.col.size')} className="num nowrap">
@@ -151,7 +151,7 @@ export function CatalogRow({ row, caps, source, lang, locale, t }: CatalogRowPro
         <Cell label={t('models.catalog.col.runs')}>
           <RunsCell row={row} t={t} />
         </Cell>
-        <Cell label={t('models.catalog.license')} className="nowrap">{entry.license ?? '—'}</Cell>
+        <Cell label={t('models.catalog.license')}>{entry.license ?? '—'}</Cell>
         <Cell label={t('models.catalog.col.status')} className="cell-status">
           {status}
         </Cell>

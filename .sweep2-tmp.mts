@@ -1,0 +1,13 @@
+import { launchBrowser } from './tests/browser/launch';
+import { startAppServer } from './tests/browser/static-server';
+const app = await startAppServer({ dist: '/tmp/models-dist', appConfig: { locale: 'en' } });
+const b = await launchBrowser({ viewport: { width: 960, height: 720 } });
+const page = b.context.pages()[0] ?? (await b.context.newPage());
+await page.goto(`${app.url}#/models`);
+await page.getByRole('heading', { level: 1 }).waitFor();
+await page.waitForTimeout(1500);
+await page.locator('[data-testid="catalog-runnable"]').uncheck();
+console.log(await page.evaluate(() => [...document.querySelectorAll('.catalog-table thead th')].map((th) => `${th.textContent}:${Math.round(th.getBoundingClientRect().width)}`).join(' ')));
+await page.setViewportSize({ width: 600, height: 800 });
+console.log(await page.evaluate(() => [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 601).slice(0, 8).map((e) => `${e.tagName}.${e.className}:${Math.round(e.getBoundingClientRect().right)}`).join('\n')));
+await b.close(); await app.close();

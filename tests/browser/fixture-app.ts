@@ -1,0 +1,77 @@
+/**
+ * The production build configured the way a hospital would deploy it: a
+ * copy of dist/ whose app-config.json names a local mirror serving the
+ * fixture models (mirror-only), with the CSP rewritten by the real
+ * `npm run configure` code, served on its own port.
+ */
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright';
+import { configureDist } from '../../scripts/configure';
+import { startMirrorServer, type MirrorServer } from '../fixtures/mirror-server';
+import { startAppServer, type AppServer } from './static-server';
+
+export const FIXTURE_VERIFIER = 'fixture/tiny-verifier';
+export const FIXTURE_REWARD = 'fixture/tiny-reward';
+
+/** Deployment catalog entries for the fixture models (never in the built-in catalog). */
+export function fixtureCatalog(): object[] {
+  const common = { engine: 'transformers', dtypes: ['q8'], license: 'Apache-2.0' };
+  return [
+    {
+      ...common,
+      id: FIXTURE_VERIFIER,
+      role: 'verifier',
+      task: 'text-generation',
+      sizeBytes: 11_500_000,
+      contextTokens: 4096,
+      label: { zh: '测试核查模型', en: 'Fixture verifier' },
+      description: { zh: '测试用的微型模型', en: 'Tiny test model' },
+    },
+    {
+      ...common,
+      id: FIXTURE_REWARD,
+      role: 'reward',
+      task: 'text-classification',
+      sizeBytes: 1_000_000,
+      positiveLabel: 'error',
+      label: { zh: '测试奖励模型', en: 'Fixture reward' },
+      description: { zh: '测试用的微型分类器', en: 'Tiny test classifier' },
+    },
+  ];
+}
+
+export interface FixtureApp {
+  mirror: MirrorServer;
+  app: AppServer;
+  close(): Promise<void>;
+}
+
+export async function startFixtureApp(opts: { distDir: string; modelsDir: string; catalog?: object[] }): Promise<FixtureApp> {
+  const mirror = await startMirrorServer({ root: opts.modelsDir });
+  const dir = mkdtempSync(join(tmpdir(), 'medfact-fixture-dist-'));
+  cpSync(opts.distDir, dir, { recursive: true });
+  const configPath = join(dir, 'test-config.json');
+  writeFileSync(configPath, JSON.stringify({ modelHost: mirror.url, modelLibHost: `${mirror.url}/libs/`, mirrorOnly: true, catalog: opts.catalog ?? fixtureCatalog() }));
+  configureDist({ configPath, distDir: dir });
+  const app = await startAppServer({ dist: dir });
+  return {
+    mirror,
+    app,
+    async close() {
+      await app.close();
+      await mirror.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Installs a catalog model through the Models screen, as a user would, and waits until it is recorded installed. */
+export async function installFromModelsScreen(page: Page, appUrl: string, id: string): Promise<void> {
+  await page.goto(`${appUrl}#/models`);
+  await page.getByRole('heading', { level: 1 }).waitFor();
+  await page.locator(`[data-testid="catalog-entry"][data-model-id="${id}"]`).getByTestId('install-button').click();
+  // Also used from beforeAll, where expect.poll is not allowed: wait on the attribute instead.
+  await page.locator(`[data-testid="model-status"][data-installed*="${id}"]`).first().waitFor({ timeout: 120_000 });
+}
