@@ -60,15 +60,25 @@ export default tseslint.config(
     files: ['src/storage/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [...heavy, ...zod] }] },
   },
-  {
-    files: ['src/features/**/*.{ts,tsx}'],
+  // Features never import the app shell or another feature; the app joins them.
+  ...['check', 'history', 'models', 'bench'].map((feature) => ({
+    files: [`src/features/${feature}/**/*.{ts,tsx}`],
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [...heavy, ...idb, ...zod], patterns: [{ group: ['**/app/**'], message: 'features never import the app shell.' }] },
+        {
+          paths: [...heavy, ...idb, ...zod],
+          patterns: [
+            { group: ['**/app/**'], message: 'features never import the app shell.' },
+            {
+              group: ['check', 'history', 'models', 'bench'].filter((f) => f !== feature).map((f) => `**/features/${f}/**`),
+              message: 'a feature never imports another feature; join them in src/app.',
+            },
+          ],
+        },
       ],
     },
-  },
+  })),
   {
     files: ['src/protocol/zod.ts'],
     rules: { 'no-restricted-imports': 'off' },

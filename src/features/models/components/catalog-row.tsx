@@ -145,13 +145,13 @@ export function CatalogRow({ row, caps, source, lang, locale, t }: CatalogRowPro
         <Cell label={t('models.catalog.col.size')} className="num nowrap">
           {entry.sizeApproximate ? t('models.catalog.approx', { size }) : size}
         </Cell>
-        <Cell label={t('models.catalog.col.gpu')} className="num">
+        <Cell label={t('models.catalog.col.gpu')} className="num nowrap">
           {!onGpu ? <span className="muted">{t('models.catalog.gpuNotNeeded')}</span> : entry.gpuMemoryMB ? formatBytes(entry.gpuMemoryMB * 1024 * 1024, locale) : '—'}
         </Cell>
         <Cell label={t('models.catalog.col.runs')}>
           <RunsCell row={row} t={t} />
         </Cell>
-        <Cell label={t('models.catalog.license')}>{entry.license ?? '—'}</Cell>
+        <Cell label={t('models.catalog.license')} className="nowrap">{entry.license ?? '—'}</Cell>
         <Cell label={t('models.catalog.col.status')} className="cell-status">
           {status}
         </Cell>
