@@ -8,7 +8,7 @@ for (const locale of ['zh-CN', 'en']) {
   await page.getByRole('heading', { level: 1 }).waitFor();
   await page.waitForTimeout(1500);
   await page.locator('[data-testid="catalog-runnable"]').uncheck();
-  for (const w of [1280, 1100, 1070, 1061, 1060, 960, 768]) {
+  for (const w of [1280, 1150, 1101, 1100]) {
     await page.setViewportSize({ width: w, height: 800 });
     const m = await page.evaluate(() => {
       const panel = document.querySelector('.catalog') as HTMLElement;

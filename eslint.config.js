@@ -71,7 +71,8 @@ export default tseslint.config(
           patterns: [
             { group: ['**/app/**'], message: 'features never import the app shell.' },
             {
-              group: ['check', 'history', 'models', 'bench'].filter((f) => f !== feature).map((f) => `**/features/${f}/**`),
+              // Relative imports name the sibling folder without `features/`, so match the folder itself.
+              group: ['check', 'history', 'models', 'bench'].filter((f) => f !== feature).flatMap((f) => [`**/features/${f}/**`, `**/${f}/**`, `../${f}/**`]),
               message: 'a feature never imports another feature; join them in src/app.',
             },
           ],

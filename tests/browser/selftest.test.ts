@@ -108,8 +108,17 @@ describe('the self-test screen in the browser', () => {
     await page.getByRole('button', { name: '复制报告（JSON）' }).click();
     await page.getByText('报告已复制到剪贴板。').waitFor();
     const copied = await page.evaluate(() => navigator.clipboard.readText());
-    const report = JSON.parse(copied) as { format: string; model: { id: string }; outcome: string; devices: { device: string; status: string }[] };
+    const report = JSON.parse(copied) as {
+      format: string;
+      model: { id: string };
+      outcome: string;
+      devices: { device: string; status: string }[];
+      checks: Record<string, string>;
+    };
     expect(report).toMatchObject({ format: 'medfact-selftest-v2', model: { id: MODEL_ID }, outcome: 'agree' });
+    // No reward classifier in this deployment's catalog: that check is not run; the others passed on both devices.
+    expect(report.checks).toMatchObject({ generation: 'pass', streaming: 'pass', judge: 'pass', classifier: 'not-run' });
+    expect(await page.getByTestId('selftest-classifier').count()).toBe(0);
     expect(report.devices.map((d) => `${d.device}:${d.status}`)).toEqual(['webgpu:ok', 'wasm:ok']);
     expect(copied).toBe(await page.getByTestId('selftest-report').inputValue());
   });
