@@ -118,7 +118,6 @@ describe('the self-test screen in the browser', () => {
     expect(report).toMatchObject({ format: 'medfact-selftest-v2', model: { id: MODEL_ID }, outcome: 'agree' });
     // No reward classifier in this deployment's catalog: that check is not run; the others passed on both devices.
     expect(report.checks).toMatchObject({ generation: 'pass', streaming: 'pass', judge: 'pass', classifier: 'not-run' });
-    expect(await page.getByTestId('selftest-classifier').count()).toBe(0);
     expect(report.devices.map((d) => `${d.device}:${d.status}`)).toEqual(['webgpu:ok', 'wasm:ok']);
     expect(copied).toBe(await page.getByTestId('selftest-report').inputValue());
   });
