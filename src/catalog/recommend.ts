@@ -40,7 +40,8 @@ export function recommendPath(caps: Capabilities): { path: RecommendPath; reason
   return { path: 'webllm', reason: 'WebGPU adapter found: using WebLLM.' };
 }
 
-function gpuBudgetMB(caps: Capabilities, reasons: string[]): number {
+/** GPU memory a model may need here, in MB (rule 3); `reasons` collects why, for the UI. */
+export function gpuBudgetMB(caps: Capabilities, reasons: string[] = []): number {
   let budget = caps.deviceMemoryGiB !== null ? (caps.deviceMemoryGiB * GIB_MB) / 2 : 3 * GIB_MB;
   reasons.push(
     caps.deviceMemoryGiB !== null
@@ -54,7 +55,8 @@ function gpuBudgetMB(caps: Capabilities, reasons: string[]): number {
   return budget;
 }
 
-function wasmBudgetBytes(caps: Capabilities, reasons: string[]): number {
+/** Weights the CPU (WASM) path may load here, in bytes (rule 3). */
+export function wasmBudgetBytes(caps: Capabilities, reasons: string[] = []): number {
   const fromMemory = caps.deviceMemoryGiB !== null ? (caps.deviceMemoryGiB * GIB_MB * MB) / 3 : 1024 * MB;
   const budget = Math.min(fromMemory, 1.5 * GIB_MB * MB);
   reasons.push(`CPU path: model weights up to ${Math.round(budget / MB)} MB.`);

@@ -5,6 +5,7 @@
  * Pure (no React, no DOM) so the ordering and filters are unit-tested.
  */
 import { toModelSpec } from '../../../catalog/model-spec';
+import { gpuBudgetMB, wasmBudgetBytes } from '../../../catalog/recommend';
 import { downloadBytes, type CatalogModel } from '../../../catalog/schema';
 import type { Capabilities } from '../../../protocol/capabilities';
 import type { Device, Dtype, ModelSource } from '../../../protocol/engine';
@@ -47,26 +48,15 @@ export interface RowContext {
 
 export const rowKey = (e: Pick<CatalogModel, 'engine' | 'id'>): string => `${e.engine}:${e.id}`;
 
-const MB = 1024 * 1024;
 
 /**
  * Whether the model would exceed the memory budget the recommender uses
- * (src/catalog/recommend.ts, rule 3): half the device memory on the GPU
- * (3 GiB when unknown, at most 2 GiB with small GPU buffers), a third of it
- * and at most 1.5 GiB of weights on WASM. Shown as a warning, not a verdict:
+ * (src/catalog/recommend.ts, rule 3). Shown as a warning, not a verdict:
  * browsers cap the memory they report.
  */
 function overBudget(entry: CatalogModel, device: Device, dtype: Dtype, caps: Capabilities): boolean {
-  const mem = caps.deviceMemoryGiB;
-  if (device === 'webgpu') {
-    if (entry.gpuMemoryMB === undefined) return false;
-    let budgetMB = mem !== null ? (mem * 1024) / 2 : 3 * 1024;
-    const maxBuffer = caps.webgpu.limits.maxBufferSize;
-    if (maxBuffer > 0 && maxBuffer < 1024 * MB) budgetMB = Math.min(budgetMB, 2 * 1024);
-    return entry.gpuMemoryMB > budgetMB;
-  }
-  const budgetBytes = Math.min(mem !== null ? (mem * 1024 * MB) / 3 : 1024 * MB, 1.5 * 1024 * MB);
-  return downloadBytes(entry, dtype) > budgetBytes;
+  if (device === 'webgpu') return entry.gpuMemoryMB !== undefined && entry.gpuMemoryMB > gpuBudgetMB(caps);
+  return downloadBytes(entry, dtype) > wasmBudgetBytes(caps);
 }
 
 export function runsHere(entry: CatalogModel, caps: Capabilities | null, source: ModelSource): RunsHere {
