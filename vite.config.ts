@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
-import { buildCsp } from './src/config/csp';
+import { buildCsp, cspFromIndexHtml } from './src/config/csp';
 import { APP_CONFIG_CACHE, ENGINE_ASSET_CACHE, ENGINE_ASSET_DIR } from './src/config/cache-names';
 import { CONFIG_FILE_NAME, DEFAULT_APP_CONFIG } from './src/config/types';
 import { parseAppConfigText } from './src/config/validate';
@@ -38,6 +38,25 @@ function cspPlugin(): Plugin {
   };
 }
 
+/**
+ * `npm start` serves the build with the page's CSP as a header too: workers
+ * take their policy from their own response headers, not from the page.
+ * Read per request, so `npm run configure` applies without a restart.
+ */
+function cspHeaderPlugin(): Plugin {
+  return {
+    name: 'medfact-csp-header',
+    configurePreviewServer(server) {
+      const index = join(server.config.root, server.config.build.outDir, 'index.html');
+      server.middlewares.use((_req, res, next) => {
+        const policy = existsSync(index) ? cspFromIndexHtml(readFileSync(index, 'utf8')) : null;
+        if (policy) res.setHeader('Content-Security-Policy', policy);
+        next();
+      });
+    },
+  };
+}
+
 const engineOut = {
   entryFileNames: `${ENGINE_ASSET_DIR}[name]-[hash].js`,
   chunkFileNames: `${ENGINE_ASSET_DIR}[name]-[hash].js`,
@@ -51,6 +70,7 @@ export default defineConfig({
   plugins: [
     react(),
     cspPlugin(),
+    cspHeaderPlugin(),
     VitePWA({
       registerType: 'prompt',
       // The glob below already lists the icons; the plugin adds the manifest itself.

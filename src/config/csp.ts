@@ -44,7 +44,8 @@ export function buildCsp(config: AppConfig): string {
   const connect = ["'self'", ...modelConnectSources(config)].join(' ');
   return [
     "default-src 'self'",
-    "script-src 'self' 'wasm-unsafe-eval'",
+    // blob: because transformers.js imports onnxruntime's loader from a blob URL our own code creates.
+    "script-src 'self' 'wasm-unsafe-eval' blob:",
     "worker-src 'self' blob:",
     `connect-src ${connect}`,
     "img-src 'self' data: blob:",
@@ -109,4 +110,15 @@ export function hostsBlockedByCsp(config: AppConfig, policy: string, selfOrigin:
     if (origin && !cspAllowsConnect(policy, url, selfOrigin) && !blocked.includes(origin)) blocked.push(origin);
   }
   return blocked;
+}
+
+/**
+ * The policy of a built index.html's CSP meta, for servers to send as a
+ * header too: workers take their CSP from their own response headers, not
+ * from the page that started them.
+ */
+export function cspFromIndexHtml(html: string): string | null {
+  const tag = /<meta\b[^>]*http-equiv=["']Content-Security-Policy["'][^>]*>/i.exec(html)?.[0];
+  const content = tag ? /\bcontent=(["'])([\s\S]*?)\1/i.exec(tag)?.[2] : undefined;
+  return content ? content.replace(/&#39;|&apos;/g, "'").replace(/&quot;/g, '"').replace(/&amp;/g, '&') : null;
 }

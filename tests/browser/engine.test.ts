@@ -22,9 +22,10 @@ import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SELFTEST_CLASSIFY_CASES, SELFTEST_JUDGE_CASES } from '../../src/features/models/self-test/prompts';
 import type { SelfTestReport } from '../../src/features/models/self-test/run-self-test';
-import { startMirrorServer, type MirrorServer } from '../fixtures/mirror-server';
+import type { MirrorServer } from '../fixtures/mirror-server';
 import { launchBrowser, recordRequests, type LaunchedBrowser, type RequestLog } from './launch';
-import { startAppServer, type AppServer } from './static-server';
+import type { AppServer } from './static-server';
+import { startFixtureApp, type FixtureApp } from './fixture-app';
 
 const MODEL_ID = 'fixture/tiny-verifier';
 const REWARD_ID = 'fixture/tiny-reward';
@@ -69,6 +70,7 @@ describe('real inference in the engine worker (self-test screen)', () => {
   const modelsDir = inject('fixtureModelsDir');
   let mirror: MirrorServer;
   let app: AppServer;
+  let served: FixtureApp | undefined;
   let browser: LaunchedBrowser;
   let page: Page;
   let log: RequestLog;
@@ -82,38 +84,34 @@ describe('real inference in the engine worker (self-test screen)', () => {
     expect(modelsDir, 'the global setup must build the fixture models').not.toBe('');
     answer = (JSON.parse(readFileSync(join(modelsDir, MODEL_ID, 'fixture.json'), 'utf8')) as { answer: string }).answer;
     rewardFixture = JSON.parse(readFileSync(join(modelsDir, REWARD_ID, 'fixture.json'), 'utf8')) as RewardFixture;
-    mirror = await startMirrorServer({ root: modelsDir });
-    app = await startAppServer({
-      dist: distDir,
-      appConfig: {
-        modelHost: mirror.url,
-        modelLibHost: `${mirror.url}/libs/`,
-        mirrorOnly: true,
-        defaultVerifier: MODEL_ID,
-        catalog: [
-          {
-            id: MODEL_ID,
-            engine: 'transformers',
-            role: 'verifier',
-            task: 'text-generation',
-            dtypes: ['fp32'],
-            sizeBytes: 12_000_000,
-            label: { zh: '测试用微型核查模型', en: 'Tiny test verifier' },
-            description: { zh: '测试夹具，不是真实模型。', en: 'A test fixture, not a real model.' },
-          },
-          {
-            id: REWARD_ID,
-            engine: 'transformers',
-            role: 'reward',
-            task: 'text-classification',
-            dtypes: ['fp32'],
-            sizeBytes: 100_000,
-            label: { zh: '测试用微型奖励模型', en: 'Tiny test reward classifier' },
-            description: { zh: '测试夹具，不是真实模型。', en: 'A test fixture, not a real model.' },
-          },
-        ],
-      },
+    served = await startFixtureApp({
+      distDir,
+      modelsDir,
+      config: { defaultVerifier: MODEL_ID },
+      catalog: [
+        {
+          id: MODEL_ID,
+          engine: 'transformers',
+          role: 'verifier',
+          task: 'text-generation',
+          dtypes: ['fp32'],
+          sizeBytes: 12_000_000,
+          label: { zh: '测试用微型核查模型', en: 'Tiny test verifier' },
+          description: { zh: '测试夹具，不是真实模型。', en: 'A test fixture, not a real model.' },
+        },
+        {
+          id: REWARD_ID,
+          engine: 'transformers',
+          role: 'reward',
+          task: 'text-classification',
+          dtypes: ['fp32'],
+          sizeBytes: 100_000,
+          label: { zh: '测试用微型奖励模型', en: 'Tiny test reward classifier' },
+          description: { zh: '测试夹具，不是真实模型。', en: 'A test fixture, not a real model.' },
+        },
+      ],
     });
+    ({ mirror, app } = served);
     browser = await launchBrowser();
     log = recordRequests(browser.context);
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
@@ -125,8 +123,7 @@ describe('real inference in the engine worker (self-test screen)', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await app?.close();
-    await mirror?.close();
+    await served?.close();
   });
 
   it('shows the capability probe with a WebGPU adapter', async () => {

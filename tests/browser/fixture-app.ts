@@ -48,12 +48,15 @@ export interface FixtureApp {
   close(): Promise<void>;
 }
 
-export async function startFixtureApp(opts: { distDir: string; modelsDir: string; catalog?: object[] }): Promise<FixtureApp> {
+export async function startFixtureApp(opts: { distDir: string; modelsDir: string; catalog?: object[]; config?: Record<string, unknown> }): Promise<FixtureApp> {
   const mirror = await startMirrorServer({ root: opts.modelsDir });
   const dir = mkdtempSync(join(tmpdir(), 'medfact-fixture-dist-'));
   cpSync(opts.distDir, dir, { recursive: true });
   const configPath = join(dir, 'test-config.json');
-  writeFileSync(configPath, JSON.stringify({ modelHost: mirror.url, modelLibHost: `${mirror.url}/libs/`, mirrorOnly: true, catalog: opts.catalog ?? fixtureCatalog() }));
+  writeFileSync(
+    configPath,
+    JSON.stringify({ modelHost: mirror.url, modelLibHost: `${mirror.url}/libs/`, mirrorOnly: true, catalog: opts.catalog ?? fixtureCatalog(), ...opts.config }),
+  );
   configureDist({ configPath, distDir: dir });
   const app = await startAppServer({ dist: dir });
   return {

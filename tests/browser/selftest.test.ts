@@ -11,9 +11,10 @@ import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startMirrorServer, type MirrorServer } from '../fixtures/mirror-server';
+import type { MirrorServer } from '../fixtures/mirror-server';
 import { launchBrowser, recordRequests, type LaunchedBrowser, type RequestLog } from './launch';
-import { startAppServer, type AppServer } from './static-server';
+import type { AppServer } from './static-server';
+import { startFixtureApp, type FixtureApp } from './fixture-app';
 
 const MODEL_ID = 'fixture/tiny-verifier-small';
 
@@ -27,6 +28,7 @@ describe('the self-test screen in the browser', () => {
   const modelsDir = inject('fixtureModelsDir');
   let mirror: MirrorServer;
   let app: AppServer;
+  let served: FixtureApp | undefined;
   let browser: LaunchedBrowser;
   let page: Page;
   let log: RequestLog;
@@ -44,27 +46,24 @@ describe('the self-test screen in the browser', () => {
   beforeAll(async () => {
     expect(modelsDir, 'the global setup must build the fixture models').not.toBe('');
     answer = (JSON.parse(readFileSync(join(modelsDir, MODEL_ID, 'fixture.json'), 'utf8')) as { answer: string }).answer;
-    mirror = await startMirrorServer({ root: modelsDir });
-    app = await startAppServer({
-      dist: distDir,
-      appConfig: {
-        modelHost: mirror.url,
-        mirrorOnly: true,
-        defaultVerifier: MODEL_ID,
-        catalog: [
-          {
-            id: MODEL_ID,
-            engine: 'transformers',
-            role: 'verifier',
-            task: 'text-generation',
-            dtypes: ['fp32'],
-            sizeBytes: 100_000,
-            label: { zh: '测试用小词表核查模型', en: 'Small-vocabulary test verifier' },
-            description: { zh: '测试夹具，不是真实模型。', en: 'A test fixture, not a real model.' },
-          },
-        ],
-      },
+    served = await startFixtureApp({
+      distDir,
+      modelsDir,
+      config: { defaultVerifier: MODEL_ID },
+      catalog: [
+        {
+          id: MODEL_ID,
+          engine: 'transformers',
+          role: 'verifier',
+          task: 'text-generation',
+          dtypes: ['fp32'],
+          sizeBytes: 100_000,
+          label: { zh: '测试用小词表核查模型', en: 'Small-vocabulary test verifier' },
+          description: { zh: '测试夹具，不是真实模型。', en: 'A test fixture, not a real model.' },
+        },
+      ],
     });
+    ({ mirror, app } = served);
     browser = await launchBrowser();
     await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.origin });
     log = recordRequests(browser.context);
@@ -76,8 +75,7 @@ describe('the self-test screen in the browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await app?.close();
-    await mirror?.close();
+    await served?.close();
   });
 
   it('has no serious accessibility problems before a run', async () => {

@@ -4,10 +4,11 @@
  * navigations, and a per-instance override of /app-config.json so a test can
  * point the app at a mirror or feed it a broken file.
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { cspFromIndexHtml } from '../../src/config/csp';
 
 export const MIME_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -61,6 +62,10 @@ export async function startAppServer(options: AppServerOptions): Promise<AppServ
     }
     // Revalidate everything: the service worker, not the HTTP cache, is what makes the app work offline.
     res.setHeader('Cache-Control', 'no-cache');
+    // As the README asks of production servers: the page's policy as a header too, so workers run under it.
+    const indexFile = join(root, 'index.html');
+    const policy = existsSync(indexFile) ? cspFromIndexHtml(readFileSync(indexFile, 'utf8')) : null;
+    if (policy) res.setHeader('Content-Security-Policy', policy);
 
     if (pathname.endsWith('/app-config.json') && appConfig !== undefined) {
       if (appConfig === null) {

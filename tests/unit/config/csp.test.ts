@@ -16,7 +16,8 @@ describe('buildCsp', () => {
   it('has the fixed directives the app needs and nothing looser', () => {
     const csp = parseCsp(buildCsp(defaults()));
     expect(csp.get('default-src')).toEqual(["'self'"]);
-    expect(csp.get('script-src')).toEqual(["'self'", "'wasm-unsafe-eval'"]);
+    // blob: only for the module loader transformers.js creates from our own code; no 'unsafe-eval', no hosts.
+    expect(csp.get('script-src')).toEqual(["'self'", "'wasm-unsafe-eval'", 'blob:']);
     expect(csp.get('worker-src')).toEqual(["'self'", 'blob:']);
     expect(csp.get('object-src')).toEqual(["'none'"]);
     expect(csp.get('form-action')).toEqual(["'none'"]);
@@ -93,5 +94,18 @@ describe('download policy', () => {
 
   it('maps the configuration to a ModelSource', () => {
     expect(toModelSource(mirror)).toEqual({ hubHost: 'https://mirror.example.org', libHost: 'https://mirror.example.org/libs/', mirrorOnly: true });
+  });
+});
+
+describe('cspFromIndexHtml (the header servers send, so workers run under the policy too)', () => {
+  it('reads the policy of a built index.html, entities decoded', async () => {
+    const { cspFromIndexHtml, buildCsp } = await import('../../../src/config/csp');
+    const { DEFAULT_APP_CONFIG } = await import('../../../src/config/types');
+    const policy = buildCsp(DEFAULT_APP_CONFIG);
+    const escaped = policy.replace(/'/g, '&#39;');
+    const html = `<!doctype html><html><head><meta http-equiv="Content-Security-Policy" content="${escaped}"><title>x</title></head></html>`;
+    expect(cspFromIndexHtml(html)).toBe(policy);
+    expect(cspFromIndexHtml(`<meta content="${policy}" http-equiv='content-security-policy'>`)).toBe(policy);
+    expect(cspFromIndexHtml('<html><head></head></html>')).toBeNull();
   });
 });
