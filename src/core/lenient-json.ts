@@ -102,6 +102,13 @@ class Reader {
     return this.bare();
   }
 
+  /** The text ended inside this container: keep what was read, flagged as truncated. */
+  private cutOff(container: JsonValue): void {
+    this.truncated = true;
+    if (container !== null && typeof container === 'object') this.incomplete.add(container);
+    this.repairs.add('truncated');
+  }
+
   private object(): JsonValue {
     const c0 = this.s[this.i] ?? '';
     this.note(c0);
@@ -113,9 +120,7 @@ class Reader {
     for (;;) {
       this.skipWs();
       if (this.eof()) {
-        this.truncated = true;
-        this.incomplete.add(obj);
-        this.repairs.add('truncated');
+        this.cutOff(obj);
         break;
       }
       const c = this.s[this.i] ?? '';
@@ -141,9 +146,7 @@ class Reader {
       const key = this.key();
       this.skipWs();
       if (this.eof()) {
-        this.truncated = true;
-        this.incomplete.add(obj);
-        this.repairs.add('truncated');
+        this.cutOff(obj);
         break;
       }
       const sep = this.s[this.i] ?? '';
@@ -197,9 +200,7 @@ class Reader {
     for (;;) {
       this.skipWs();
       if (this.eof()) {
-        this.truncated = true;
-        this.incomplete.add(arr);
-        this.repairs.add('truncated');
+        this.cutOff(arr);
         break;
       }
       const c = this.s[this.i] ?? '';
