@@ -6,23 +6,38 @@
  * there, or calls an installer the session provides.
  */
 import { useEffect, useState } from 'react';
-import { CatalogModelSchema, DEFAULT_CATALOG, downloadBytes, recommendDefaults, type CatalogModel, type Recommendation } from '../../../catalog';
+import { CatalogModelSchema, DEFAULT_CATALOG, downloadBytes, recommendDefaults, toModelSpec, type CatalogModel, type Recommendation } from '../../../catalog';
 import { probeCapabilities } from '../../../client/probe-capabilities';
 import { useLocaleStore, useT } from '../../../i18n';
 import type { Capabilities } from '../../../protocol/capabilities';
 import { useAppStore } from '../../../stores/app-store';
 
+// Binary units, as the Models screen shows them.
 function formatBytes(bytes: number): string {
-  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
-  return `${Math.max(1, Math.round(bytes / 1024 ** 2))} MB`;
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+  return `${Math.max(1, Math.round(bytes / 1024 ** 2))} MiB`;
 }
 
+/** The built-in catalog plus the deployment's extras, as the Models screen lists them. */
 function catalogOf(entries: readonly unknown[]): readonly CatalogModel[] {
   const parsed = entries.flatMap((e) => {
     const r = CatalogModelSchema.safeParse(e);
     return r.success ? [r.data] : [];
   });
-  return parsed.length > 0 ? parsed : DEFAULT_CATALOG;
+  return [...DEFAULT_CATALOG, ...parsed];
+}
+
+/** Download size of the build this device would install (the dtype toModelSpec picks), as the Models screen shows it. */
+function installBytes(entry: CatalogModel, caps: Readonly<Capabilities> | null): number {
+  let dtype = entry.dtypes[0] ?? 'q8';
+  if (caps) {
+    try {
+      dtype = toModelSpec(entry, caps, { hubHost: 'https://huggingface.co' }).dtype;
+    } catch {
+      // not runnable here: the first listed build is the honest estimate
+    }
+  }
+  return downloadBytes(entry, dtype);
 }
 
 export function FirstRunPanel() {
@@ -51,8 +66,8 @@ export function FirstRunPanel() {
     };
   }, [configCatalog]);
 
-  const size = plan ? downloadBytes(plan.verifier, plan.verifier.dtypes[0] ?? 'q4f32') : null;
-  const rewardExtra = plan && plan.reward.id !== plan.verifier.id ? downloadBytes(plan.reward, plan.reward.dtypes[0] ?? 'q8') : 0;
+  const size = plan ? installBytes(plan.verifier, caps) : null;
+  const rewardExtra = plan && plan.reward.id !== plan.verifier.id ? installBytes(plan.reward, caps) : 0;
 
   return (
     <section className="first-run" aria-labelledby="first-run-title" data-testid="check-first-run">
