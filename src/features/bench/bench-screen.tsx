@@ -11,6 +11,7 @@ import { DatasetsPanel } from './components/datasets-panel';
 import { RunConfigForm } from './components/run-config';
 import { RunsPanel } from './components/runs-panel';
 import { useBenchT } from './use-bench-t';
+import './bench.css';
 
 const ResultsView = lazy(() => import('./components/results-view').then((m) => ({ default: m.ResultsView })));
 const CompareView = lazy(() => import('./components/compare-view').then((m) => ({ default: m.CompareView })));
