@@ -76,3 +76,19 @@ export const STYLE_INFO: Readonly<Record<WritingStyle, LabelInfo>> = {
 /** Difficulty 1..5: bins of 20 points of how many evaluated models got the item right (1 = 0–20%, hardest). */
 export const DIFFICULTIES = [1, 2, 3, 4, 5] as const;
 export type Difficulty = (typeof DIFFICULTIES)[number];
+
+export type LabelKind = 'error_type' | 'specialty' | 'style' | 'difficulty';
+
+/**
+ * A category code's display name in the locale (zh first, en second), or the
+ * code itself for labels outside MedFact's sets (MEDEC's error types, a
+ * user's own categories).
+ */
+export function labelName(kind: LabelKind, code: string, locale: 'zh-CN' | 'en'): string {
+  const table: Readonly<Record<string, LabelInfo>> | null =
+    kind === 'error_type' ? ERROR_TYPE_INFO : kind === 'specialty' ? SPECIALTY_INFO : kind === 'style' ? STYLE_INFO : null;
+  const info = table && Object.prototype.hasOwnProperty.call(table, code) ? table[code] : undefined;
+  if (info) return locale === 'en' ? info.en : info.zh;
+  if (kind === 'difficulty') return locale === 'en' ? `Level ${code}` : `难度 ${code}`;
+  return code;
+}

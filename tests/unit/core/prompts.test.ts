@@ -67,3 +67,16 @@ describe('buildJudgePrompt', () => {
     }
   });
 });
+
+describe('labelName', () => {
+  it('names MedFact categories in the locale and keeps unknown codes as they are', async () => {
+    const { labelName } = await import('../../../src/core/labels');
+    expect(labelName('error_type', 'conceptual', 'zh-CN')).toBe('概念性错误');
+    expect(labelName('error_type', 'conceptual', 'en')).toBe('Conceptual');
+    expect(labelName('specialty', 'tcm', 'zh-CN')).toBe('中医科');
+    expect(labelName('style', 'qa', 'en')).toBe('Q&A');
+    expect(labelName('difficulty', '3', 'zh-CN')).toBe('难度 3');
+    expect(labelName('error_type', 'pharmacotherapy', 'zh-CN')).toBe('pharmacotherapy');
+    expect(labelName('error_type', 'toString', 'en')).toBe('toString');
+  });
+});

@@ -3,6 +3,8 @@
  * the threshold sweep and F1 charts, the per-item table with the item view,
  * and exports (predictions JSONL, metrics JSON, CSV summary).
  */
+import { labelName } from '../../../core/labels';
+import { useLocaleStore } from '../../../i18n/locale-store';
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { criterionFor, evaluateRun, exportPredictions, type ItemRow } from '../../../bench-runner/run-results';
 import type { MetricBlock, Metrics } from '../../../core/metrics/compute-metrics';
@@ -141,6 +143,7 @@ function ElTable({ m }: { m: MetricBlock }) {
 
 function Breakdowns({ metrics }: { metrics: Metrics }) {
   const t = useBenchT();
+  const locale = useLocaleStore((st) => st.locale);
   return (
     <>
       {(Object.keys(metrics.by) as (keyof Metrics['by'])[]).map((dim) => {
@@ -162,7 +165,7 @@ function Breakdowns({ metrics }: { metrics: Metrics }) {
             <tbody>
               {groups.map(([g, b]) => (
                 <tr key={g}>
-                  <th scope="row">{g}</th>
+                  <th scope="row">{labelName(dim, g, locale)}</th>
                   <td>{b.n}</td>
                   <td>
                     {num(b.vc.f1, 3)} {interval(b.vc.intervals.f1, 2)}

@@ -7,6 +7,8 @@ import { useEffect, useMemo, useState } from 'react';
 import type { ItemSelection, RunConfig, ThresholdPolicy } from '../../../bench-runner/types';
 import { selectItems } from '../../../bench-runner/select-items';
 import type { DatasetItem } from '../../../core/dataset/types';
+import { labelName, type LabelKind } from '../../../core/labels';
+import { useLocaleStore } from '../../../i18n/locale-store';
 import { THRESHOLD_PRESETS, type ThresholdPreset } from '../../../core/gating';
 import { PROMPT_VARIANTS, type PromptVariant } from '../../../core/prompts';
 import type { Device } from '../../../protocol/engine';
@@ -26,7 +28,20 @@ function distinct(items: readonly DatasetItem[], key: (i: DatasetItem) => string
   return [...set].sort();
 }
 
-function MultiSelect({ label, options, value, onChange }: { label: string; options: string[]; value: string[]; onChange: (v: string[]) => void }) {
+function MultiSelect({
+  label,
+  kind,
+  options,
+  value,
+  onChange,
+}: {
+  label: string;
+  kind: LabelKind;
+  options: string[];
+  value: string[];
+  onChange: (v: string[]) => void;
+}) {
+  const locale = useLocaleStore((s) => s.locale);
   if (options.length === 0) return null;
   return (
     <label className="field">
@@ -34,7 +49,7 @@ function MultiSelect({ label, options, value, onChange }: { label: string; optio
       <select multiple value={value} onChange={(e) => onChange([...e.target.selectedOptions].map((o) => o.value))} size={Math.min(5, options.length)}>
         {options.map((o) => (
           <option key={o} value={o}>
-            {o}
+            {labelName(kind, o, locale)}
           </option>
         ))}
       </select>
@@ -159,10 +174,10 @@ export function RunConfigForm() {
             <option value="correct">{t('bench.config.labelCorrect')}</option>
           </select>
         </label>
-        <MultiSelect label={t('bench.config.errorTypes')} options={distinct(items, (i) => i.errorType)} value={errorTypes} onChange={setErrorTypes} />
-        <MultiSelect label={t('bench.config.specialties')} options={distinct(items, (i) => i.specialty)} value={specialties} onChange={setSpecialties} />
-        <MultiSelect label={t('bench.config.styles')} options={distinct(items, (i) => i.style)} value={styles} onChange={setStyles} />
-        <MultiSelect label={t('bench.config.difficulties')} options={distinct(items, (i) => i.difficulty)} value={difficulties} onChange={setDifficulties} />
+        <MultiSelect kind="error_type" label={t('bench.config.errorTypes')} options={distinct(items, (i) => i.errorType)} value={errorTypes} onChange={setErrorTypes} />
+        <MultiSelect kind="specialty" label={t('bench.config.specialties')} options={distinct(items, (i) => i.specialty)} value={specialties} onChange={setSpecialties} />
+        <MultiSelect kind="style" label={t('bench.config.styles')} options={distinct(items, (i) => i.style)} value={styles} onChange={setStyles} />
+        <MultiSelect kind="difficulty" label={t('bench.config.difficulties')} options={distinct(items, (i) => i.difficulty)} value={difficulties} onChange={setDifficulties} />
         <label className="field">
           {t('bench.config.sample')}
           <input type="number" min={1} value={sampleSize} onChange={(e) => setSampleSize(e.target.value)} placeholder={t('bench.config.all')} />
