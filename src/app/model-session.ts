@@ -9,7 +9,7 @@
  * engine reads exactly the cache entries the installer wrote.
  */
 import { create } from 'zustand';
-import { DEFAULT_CATALOG, findEntry } from '../catalog/catalog';
+import { findEntry, mergeCatalog } from '../catalog/catalog';
 import { toModelSpec } from '../catalog/model-spec';
 import type { CatalogModel } from '../catalog/schema';
 import { createEngineClient, type EngineClient } from '../client/engine-client';
@@ -71,12 +71,7 @@ function saveChoice(role: Role, recordId: string | null): void {
 
 /** Every catalog entry the app knows: built-in, deployment config, user-added. */
 export function fullCatalog(): CatalogModel[] {
-  const byKey = new Map<string, CatalogModel>();
-  const config = useAppStore.getState().config;
-  for (const e of [...DEFAULT_CATALOG, ...(config.catalog as CatalogModel[]), ...useModelsStore.getState().customEntries]) {
-    byKey.set(`${e.engine}:${e.role}:${e.id}`, e);
-  }
-  return [...byKey.values()];
+  return mergeCatalog(useAppStore.getState().config.catalog as CatalogModel[], useModelsStore.getState().customEntries);
 }
 
 function entryFor(record: ModelInstallRecord, role: Role): CatalogModel | undefined {
@@ -118,11 +113,8 @@ function clientFor(role: Role): EngineClient {
       detach(role);
       const status = useModelSession.getState()[role];
       useModelSession.getState().setRole(role, { state: 'error', error: serializeError(event.error) });
-      // A lost GPU device or a crashed worker: reload the model once by itself.
-      if (status.recordId && autoReloads[role] < 1) {
-        autoReloads[role] += 1;
-        void select(role, status.recordId);
-      }
+      // A crashed or hung worker: reload the model once by itself, as after a lost device.
+      if (status.recordId) reloadOnce(role, status.recordId)();
     });
     clients[role] = client;
   }

@@ -145,3 +145,14 @@ export const DEFAULT_CATALOG: readonly CatalogModel[] = Object.freeze(
 export function findEntry(catalog: readonly CatalogModel[], id: string, role: CatalogModel['role']): CatalogModel | undefined {
   return catalog.find((e) => e.id === id && e.role === role);
 }
+
+/**
+ * The catalog the app shows: the built-in entries, then the deployment's and
+ * the user's. A later entry replaces an earlier one with the same engine, id
+ * and role (a verifier and its judge share weights but are two entries).
+ */
+export function mergeCatalog(...lists: readonly (readonly CatalogModel[])[]): CatalogModel[] {
+  const byKey = new Map<string, CatalogModel>();
+  for (const e of [DEFAULT_CATALOG, ...lists].flat()) byKey.set(`${e.engine}:${e.id}:${e.role}`, e);
+  return [...byKey.values()];
+}

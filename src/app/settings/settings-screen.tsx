@@ -1,3 +1,4 @@
+import { formatBytes } from '../../ui/format-bytes';
 import { useEffect, useState } from 'react';
 import { LOCALES, type Locale } from '../../config/types';
 import { useT } from '../../i18n/use-t';
@@ -102,16 +103,6 @@ interface StorageInfo {
   persisted: boolean | null;
 }
 
-function formatBytes(bytes: number, locale: Locale): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: unit === 0 ? 0 : 1 }).format(value)} ${units[unit]}`;
-}
 
 function StorageSection() {
   const t = useT();

@@ -5,7 +5,7 @@
  */
 import { useEffect, useMemo, useState } from 'react';
 import { useT } from '../../i18n/use-t';
-import { DEFAULT_CATALOG } from '../../catalog/catalog';
+import { mergeCatalog } from '../../catalog/catalog';
 import { recommendDefaults } from '../../catalog/recommend';
 import type { CatalogModel } from '../../catalog/schema';
 import { probeCapabilities } from '../../client/probe-capabilities';
@@ -46,11 +46,7 @@ export function ModelsScreen() {
   }, []);
 
   // Keyed by engine, id and role: a verifier and its judge share weights but are two catalog entries.
-  const catalogEntries = useMemo(() => {
-    const byKey = new Map<string, CatalogModel>();
-    for (const e of [...DEFAULT_CATALOG, ...(config.catalog as CatalogModel[]), ...custom]) byKey.set(`${e.engine}:${e.id}:${e.role}`, e);
-    return [...byKey.values()];
-  }, [config.catalog, custom]);
+  const catalogEntries = useMemo(() => mergeCatalog(config.catalog as CatalogModel[], custom), [config.catalog, custom]);
   // One per download (engine and id) for the import target list.
   const entries = useMemo(() => {
     const byKey = new Map<string, CatalogModel>();

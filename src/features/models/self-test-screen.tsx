@@ -8,7 +8,7 @@
  * holds user text.
  */
 import { useEffect, useId, useMemo, useState } from 'react';
-import { DEFAULT_CATALOG } from '../../catalog/catalog';
+import { mergeCatalog } from '../../catalog/catalog';
 import type { CatalogModel } from '../../catalog/schema';
 import { probeCapabilities } from '../../client/probe-capabilities';
 import { useLocaleStore } from '../../i18n/locale-store';
@@ -32,20 +32,12 @@ const keyOf = (e: Pick<CatalogModel, 'engine' | 'id'>) => `${e.engine}:${e.id}`;
 
 /** Text-generation verifiers of the built-in catalog, the deployment's extras and the user's custom entries. */
 export function selfTestEntries(extras: readonly CatalogModel[]): CatalogModel[] {
-  const byKey = new Map<string, CatalogModel>();
-  for (const e of [...DEFAULT_CATALOG, ...extras]) {
-    if (e.task === 'text-generation' && e.role === 'verifier') byKey.set(keyOf(e), e);
-  }
-  return [...byKey.values()];
+  return mergeCatalog(extras).filter((e) => e.task === 'text-generation' && e.role === 'verifier');
 }
 
 /** Reward classifiers (text-classification) the self-test can score, from the same sources. */
 export function selfTestClassifierEntries(extras: readonly CatalogModel[]): CatalogModel[] {
-  const byKey = new Map<string, CatalogModel>();
-  for (const e of [...DEFAULT_CATALOG, ...extras]) {
-    if (e.task === 'text-classification' && e.role === 'reward') byKey.set(keyOf(e), e);
-  }
-  return [...byKey.values()];
+  return mergeCatalog(extras).filter((e) => e.task === 'text-classification' && e.role === 'reward');
 }
 
 function useStatusText(t: SelftestT): string {

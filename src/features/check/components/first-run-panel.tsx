@@ -6,17 +6,13 @@
  * there, or calls an installer the session provides.
  */
 import { useEffect, useState } from 'react';
-import { CatalogModelSchema, DEFAULT_CATALOG, downloadBytes, recommendDefaults, toModelSpec, type CatalogModel, type Recommendation } from '../../../catalog';
+import { CatalogModelSchema, downloadBytes, mergeCatalog, recommendDefaults, toModelSpec, type CatalogModel, type Recommendation } from '../../../catalog';
 import { probeCapabilities } from '../../../client/probe-capabilities';
 import { useLocaleStore, useT } from '../../../i18n';
 import type { Capabilities } from '../../../protocol/capabilities';
+import { formatBytes } from '../../../ui/format-bytes';
 import { useAppStore } from '../../../stores/app-store';
 
-// Binary units, as the Models screen shows them.
-function formatBytes(bytes: number): string {
-  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
-  return `${Math.max(1, Math.round(bytes / 1024 ** 2))} MiB`;
-}
 
 /** The built-in catalog plus the deployment's extras, as the Models screen lists them. */
 function catalogOf(entries: readonly unknown[]): readonly CatalogModel[] {
@@ -24,7 +20,7 @@ function catalogOf(entries: readonly unknown[]): readonly CatalogModel[] {
     const r = CatalogModelSchema.safeParse(e);
     return r.success ? [r.data] : [];
   });
-  return [...DEFAULT_CATALOG, ...parsed];
+  return mergeCatalog(parsed);
 }
 
 /** Download size of the build this device would install (the dtype toModelSpec picks), as the Models screen shows it. */
@@ -83,7 +79,7 @@ export function FirstRunPanel() {
       )}
       {plan && size !== null && (
         <p>
-          {t('check.firstRun.proposal', { model: plan.verifier.label[locale === 'zh-CN' ? 'zh' : 'en'], size: formatBytes(size + rewardExtra) })}
+          {t('check.firstRun.proposal', { model: plan.verifier.label[locale === 'zh-CN' ? 'zh' : 'en'], size: formatBytes(size + rewardExtra, locale) })}
         </p>
       )}
       {failed && <p>{t('check.firstRun.noPlan')}</p>}
