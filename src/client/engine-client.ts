@@ -24,6 +24,8 @@ export interface EngineClientOptions {
   heartbeatMs?: number;
   /** Per-method or overall hang timeouts; see ENGINE_HANG_TIMEOUTS for the defaults and why. */
   hangTimeoutMs?: number | HangTimeouts<EngineMethods>;
+  /** Silence allowed to a new worker before its first message; see worker-client.ts. */
+  startTimeoutMs?: number;
   maxConsecutiveLosses?: number;
 }
 
@@ -65,6 +67,7 @@ export function createEngineClient(options: EngineClientOptions): EngineClient {
     name: 'model engine',
     hangTimeoutMs,
     ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
+    ...(options.startTimeoutMs !== undefined ? { startTimeoutMs: options.startTimeoutMs } : {}),
     ...(options.maxConsecutiveLosses !== undefined ? { maxConsecutiveLosses: options.maxConsecutiveLosses } : {}),
   });
   const listeners = new Set<(event: EngineClientEvent) => void>();

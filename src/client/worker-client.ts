@@ -17,6 +17,13 @@
  * whose single steps can be synchronous (WASM session creation, a long
  * prefill on CPU) and block its event loop, so it cannot answer pings
  * meanwhile. Loading gets minutes, inference a minute; callers can tune both.
+ *
+ * Starting is not hanging: a fresh worker first has to fetch, compile and run
+ * its script (a slow laptop, a cold cache, or tsx compiling a test worker can
+ * take seconds), and it cannot answer pings meanwhile. Until a worker has said
+ * anything at all, its silence is measured against `startTimeoutMs` from the
+ * moment it was created, never against a method's hang timeout; only a worker
+ * that has answered once and then falls silent is reported as hung.
  */
 import { AbortError, MedfactError, deserializeError, toMedfactError } from '../protocol/errors';
 import {
@@ -37,6 +44,8 @@ import {
 
 export const DEFAULT_HEARTBEAT_MS = 5_000;
 export const DEFAULT_HANG_TIMEOUT_MS = 60_000;
+/** How long a new worker may take before its first message (script load and start-up). */
+export const DEFAULT_START_TIMEOUT_MS = 120_000;
 
 /** Per-method hang timeouts in ms; `default` covers methods not named. */
 export type HangTimeouts<M extends MethodMapBase> = { default?: number } & Partial<Record<MethodName<M>, number>>;
@@ -48,6 +57,8 @@ export interface WorkerClientOptions<M extends MethodMapBase> {
   name?: string;
   heartbeatMs?: number;
   hangTimeoutMs?: number | HangTimeouts<M>;
+  /** Silence allowed to a new worker before its first message (see the header). */
+  startTimeoutMs?: number;
   /** Automatic restarts in a row without the worker ever answering. Default 3. */
   maxConsecutiveLosses?: number;
 }
@@ -105,6 +116,7 @@ export function createWorkerClient<M extends MethodMapBase>(options: WorkerClien
   const timeouts: Partial<Record<string, number>> =
     typeof options.hangTimeoutMs === 'number' ? { default: options.hangTimeoutMs } : { ...options.hangTimeoutMs };
   const maxLosses = options.maxConsecutiveLosses ?? 3;
+  const startTimeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
 
   const pending = new Map<RequestId, Pending>();
   const listeners = new Set<(event: WorkerClientEvent) => void>();
@@ -112,6 +124,9 @@ export function createWorkerClient<M extends MethodMapBase>(options: WorkerClien
   let health: WorkerHealth = 'not-started';
   let nextId = 1;
   let lastHeard = 0;
+  /** Whether the current worker has sent anything yet (until then it is starting, not hung). */
+  let started = false;
+  let spawnedAt = 0;
   let heartbeat: ReturnType<typeof setInterval> | null = null;
   let consecutiveLosses = 0;
 
@@ -135,6 +150,7 @@ export function createWorkerClient<M extends MethodMapBase>(options: WorkerClien
     const onMessage = (event: MessageEventLike): void => {
       if (worker !== created) return;
       lastHeard = now();
+      started = true;
       consecutiveLosses = 0;
       handleReply(event.data);
     };
@@ -152,6 +168,8 @@ export function createWorkerClient<M extends MethodMapBase>(options: WorkerClien
     created.addEventListener('messageerror', onMessageError);
     created.start?.();
     worker = created;
+    started = false;
+    spawnedAt = now();
     health = 'running';
     return created;
   }
@@ -173,13 +191,19 @@ export function createWorkerClient<M extends MethodMapBase>(options: WorkerClien
     pending.clear();
   }
 
-  function lose(kind: 'crash' | 'hang', reason?: string): void {
+  function lose(kind: 'crash' | 'hang' | 'start', reason?: string): void {
     const error =
       kind === 'crash'
         ? new MedfactError('WORKER_CRASHED', `The ${name} stopped unexpectedly and was restarted. Try again.`, {
             ...(reason ? { reason } : {}),
           })
-        : new MedfactError(
+        : kind === 'start'
+          ? new MedfactError(
+              'WORKER_TIMEOUT',
+              `The ${name} did not start within ${Math.round(startTimeoutMs / 1000)} s. Reload the page; if it keeps happening, close other tabs or programs.`,
+              { startingMs: Math.round(now() - spawnedAt) },
+            )
+          : new MedfactError(
             'WORKER_TIMEOUT',
             `The ${name} stopped answering and was restarted. Try again, or choose a smaller model.`,
             { silentMs: Math.round(now() - lastHeard) },
@@ -217,11 +241,19 @@ export function createWorkerClient<M extends MethodMapBase>(options: WorkerClien
       stopHeartbeat();
       return;
     }
-    let limit = 0;
-    for (const entry of pending.values()) limit = Math.max(limit, entry.hangTimeoutMs);
-    if (now() - lastHeard > limit) {
-      lose('hang');
-      return;
+    if (!started) {
+      // Still starting: pings queue up until the script runs; judge by the start budget only.
+      if (now() - spawnedAt > startTimeoutMs) {
+        lose('start');
+        return;
+      }
+    } else {
+      let limit = 0;
+      for (const entry of pending.values()) limit = Math.max(limit, entry.hangTimeoutMs);
+      if (now() - lastHeard > limit) {
+        lose('hang');
+        return;
+      }
     }
     try {
       worker?.postMessage({ type: 'request', id: nextId++, method: PING_METHOD, params: undefined });

@@ -21,7 +21,10 @@ afterEach(async () => {
   await expect.poll(() => liveNodeWorkers.size, { timeout: 10_000 }).toBe(0);
 });
 
-function setup(entry: string, options: { heartbeatMs?: number; hangTimeoutMs?: number; maxConsecutiveLosses?: number } = {}) {
+function setup(
+  entry: string,
+  options: { heartbeatMs?: number; hangTimeoutMs?: number; startTimeoutMs?: number; maxConsecutiveLosses?: number } = {},
+) {
   const started: WorkerLike[] = [];
   const client = createEngineClient({
     createWorker: () => {
@@ -75,6 +78,24 @@ describe('engine client over node:worker_threads', () => {
     expect(started).toHaveLength(2);
     await client.load(fakeSpec());
     expect((await client.generate(ask('hello'))).text).toBe(FAKE_REPLY);
+  });
+
+  it('a worker that starts slower than the hang timeout is not reported as hung', async () => {
+    // The start-up blocks for 1.5 s, three times the hang timeout: only silence after the first answer is a hang.
+    const { client, started } = setup('slow-start-worker.ts', { heartbeatMs: 50, hangTimeoutMs: 500 });
+    await client.load(fakeSpec());
+    expect((await client.generate(ask('hello'))).text).toBe(FAKE_REPLY);
+    expect(started).toHaveLength(1);
+  });
+
+  it('a worker that never finishes starting is reported once its start budget is spent', async () => {
+    const { client, events } = setup('never-starts-worker.ts', { heartbeatMs: 50, hangTimeoutMs: 200, startTimeoutMs: 1_000, maxConsecutiveLosses: 0 });
+    let caught: unknown;
+    await client.load(fakeSpec()).catch((error: unknown) => (caught = error));
+    expect(caught).toBeInstanceOf(MedfactError);
+    expect((caught as MedfactError).code).toBe('WORKER_TIMEOUT');
+    expect((caught as MedfactError).message).toMatch(/did not start/);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'engine-lost', restarted: false }));
   });
 
   it('a worker that cannot start is retried a bounded number of times, then reported, never a hang', async () => {
