@@ -127,6 +127,7 @@ export function createWorkerClient<M extends MethodMapBase>(options: WorkerClien
   /** Whether the current worker has sent anything yet (until then it is starting, not hung). */
   let started = false;
   let spawnedAt = 0;
+  let lastTick = 0;
   let heartbeat: ReturnType<typeof setInterval> | null = null;
   let consecutiveLosses = 0;
 
@@ -227,6 +228,7 @@ export function createWorkerClient<M extends MethodMapBase>(options: WorkerClien
   function startHeartbeat(): void {
     if (heartbeat !== null) return;
     lastHeard = now();
+    lastTick = lastHeard;
     heartbeat = setInterval(tick, heartbeatMs);
   }
 
@@ -241,6 +243,16 @@ export function createWorkerClient<M extends MethodMapBase>(options: WorkerClien
       stopHeartbeat();
       return;
     }
+    // A late tick means this side was stalled (a busy machine, a throttled
+    // background tab): no pings went out meanwhile, so that time is not the
+    // worker's silence. Only silence while we were pinging counts.
+    const at = now();
+    const stalled = at - lastTick - heartbeatMs;
+    if (stalled > heartbeatMs) {
+      lastHeard += stalled;
+      spawnedAt += stalled;
+    }
+    lastTick = at;
     if (!started) {
       // Still starting: pings queue up until the script runs; judge by the start budget only.
       if (now() - spawnedAt > startTimeoutMs) {

@@ -198,6 +198,21 @@ describe('engine protocol round trip (in-process worker)', () => {
     expect(result.finishReason).toBe('length');
   });
 
+  it('does not blame the worker for a stall on the calling side (a busy machine, a throttled tab)', async () => {
+    const { client, workers } = setup({ heartbeatMs: 20, hangTimeoutMs: 150 });
+    await loaded(client);
+    const pending = client.generate({ ...ask('slow'), maxTokens: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Block this thread (and with it the in-process worker) for four hang timeouts.
+    const until = Date.now() + 600;
+    while (Date.now() < until) {
+      // stalled
+    }
+    const result = await pending;
+    expect(result.text).toBe(FAKE_REPLY.slice(0, 2));
+    expect(workers).toHaveLength(1);
+  });
+
   it('restart() rejects pending calls with AbortError and returns to idle', async () => {
     const { client, workers } = setup();
     await loaded(client);
