@@ -3,16 +3,19 @@
  * Kept rows with a problem (unplaced gold, unknown label name) get warnings.
  */
 import { alignQuote } from '../align';
-import { normalizeDifficulty, normalizeErrorType, normalizeSpecialty, normalizeStyle, parseErrorLabel } from './normalize-labels';
+import { normalizeDifficulty, normalizeErrorType, normalizeSpecialty, normalizeStyle, readLabel, type LabelPolarity } from './normalize-labels';
 import type { DatasetItem, FieldMapping, GoldSpan, GoldUnit, RejectReason, RowWarning, WarningReason } from './types';
 
 export interface BuildContext {
   mapping: FieldMapping;
   unit: GoldUnit;
-  labelMeansCorrect: boolean;
-  /** Columns not mapped to any field: copied into `extra`. */
-  extraColumns: string[];
+  /** What a bare yes/no (1/0, true/false, 是/否) in the label column means; see readLabel. */
+  labelPolarity: LabelPolarity;
+  /** Mapped columns: every other key of a row is copied into `extra`. */
+  mappedColumns: Set<string>;
   seenIds: Set<string>;
+  /** Distinct label values that could not be read for lack of a polarity (for the mapping screen's question). */
+  ambiguousLabels: Map<string, number>;
 }
 
 export type BuildOutcome =
@@ -26,13 +29,17 @@ export function cellToString(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  if (v instanceof Date) return v.toISOString();
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? '' : v.toISOString();
   try {
     return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
   } catch {
-    return String(v);
+    // A value too deep or cyclic to write out: say so rather than fail the row.
+    return '[unreadable value]';
   }
 }
+
+const isHigh = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
+const isLow = (c: number): boolean => c >= 0xdc00 && c <= 0xdfff;
 
 function clip(s: string, n = 40): string {
   return s.length > n ? `${s.slice(0, n)}…` : s;
@@ -106,12 +113,26 @@ export function buildItem(row: number, values: Record<string, unknown>, ctx: Bui
   const golds = goldInputs(values, m);
   let hasError: boolean;
   if (m.label !== undefined) {
-    const parsed = parseErrorLabel(values[m.label]);
-    if (parsed === undefined) return { ok: false, reason: 'empty_label', message: `The label column "${m.label}" is empty in this row.`, id };
-    if (parsed === null) {
-      return { ok: false, reason: 'unparseable_label', message: `The label "${clip(cellToString(values[m.label]))}" is not understood; use 1/0, true/false, yes/no, 是/否, 有误/正确.`, id };
+    const raw = values[m.label];
+    const reading = readLabel(raw);
+    if (reading.kind === 'empty') return { ok: false, reason: 'empty_label', message: `The label column "${m.label}" is empty in this row.`, id };
+    if (reading.kind === 'unknown') {
+      return { ok: false, reason: 'unparseable_label', message: `The label "${clip(cellToString(raw))}" is not understood; use 1/0, true/false, yes/no, 是/否, 有误/正确, correct/incorrect.`, id };
     }
-    hasError = ctx.labelMeansCorrect ? !parsed : parsed;
+    if (reading.kind === 'meaning') hasError = reading.hasError;
+    else if (ctx.labelPolarity === 'error') hasError = reading.yes;
+    else if (ctx.labelPolarity === 'correct') hasError = !reading.yes;
+    else if (reading.numeric) hasError = reading.yes; // 1/0 and ±1 in a plain "label" column: 1 = has an error, the positive class
+    else {
+      const shown = clip(cellToString(raw));
+      ctx.ambiguousLabels.set(shown, (ctx.ambiguousLabels.get(shown) ?? 0) + 1);
+      return {
+        ok: false,
+        reason: 'ambiguous_label',
+        message: `The label "${shown}" in column "${m.label}" could mean either "has an error" or "is correct"; say which value means "has an error" (import screen, or --label-error-value in the CLI).`,
+        id,
+      };
+    }
   } else {
     hasError = golds.length > 0;
   }
@@ -159,18 +180,14 @@ export function buildItem(row: number, values: Record<string, unknown>, ctx: Bui
     else if (d !== undefined) item.difficulty = d;
   }
   if (hasError && correction !== '' && !EMPTY_MARKERS.test(correction)) item.correction = correction;
-  if (ctx.extraColumns.length > 0) {
-    const extra: Record<string, string> = {};
-    let any = false;
-    for (const c of ctx.extraColumns) {
-      const v = cellToString(values[c]);
-      if (v !== '') {
-        extra[c] = v;
-        any = true;
-      }
-    }
-    if (any) item.extra = extra;
+  // The row's own keys, not every column seen so far: JSON rows that each bring new keys stay linear.
+  let extra: Record<string, string> | undefined;
+  for (const c in values) {
+    if (ctx.mappedColumns.has(c)) continue;
+    const v = cellToString(values[c]);
+    if (v !== '') (extra ??= {})[c] = v;
   }
+  if (extra) item.extra = extra;
   ctx.seenIds.add(id);
   return { ok: true, item, warnings };
 }
@@ -187,9 +204,17 @@ function placeGold(
 ): GoldSpan | 'bad_offsets' {
   const hasOffsets = g.start !== undefined || g.end !== undefined;
   if (hasOffsets) {
-    const { start, end } = g;
+    let { start, end } = g;
     if (start === undefined || end === undefined || !Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end <= start || end > text.length) {
       return 'bad_offsets';
+    }
+    // Offsets inside a surrogate pair (an emoji, a rare CJK character) would cut a character in half: widen to whole characters.
+    const splitsAt = (i: number): boolean => i > 0 && i < text.length && isHigh(text.charCodeAt(i - 1)) && isLow(text.charCodeAt(i));
+    if (splitsAt(start) || splitsAt(end)) {
+      const given = `[${start}, ${end})`;
+      if (splitsAt(start)) start--;
+      if (splitsAt(end)) end++;
+      addWarning(warnings, row, id, 'offsets_split_character', `The offsets ${given} cut a character in half (UTF-16 surrogate pair); widened to [${start}, ${end}). Offsets are UTF-16 code units.`);
     }
     const slice = text.slice(start, end);
     if (g.text === '' || g.text === slice) return { start, end, text: slice, placed: true, approximate: false };

@@ -4,6 +4,7 @@
  * iterable of Uint8Array chunks, or bytes already in memory.
  */
 import { MedfactError, throwIfAborted } from '../../protocol/errors';
+import { sniffBytes, Utf32Decoder, Utf8Analyzer } from './sniff';
 import type { DecodingInfo, TextEncodingName } from './types';
 
 /** The parts of Blob/File the importer uses. */
@@ -127,10 +128,28 @@ export interface DecodeOptions {
    * with replacement characters and marks the decoding lossy.
    */
   restartOnInvalid?: boolean;
+  /** With `encoding`: how the choice was made, in words (kept in DecodingInfo.note). */
+  note?: string;
+  /** With `encoding`: the decision already knows some bytes are invalid; decode leniently. */
+  lossy?: boolean;
 }
 
-function hasPrefix(bytes: Uint8Array, prefix: readonly number[]): boolean {
-  return prefix.every((b, i) => bytes[i] === b);
+/**
+ * Chooses the decoding of a file from its first bytes: byte-order marks,
+ * UTF-16/UTF-32 recognised by their zero bytes, else strict UTF-8, else
+ * GB18030. A first guess only: the importer confirms it on the whole file
+ * (decideTextEncoding) before it trusts a non-UTF-8 reading.
+ */
+export function sniffEncoding(head: Uint8Array): DecodingInfo {
+  const kind = sniffBytes(head);
+  if (kind.kind === 'text' && kind.encoding !== 'undecided') {
+    return { encoding: kind.encoding, bom: kind.bom > 0, lossy: false, note: kind.note };
+  }
+  if (validIn('utf-8', head)) return { encoding: 'utf-8', bom: false, lossy: false, note: 'UTF-8' };
+  if (validIn('gb18030', head)) {
+    return { encoding: 'gb18030', bom: false, lossy: false, note: 'not valid UTF-8; decoded as GB18030 (GBK-compatible)' };
+  }
+  return { encoding: 'utf-8', bom: false, lossy: true, note: 'neither valid UTF-8 nor GB18030; invalid bytes replaced with U+FFFD' };
 }
 
 function validIn(encoding: string, bytes: Uint8Array): boolean {
@@ -142,22 +161,60 @@ function validIn(encoding: string, bytes: Uint8Array): boolean {
   }
 }
 
-/** Chooses the decoding of a file from its first bytes. */
-export function sniffEncoding(head: Uint8Array): DecodingInfo {
-  if (hasPrefix(head, [0xef, 0xbb, 0xbf])) return { encoding: 'utf-8', bom: true, lossy: false, note: 'UTF-8 with byte-order mark' };
-  if (hasPrefix(head, [0xff, 0xfe])) return { encoding: 'utf-16le', bom: true, lossy: false, note: 'UTF-16 LE (byte-order mark)' };
-  if (hasPrefix(head, [0xfe, 0xff])) return { encoding: 'utf-16be', bom: true, lossy: false, note: 'UTF-16 BE (byte-order mark)' };
-  if (validIn('utf-8', head)) return { encoding: 'utf-8', bom: false, lossy: false, note: 'UTF-8' };
-  if (validIn('gb18030', head)) {
-    return { encoding: 'gb18030', bom: false, lossy: false, note: 'not valid UTF-8; decoded as GB18030 (GBK-compatible)' };
+/**
+ * UTF-8 or GB18030, decided on every byte of the file (not its head): a
+ * UTF-8 file with a few bad bytes, or cut in the middle of its last
+ * character, stays UTF-8 and says where; only a file whose non-ASCII bytes
+ * are mostly not UTF-8 is read as GB18030.
+ */
+export async function decideTextEncoding(source: ByteSource, signal?: AbortSignal): Promise<DecodingInfo> {
+  const analyzer = new Utf8Analyzer();
+  const gb = new TextDecoder('gb18030', { fatal: true });
+  let gbValid = true;
+  let gbTruncated = false;
+  for await (const chunk of readChunks(source, signal)) {
+    analyzer.push(chunk);
+    if (gbValid) {
+      try {
+        gb.decode(chunk, { stream: true });
+      } catch {
+        gbValid = false;
+      }
+    }
   }
-  return { encoding: 'utf-8', bom: false, lossy: true, note: 'neither valid UTF-8 nor GB18030; invalid bytes replaced with U+FFFD' };
+  if (gbValid) {
+    try {
+      gb.decode(new Uint8Array(0));
+    } catch {
+      gbTruncated = true;
+    }
+  }
+  const a = analyzer.end();
+  const cut = a.truncatedAt === null ? '' : `; the file ends in the middle of a character at byte ${a.truncatedAt} (cut short, e.g. an interrupted download?), so its last character is replaced with �`;
+  if (a.invalid === 0) return { encoding: 'utf-8', bom: false, lossy: a.truncatedAt !== null, note: `UTF-8${cut}` };
+  const looksGb = a.invalid > a.multibyte && (gbValid || a.invalid > 4 * a.multibyte + 4);
+  if (looksGb) {
+    const lossy = !gbValid || gbTruncated;
+    return {
+      encoding: 'gb18030',
+      bom: false,
+      lossy,
+      note: `not UTF-8 (${a.invalid} invalid UTF-8 sequences against ${a.multibyte} valid multi-byte characters); decoded as GB18030 (GBK-compatible)${lossy ? '; some bytes are not valid GB18030 either and were replaced with �' : ''}`,
+    };
+  }
+  const where = a.invalidOffsets.join(', ') + (a.invalid > a.invalidOffsets.length ? ', …' : '');
+  return {
+    encoding: 'utf-8',
+    bom: false,
+    lossy: true,
+    note: `UTF-8 with ${a.invalid} invalid byte sequence${a.invalid === 1 ? '' : 's'} (at byte${a.invalid === 1 ? '' : 's'} ${where}), replaced with �; the other ${a.multibyte} multi-byte characters are valid UTF-8, so the file was kept as UTF-8${cut}`,
+  };
 }
 
 /**
- * Decodes a byte source to text chunks. The encoding is chosen from the
- * first 64 KiB (BOM, then strict UTF-8, then GB18030); `info` is filled in
- * before the first chunk is yielded and updated if decoding turns lossy.
+ * Decodes a byte source to text chunks. Without a forced encoding the head
+ * decides (sniffEncoding); `info` is filled in before the first chunk is
+ * yielded and updated if decoding turns lossy.
  */
 export async function* decodeText(source: ByteSource, info: DecodingInfo, options: DecodeOptions = {}): AsyncGenerator<string> {
   const chunks = readChunks(source, options.signal);
@@ -176,24 +233,45 @@ export async function* decodeText(source: ByteSource, info: DecodingInfo, option
     pendingBytes += next.value.byteLength;
   }
   const head = concat(pending, pendingBytes);
+  const sniffed = sniffEncoding(head.subarray(0, SNIFF_BYTES));
   const chosen: DecodingInfo = options.encoding
-    ? { encoding: options.encoding, bom: false, lossy: false, note: `${options.encoding} (chosen by the caller)` }
-    : sniffEncoding(head.subarray(0, SNIFF_BYTES));
+    ? { encoding: options.encoding, bom: sniffed.encoding === options.encoding && sniffed.bom, lossy: false, note: options.note ?? `${options.encoding} (chosen by the caller)` }
+    : sniffed;
   Object.assign(info, chosen);
-  const label = info.encoding === 'binary' ? 'utf-8' : info.encoding;
-  let decoder = new TextDecoder(label, { fatal: !info.lossy });
+  if (options.lossy) info.lossy = true;
 
-  const decodeChunk = (bytes: Uint8Array, last: boolean): string => {
-    try {
-      return decoder.decode(bytes, { stream: !last });
-    } catch {
-      if (info.encoding === 'utf-8' && options.restartOnInvalid) throw new EncodingRestart('invalid UTF-8 after the head');
-      info.lossy = true;
-      info.note += `; invalid bytes after byte ${bytesRead} replaced with U+FFFD`;
-      decoder = new TextDecoder(label, { fatal: false });
-      return decoder.decode(bytes, { stream: !last });
-    }
-  };
+  let decodeChunk: (bytes: Uint8Array, last: boolean) => string;
+  if (info.encoding === 'utf-32le' || info.encoding === 'utf-32be') {
+    const utf32 = new Utf32Decoder(info.encoding === 'utf-32le');
+    let skipBom = info.bom;
+    decodeChunk = (bytes, last) => {
+      let text = utf32.decode(bytes, last);
+      if (skipBom && text.length > 0) {
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+        skipBom = false;
+      }
+      if (utf32.invalid > 0 && !info.lossy) {
+        info.lossy = true;
+        info.note += '; some 4-byte units are not characters and were replaced with �';
+      }
+      return text;
+    };
+  } else {
+    const label = info.encoding === 'binary' ? 'utf-8' : info.encoding;
+    // A decision already known to be lossy decodes leniently from the start.
+    let decoder = new TextDecoder(label, { fatal: !info.lossy });
+    decodeChunk = (bytes, last) => {
+      try {
+        return decoder.decode(bytes, { stream: !last });
+      } catch {
+        if (info.encoding === 'utf-8' && options.restartOnInvalid) throw new EncodingRestart('invalid UTF-8 somewhere in the file');
+        info.lossy = true;
+        info.note += `; invalid bytes after byte ${bytesRead - bytes.byteLength} replaced with �`;
+        decoder = new TextDecoder(label, { fatal: false });
+        return decoder.decode(bytes, { stream: !last });
+      }
+    };
+  }
 
   bytesRead += head.byteLength;
   options.onBytes?.(bytesRead);
@@ -210,6 +288,34 @@ export async function* decodeText(source: ByteSource, info: DecodingInfo, option
   }
   const tail = decodeChunk(new Uint8Array(0), true);
   if (tail) yield tail;
+}
+
+/** Decompresses a gzip source into a Blob (DecompressionStream exists in browsers, workers and Node 18+). */
+export async function gunzip(source: ByteSource, signal?: AbortSignal): Promise<Blob> {
+  if (typeof DecompressionStream === 'undefined') {
+    throw new MedfactError('UNSUPPORTED', 'This browser cannot decompress gzip files; decompress the file first.');
+  }
+  const stream = new DecompressionStream('gzip');
+  const writer = stream.writable.getWriter();
+  const parts: Uint8Array[] = [];
+  const reading = (async () => {
+    const reader = stream.readable.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      parts.push(value);
+    }
+  })();
+  try {
+    for await (const chunk of readChunks(source, signal)) await writer.write(chunk as Uint8Array<ArrayBuffer>);
+    await writer.close();
+    await reading;
+  } catch (e) {
+    if (e instanceof MedfactError) throw e;
+    reading.catch(() => undefined);
+    throw new MedfactError('BAD_INPUT', 'The gzip-compressed file is damaged or cut short, so it cannot be decompressed; download or copy it again.');
+  }
+  return new Blob(parts as Uint8Array<ArrayBuffer>[]);
 }
 
 function concat(parts: Uint8Array[], total: number): Uint8Array {

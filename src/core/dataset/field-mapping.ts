@@ -5,6 +5,7 @@
  */
 import { MedfactError } from '../../protocol/errors';
 import { sha256Hex } from './byte-source';
+import { labelPolarity, type LabelPolarity } from './normalize-labels';
 import { DATASET_FIELDS, type DatasetField, type FieldMapping, type GoldUnit } from './types';
 
 /** Lower-cased, without spaces, underscores, hyphens and dots: "Error Flag" → "errorflag". */
@@ -18,7 +19,8 @@ export const FIELD_SYNONYMS: Readonly<Record<DatasetField, readonly string[]>> =
   text: ['text', 'content', 'passage', 'document', 'input', 'source text', 'claim', 'medical text', '文本', '内容', '正文', '原文', '医学文本', '待核查文本'],
   label: [
     'label', 'has error', 'has_error', 'error flag', 'is error', 'iserror', 'contains error', 'error label', 'erroneous', 'veracity',
-    'is correct', 'correct', 'correctness', '标签', '是否有误', '是否有错', '是否错误', '是否存在错误', '有无错误', '是否正确', '正确与否', '真假', '判断',
+    'is correct', 'correct', 'correctness', 'is true', 'truth', 'factual', 'is factual', 'is wrong', 'is incorrect', 'hallucination', 'class', 'target', 'gold label',
+    '标签', '是否有误', '是否有错', '是否错误', '是否存在错误', '有无错误', '是否含错', '是否正确', '正确与否', '真假', '真实性', '是否属实', '对错', '判断', '结论',
   ],
   errorSpan: [
     'error span', 'error text', 'error_text', 'span', 'wrong span', 'error', 'error sentence', 'erroneous span', 'error fragment', 'error segment',
@@ -35,7 +37,6 @@ export const FIELD_SYNONYMS: Readonly<Record<DatasetField, readonly string[]>> =
   errorSentenceId: ['error sentence id', 'error sentence index', 'error sent id', '错误句编号', '错误句序号'],
 };
 
-const CORRECT_POLARITY = new Set(['iscorrect', 'correct', 'correctness', '是否正确', '正确与否', 'veracity'].map(columnKey));
 
 /** MEDEC's column layout (MS and UW collections). */
 export const MEDEC_PRESET: Readonly<FieldMapping> = {
@@ -60,6 +61,8 @@ export interface DetectedMapping {
   unit: GoldUnit;
   /** True when the label column says "is correct" rather than "has error". */
   labelMeansCorrect: boolean;
+  /** What the label column's name asks (see labelPolarity). */
+  labelPolarity: LabelPolarity;
 }
 
 /** Maps preset column names onto the real spelling of the columns present. */
@@ -78,7 +81,7 @@ function resolvePreset(preset: FieldMapping, columns: readonly string[]): FieldM
 export function detectMapping(columns: readonly string[], preset?: 'medec' | 'auto' | 'none'): DetectedMapping {
   const useMedec = preset === 'medec' || ((preset === undefined || preset === 'auto') && looksLikeMedec(columns));
   if (useMedec) {
-    return { mapping: resolvePreset(MEDEC_PRESET, columns), preset: 'medec', unit: 'sentence', labelMeansCorrect: false };
+    return { mapping: resolvePreset(MEDEC_PRESET, columns), preset: 'medec', unit: 'sentence', labelMeansCorrect: false, labelPolarity: 'error' };
   }
   const byKey = new Map<string, string>();
   for (const c of columns) if (!byKey.has(columnKey(c))) byKey.set(columnKey(c), c);
@@ -94,8 +97,8 @@ export function detectMapping(columns: readonly string[], preset?: 'medec' | 'au
       }
     }
   }
-  const labelMeansCorrect = mapping.label !== undefined && CORRECT_POLARITY.has(columnKey(mapping.label));
-  return { mapping, preset: undefined, unit: 'span', labelMeansCorrect };
+  const polarity = mapping.label === undefined ? 'neutral' : labelPolarity(mapping.label);
+  return { mapping, preset: undefined, unit: 'span', labelMeansCorrect: polarity === 'correct', labelPolarity: polarity };
 }
 
 /**

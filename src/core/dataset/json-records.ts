@@ -8,13 +8,31 @@ import { MedfactError } from '../../protocol/errors';
 
 export type JsonRecord = { index: number; value: unknown } | { index: number; error: string };
 
+/** Deepest nesting accepted in a record; deeper ones are rejected with a message, never a stack overflow. */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether a parsed value nests deeper than `limit` (iterative, so it cannot overflow the stack itself). */
+export function nestingExceeds(value: unknown, limit = MAX_JSON_DEPTH): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (d > limit) return true;
+    const children = Array.isArray(v) ? v : Object.values(v as Record<string, unknown>);
+    for (const c of children) if (typeof c === 'object' && c !== null) stack.push([c, d + 1]);
+  }
+  return false;
+}
+
 export class JsonRecordSplitter {
   private buf = '';
   private pos = 0;
   private depth = 0;
   private inString = false;
   private escape = false;
-  private root: 'unknown' | 'array' | 'object' = 'unknown';
+  private root: 'unknown' | 'array' | 'object' | 'sequence' = 'unknown';
+  /** The current record nests deeper than MAX_JSON_DEPTH. */
+  private tooDeep = false;
   /** Depth at which array elements are records; null while none is open. */
   private recordDepth: number | null = null;
   private elementStart = -1;
@@ -27,6 +45,14 @@ export class JsonRecordSplitter {
   private checkFirstElement = false;
   /** The key of the wrapper object that held the records. */
   key: string | undefined;
+
+  /**
+   * `sequence`: records are top-level values one after another (pretty-printed
+   * objects saved as .jsonl), not elements of one array.
+   */
+  constructor(options: { sequence?: boolean } = {}) {
+    if (options.sequence) this.root = 'sequence';
+  }
 
   push(chunk: string): JsonRecord[] {
     this.buf += chunk;
@@ -47,6 +73,21 @@ export class JsonRecordSplitter {
         continue;
       }
       if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09 || c === 0xfeff) continue;
+      if (this.root === 'sequence') {
+        if (this.depth === 0) {
+          if (c !== 0x7b) throw new MedfactError('BAD_INPUT', `Expected a JSON object ({...}) to start record ${this.index + 1}, found "${String.fromCharCode(c)}".`);
+          this.elementStart = i;
+        }
+        if (c === 0x22) this.inString = true;
+        else if (c === 0x7b || c === 0x5b) {
+          this.depth++;
+          if (this.depth > MAX_JSON_DEPTH) this.tooDeep = true;
+        } else if (c === 0x7d || c === 0x5d) {
+          this.depth--;
+          if (this.depth === 0) this.emit(s, i + 1, out);
+        }
+        continue;
+      }
       if (this.done && this.root === 'array') throw new MedfactError('BAD_INPUT', 'Unexpected content after the end of the JSON array.');
       if (this.root === 'unknown') {
         if (c === 0x5b) {
@@ -90,6 +131,7 @@ export class JsonRecordSplitter {
         this.inString = true;
       } else if (c === 0x7b || c === 0x5b) {
         this.depth++;
+        if (this.recordDepth !== null && this.depth - this.recordDepth > MAX_JSON_DEPTH) this.tooDeep = true;
       } else if (c === 0x7d || c === 0x5d) {
         if (c === 0x5d && this.recordDepth !== null && this.depth === this.recordDepth) {
           this.emit(s, i, out);
@@ -117,13 +159,27 @@ export class JsonRecordSplitter {
     return out;
   }
 
-  /** Call after the last chunk; throws when the document was cut short. */
-  end(): void {
+  /**
+   * Call after the last chunk. A document cut short keeps every record read
+   * so far: the unfinished one comes back as an error record. Throws only
+   * when the file holds no records at all.
+   */
+  end(): JsonRecord[] {
     if (this.root === 'unknown') throw new MedfactError('BAD_INPUT', 'The JSON file is empty.');
+    const cut = this.inString || this.depth !== 0;
     if (this.root === 'object' && this.key === undefined) {
-      throw new MedfactError('BAD_INPUT', 'The JSON object holds no array of records; put the records in an array, e.g. {"data": [...]}.');
+      throw new MedfactError(
+        'BAD_INPUT',
+        cut
+          ? 'The JSON file ends before any array of records was found (truncated file?).'
+          : 'The JSON object holds no array of records; put the records in an array, e.g. {"data": [...]}.',
+      );
     }
-    if (this.inString || this.depth !== 0) throw new MedfactError('BAD_INPUT', 'The JSON file ends in the middle of a value (truncated file?).');
+    if (cut && this.elementStart >= 0) {
+      this.elementStart = -1;
+      return [{ index: this.index + 1, error: 'the file ends in the middle of this record (cut short?); the records before it are kept' }];
+    }
+    return [];
   }
 
   private emit(s: string, i: number, out: JsonRecord[]): void {
@@ -131,6 +187,11 @@ export class JsonRecordSplitter {
     const raw = s.slice(this.elementStart, i);
     this.elementStart = -1;
     this.index++;
+    if (this.tooDeep) {
+      this.tooDeep = false;
+      out.push({ index: this.index, error: `it is nested more than ${MAX_JSON_DEPTH} levels deep; flatten it` });
+      return;
+    }
     try {
       out.push({ index: this.index, value: JSON.parse(raw) as unknown });
     } catch (e) {

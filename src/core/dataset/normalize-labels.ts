@@ -11,30 +11,95 @@ function key(value: string): string {
   return value.normalize('NFKC').trim().toLowerCase().replace(/[\s_\-&/·.]+/g, '');
 }
 
-const TRUE_VALUES = ['1', 'true', 't', 'yes', 'y', '是', '有', '有误', '有错', '有错误', '错误', '错', '不正确', 'error', 'err', 'incorrect', 'wrong', 'false_claim', 'erroneous', 'haserror', 'witherror', 'invalid', 'x', '×', '✗'];
-const FALSE_VALUES = ['0', 'false', 'f', 'no', 'n', '否', '无', '无误', '无错', '无错误', '正确', '对', '正常', 'correct', 'right', 'ok', 'noerror', 'valid', 'true_claim', '✓', '√'];
-const TRUE_SET = new Set(TRUE_VALUES.map(key));
-const FALSE_SET = new Set(FALSE_VALUES.map(key));
-
 /**
- * `true` = has an error, `false` = correct, `undefined` = empty,
- * `null` = present but not understood.
+ * Label values, by what they say. Words with a meaning of their own
+ * (正确, 有误, incorrect, 真/假, ✓/×) say it whatever the column is called;
+ * bare affirmations (1/0, ±1, true/false, yes/no, 是/否, 有/无) only answer
+ * the column's question, so their polarity follows the column name
+ * (labelPolarity): "是否正确: 是" is a correct text, "是否有误: 是" an error.
  */
-export function parseErrorLabel(value: unknown): boolean | null | undefined {
-  if (value === null || value === undefined) return undefined;
-  if (typeof value === 'boolean') return value;
+const ERROR_WORDS = [
+  '错误', '错', '有误', '有错', '有错误', '存在错误', '含错', '不正确', '不对', '错的', '假', '虚假', '不实', '不属实', '谣言',
+  'incorrect', 'wrong', 'error', 'err', 'erroneous', 'haserror', 'witherror', 'containserror', 'falseclaim', 'refuted', 'refutes',
+  'contradicted', 'inaccurate', 'untrue', 'notcorrect', 'invalid', 'x', '×', '✗', '✘', '❌',
+];
+const CORRECT_WORDS = [
+  '正确', '对', '对的', '无误', '无错', '无错误', '没有错误', '不存在错误', '真', '真实', '属实', '正常',
+  'correct', 'right', 'accurate', 'trueclaim', 'supported', 'supports', 'noerror', 'noterror', 'noerrors', 'valid', 'ok', '✓', '√', '✔', '✅',
+];
+const YES_WORDS = ['1', '+1', 'true', 't', 'yes', 'y', '是', '有', '是的'];
+const NO_WORDS = ['0', '-1', 'false', 'f', 'no', 'n', '否', '无', '没有', '不是'];
+
+/** Like key() but keeps + and - (so ±1 survive). */
+function labelKey(value: string): string {
+  return value.normalize('NFKC').trim().toLowerCase().replace(/[\s_&/·.]+|-(?!1$)/g, '');
+}
+const WORDS = new Map<string, LabelReading>([
+  ...ERROR_WORDS.map((w): [string, LabelReading] => [labelKey(w), { kind: 'meaning', hasError: true }]),
+  ...CORRECT_WORDS.map((w): [string, LabelReading] => [labelKey(w), { kind: 'meaning', hasError: false }]),
+  ...YES_WORDS.map((w): [string, LabelReading] => [labelKey(w), { kind: 'yes', yes: true, numeric: /^[+-]?\d/.test(w) }]),
+  ...NO_WORDS.map((w): [string, LabelReading] => [labelKey(w), { kind: 'yes', yes: false, numeric: /^[+-]?\d/.test(w) }]),
+]);
+
+export type LabelReading =
+  /** A word that says which by itself. */
+  | { kind: 'meaning'; hasError: boolean }
+  /** An affirmation that answers the column's question; `numeric` for 1/0/±1. */
+  | { kind: 'yes'; yes: boolean; numeric: boolean }
+  | { kind: 'empty' }
+  | { kind: 'unknown' };
+
+/** Reads one label cell without deciding its polarity. */
+export function readLabel(value: unknown): LabelReading {
+  if (value === null || value === undefined) return { kind: 'empty' };
+  if (typeof value === 'boolean') return { kind: 'yes', yes: value, numeric: false };
   if (typeof value === 'number' || typeof value === 'bigint') {
-    if (Number(value) === 1) return true;
-    if (Number(value) === 0) return false;
-    return null;
+    const n = Number(value);
+    if (n === 1) return { kind: 'yes', yes: true, numeric: true };
+    if (n === 0 || n === -1) return { kind: 'yes', yes: false, numeric: true };
+    return { kind: 'unknown' };
   }
   const s = String(value).trim();
-  if (s === '') return undefined;
-  if (/^[01](\.0+)?$/.test(s)) return s.startsWith('1');
-  const k = key(s);
-  if (TRUE_SET.has(k)) return true;
-  if (FALSE_SET.has(k)) return false;
-  return null;
+  if (s === '' || /^(na|n\/a|null|none|nan)$/i.test(s)) return { kind: 'empty' };
+  if (/^[+-]?[01](\.0+)?$/.test(s)) {
+    const n = Number(s);
+    return n === 1 ? { kind: 'yes', yes: true, numeric: true } : { kind: 'yes', yes: false, numeric: true };
+  }
+  if (/^-1(\.0+)?$/.test(s)) return { kind: 'yes', yes: false, numeric: true };
+  return WORDS.get(labelKey(s)) ?? { kind: 'unknown' };
+}
+
+/** What a label column's name asks: "has an error?", "is it correct?", or nothing definite ("label"). */
+export type LabelPolarity = 'error' | 'correct' | 'neutral';
+
+const CORRECT_COLUMNS = ['is correct', 'correct', 'correctness', 'is true', 'truth', 'true', 'veracity', 'factual', 'is factual', 'accurate', 'is accurate', 'accuracy label', 'supported', '是否正确', '正确与否', '正确', '真假', '真实性', '是否属实', '属实', '是否真实', '对错'];
+const ERROR_COLUMNS = ['has error', 'error flag', 'is error', 'contains error', 'error label', 'erroneous', 'is wrong', 'wrong', 'incorrect', 'is incorrect', 'has mistake', 'hallucination', 'is hallucination', 'misinformation', 'is false', '是否有误', '是否有错', '是否错误', '是否存在错误', '有无错误', '是否含错', '错误标签', '有误'];
+
+function columnKeyOf(name: string): string {
+  return name.normalize('NFKC').trim().toLowerCase().replace(/[\s_\-.·/()（）]+/g, '');
+}
+const CORRECT_COLUMN_KEYS = new Set(CORRECT_COLUMNS.map(columnKeyOf));
+const ERROR_COLUMN_KEYS = new Set(ERROR_COLUMNS.map(columnKeyOf));
+
+export function labelPolarity(column: string): LabelPolarity {
+  const k = columnKeyOf(column);
+  if (ERROR_COLUMN_KEYS.has(k)) return 'error';
+  if (CORRECT_COLUMN_KEYS.has(k)) return 'correct';
+  // Negated "correct" first: "incorrect", "不正确" ask about errors.
+  if (/incorrect|notcorrect|不正确|错|误|wrong|error|mistake|hallucinat|false/.test(k)) return 'error';
+  if (/correct|正确|真|属实|true|accura|factual|verac/.test(k)) return 'correct';
+  return 'neutral';
+}
+
+/**
+ * `true` = has an error, `false` = correct, `undefined` = empty, `null` =
+ * not understood, for a column that asks "has an error?" (1, yes, 是 = error).
+ */
+export function parseErrorLabel(value: unknown): boolean | null | undefined {
+  const r = readLabel(value);
+  if (r.kind === 'empty') return undefined;
+  if (r.kind === 'unknown') return null;
+  return r.kind === 'meaning' ? r.hasError : r.yes;
 }
 
 /** Distinct raw values remembered per label set; a column of unique values stops filling it. */

@@ -3,15 +3,16 @@
  * column name) or per-row parse failures, so the importer can convert,
  * report progress and yield to the event loop between batches.
  */
-import type Papa from 'papaparse';
 import type { AsyncBuffer } from 'hyparquet';
 import { MedfactError, throwIfAborted } from '../../protocol/errors';
-import { isBlobLike, readAllBytes, type ByteSource } from './byte-source';
-import { JsonRecordSplitter } from './json-records';
+import { isBlobLike, readAllBytes, sniffEncoding, type ByteSource } from './byte-source';
+import { Utf32Decoder } from './sniff';
+import { DelimitedParser, tsvIsQuoted, type DelimitedRecord } from './delimited';
+import { JsonRecordSplitter, MAX_JSON_DEPTH, nestingExceeds } from './json-records';
 import type { DatasetFormat } from './types';
 
 export type RawRow =
-  | { row: number; line?: number; values: Record<string, unknown> }
+  | { row: number; line?: number; values: Record<string, unknown>; warning?: string }
   | { row: number; line?: number; error: { reason: 'malformed_row' | 'not_an_object'; message: string } };
 
 export interface RowBatch {
@@ -22,68 +23,99 @@ export interface RowBatch {
   jsonKey?: string;
   /** Rows read so far in the file (for parquet progress). */
   fraction?: number;
+  /** Parquet columns that could not be decoded and are left out. */
+  unreadableColumns?: string[];
 }
 
-// The CSV and Parquet libraries load on first use: a JSONL import (and the CLI's start-up) never pays for them.
-let papaparse: Promise<typeof Papa> | undefined;
-const loadPapaparse = (): Promise<typeof Papa> => (papaparse ??= import('papaparse').then((m) => m.default));
 
 /** Rows per batch before the importer gets control back. */
 export const BATCH_ROWS = 2000;
 
-/** Picks the format from the file name, else from the first bytes. */
+/** Picks the format from the first bytes where they are sure (Parquet), else the file name, else the content. */
 export function detectFormat(fileName: string | undefined, head: Uint8Array): DatasetFormat {
+  if (head[0] === 0x50 && head[1] === 0x41 && head[2] === 0x52 && head[3] === 0x31) return 'parquet'; // "PAR1"
   const ext = fileName?.toLowerCase().match(/\.([a-z0-9]+)(?:\.gz)?$/)?.[1];
-  if (ext === 'jsonl' || ext === 'ndjson') return 'jsonl';
-  if (ext === 'json') return 'json';
+  const text = headText(head);
+  const trimmed = text.trimStart();
+  const layout = jsonLayout(trimmed);
+  if (ext === 'jsonl' || ext === 'ndjson') return layout === 'lines' || layout === 'single' ? 'jsonl' : 'json';
+  if (ext === 'json') return layout === 'lines' ? 'jsonl' : 'json';
   if (ext === 'csv') return 'csv';
   if (ext === 'tsv' || ext === 'tab') return 'tsv';
   if (ext === 'parquet' || ext === 'pq') return 'parquet';
-  if (head[0] === 0x50 && head[1] === 0x41 && head[2] === 0x52 && head[3] === 0x31) return 'parquet'; // "PAR1"
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(head.subarray(0, 16384)).replace(/^\uFEFF/, '');
-  const trimmed = text.trimStart();
-  if (trimmed.startsWith('[')) return 'json';
-  if (trimmed.startsWith('{')) {
-    const nl = trimmed.indexOf('\n');
-    const firstLine = nl < 0 ? trimmed : trimmed.slice(0, nl);
-    try {
-      JSON.parse(firstLine);
-      return nl < 0 || trimmed.slice(nl).trim() === '' ? 'json' : 'jsonl';
-    } catch {
-      return 'json';
-    }
-  }
+  if (layout === 'single') return singleHoldsRecords(trimmed) ? 'json' : 'jsonl';
+  if (trimmed.startsWith('[') || trimmed.startsWith('{')) return layout === 'lines' ? 'jsonl' : 'json';
   const firstLine = text.split(/\r?\n|\r/, 1)[0] ?? '';
   const tabs = firstLine.split('\t').length;
   const commas = firstLine.split(',').length;
   return tabs > commas ? 'tsv' : 'csv';
 }
 
-/** Line breaks (LF, CRLF or a lone CR) in s[from, to); `hasCR` false allows a fast LF-only count. */
-function lineBreakCount(s: string, from: number, to: number, hasCR: boolean): number {
-  let n = 0;
-  if (!hasCR) {
-    // indexOf scans natively, an order of magnitude faster than a charCodeAt loop over a 100 MB file.
-    for (let i = s.indexOf('\n', from); i >= 0 && i < to; i = s.indexOf('\n', i + 1)) n++;
-    return n;
-  }
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x0a) n++;
-    else if (c === 0x0d && s.charCodeAt(i + 1) !== 0x0a) n++;
-  }
-  return n;
+/** The first bytes as text, in the encoding their byte-order mark or zero bytes show (UTF-16 files too). */
+export function headText(head: Uint8Array): string {
+  const info = sniffEncoding(head.subarray(0, 16384));
+  const bytes = head.subarray(0, 16384);
+  let text: string;
+  if (info.encoding === 'utf-32le' || info.encoding === 'utf-32be') text = new Utf32Decoder(info.encoding === 'utf-32le').decode(bytes.subarray(0, bytes.length & ~3), false);
+  else text = new TextDecoder(info.encoding === 'binary' ? 'utf-8' : info.encoding, { fatal: false }).decode(bytes);
+  return text.replace(/^\uFEFF/, '');
 }
 
-function guessNewline(s: string, final: boolean): '\r\n' | '\n' | '\r' | undefined {
-  const r = s.indexOf('\r');
-  const n = s.indexOf('\n');
-  if (r < 0 && n < 0) return final ? '\n' : undefined;
-  if (r >= 0 && (n < 0 || r < n)) {
-    if (r === s.length - 1 && !final) return undefined;
-    return s[r + 1] === '\n' ? '\r\n' : '\r';
+/**
+ * How JSON text holds its records: one a line (JSONL), one array, a wrapper
+ * object holding an array, or pretty-printed objects one after another
+ * (a `.jsonl` written with indentation). Decided from the content, so a
+ * file's extension cannot make 10 records into 132 broken "rows".
+ */
+export function jsonLayout(text: string): 'lines' | 'single' | 'array' | 'wrapper' | 'sequence' {
+  const t = text.trimStart();
+  if (t.startsWith('[')) return 'array';
+  if (!t.startsWith('{')) return 'lines';
+  const nl = t.search(/\r?\n|\r/);
+  const firstLine = nl < 0 ? t : t.slice(0, nl);
+  try {
+    JSON.parse(firstLine);
+    // One object a line; a file of one line is one record or a wrapper (the extension decides).
+    return nl < 0 || t.slice(nl).trim() === '' ? 'single' : 'lines';
+  } catch {
+    // Multi-line: a wrapper object, or several objects one after another.
+    const end = firstValueEnd(t);
+    if (end < 0) return 'wrapper';
+    return t.slice(end).trimStart().startsWith('{') ? 'sequence' : 'wrapper';
   }
-  return '\n';
+}
+
+/** A one-line JSON object that holds an array of objects is a wrapper ({"data": [...]}), not one record. */
+function singleHoldsRecords(t: string): boolean {
+  try {
+    const v: unknown = JSON.parse(t);
+    return isPlainObject(v) && Object.values(v).some((x) => Array.isArray(x) && x.some(isPlainObject));
+  } catch {
+    return false;
+  }
+}
+
+/** Index just after the first complete JSON object or array in `t` (which starts with one), or -1. */
+function firstValueEnd(t: string): number {
+  let depth = 0;
+  let inString = false;
+  let escape = false;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (inString) {
+      if (escape) escape = false;
+      else if (c === 0x5c) escape = true;
+      else if (c === 0x22) inString = false;
+      continue;
+    }
+    if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+  }
+  return -1;
 }
 
 function uniqueHeader(fields: string[]): { columns: string[]; renamed: boolean } {
@@ -103,86 +135,79 @@ function uniqueHeader(fields: string[]): { columns: string[]; renamed: boolean }
   return { columns, renamed };
 }
 
-interface ParsedRow {
-  fields: string[];
-  errors: { code: string; message: string }[];
-  end: number;
-}
+/** Bytes of text looked at before deciding whether a TSV file is quoted. */
+const TSV_SNIFF_CHARS = 32 * 1024;
 
-/** CSV/TSV with papaparse's low-level parser fed chunk by chunk (quoted fields may span chunks and lines). */
+/** CSV/TSV through DelimitedParser (see delimited.ts for how damaged rows are contained). */
 export async function* readDelimited(text: AsyncIterable<string>, delimiter: ',' | '\t', notes: string[]): AsyncGenerator<RowBatch> {
-  let pending = '';
-  let lineAtPending = 1;
   let header: string[] | undefined;
   let rowNo = 0;
-  let parser: Papa.Parser | undefined;
-  let collected: ParsedRow[] = [];
-  const { Parser } = await loadPapaparse();
+  let parser: DelimitedParser | undefined;
+  let head = '';
 
-  const makeParser = (newline: string): Papa.Parser =>
-    new Parser({
-      delimiter,
-      newline: newline as Papa.ParseConfig['newline'],
-      quoteChar: '"',
-      step: (r: Papa.ParseStepResult<string[]>) => {
-        const fields = (r.data as unknown as string[][])[0] ?? [];
-        collected.push({ fields, errors: r.errors.map((e) => ({ code: e.code, message: e.message })), end: r.meta.cursor });
-      },
-    } as Papa.ParseConfig);
-
-  const consume = (final: boolean): RowBatch | undefined => {
-    if (!parser) {
-      const nl = guessNewline(pending, final);
-      if (!nl) return undefined;
-      parser = makeParser(nl);
-    }
-    collected = [];
-    parser.parse(pending, 0, !final);
+  const convert = (records: DelimitedRecord[]): RawRow[] => {
     const rows: RawRow[] = [];
-    let prevEnd = 0;
-    let line = lineAtPending;
-    const hasCR = pending.includes('\r');
-    for (const parsed of collected) {
-      const startLine = line;
-      line += lineBreakCount(pending, prevEnd, parsed.end, hasCR);
-      prevEnd = parsed.end;
-      const blank = parsed.fields.length === 1 && parsed.fields[0]?.trim() === '' && parsed.errors.length === 0;
+    for (const r of records) {
+      const f = r.fields;
+      const blank = f.length === 1 && (f[0] ?? '').trim() === '';
       if (blank) continue;
       if (!header) {
-        const h = uniqueHeader(parsed.fields);
+        const h = uniqueHeader(f);
         header = h.columns;
+        parser?.setHeaderWidth(header.length);
         if (h.renamed) notes.push('Some column names were repeated; later copies were renamed with a suffix (_2, _3, …).');
         continue;
       }
       rowNo++;
-      if (parsed.errors.length > 0) {
-        const e = parsed.errors[0];
-        rows.push({ row: rowNo, line: startLine, error: { reason: 'malformed_row', message: `${e?.message ?? 'malformed row'} (${e?.code ?? 'parse error'}); check the quotes in this row.` } });
-        continue;
-      }
-      const f = parsed.fields;
       if (f.length > header.length && f.slice(header.length).some((v) => v.trim() !== '')) {
-        rows.push({ row: rowNo, line: startLine, error: { reason: 'malformed_row', message: `This row has ${f.length} fields but the header has ${header.length}; check delimiters and quotes.` } });
+        rows.push({
+          row: rowNo,
+          line: r.line,
+          error: {
+            reason: 'malformed_row',
+            message: r.literal
+              ? `The quotes in this line are not valid ${delimiter === ',' ? 'CSV' : 'TSV'} quoting and the line has ${f.length} fields where the header has ${header.length}; fix the quotes (a quote inside a quoted field is written "") or the delimiters.`
+              : `This row has ${f.length} fields but the header has ${header.length}; check delimiters and quotes.`,
+          },
+        });
         continue;
       }
       const values: Record<string, unknown> = {};
       for (let i = 0; i < header.length; i++) values[header[i] as string] = f[i] ?? '';
-      rows.push({ row: rowNo, line: startLine, values });
+      rows.push(
+        r.literal
+          ? { row: rowNo, line: r.line, values, warning: 'The quotes in this line are not valid quoting; the line was read with its quotes as text.' }
+          : { row: rowNo, line: r.line, values },
+      );
     }
-    if (!final) {
-      lineAtPending = line;
-      pending = pending.slice(prevEnd);
-    }
-    return { rows, columns: header ?? [] };
+    return rows;
+  };
+
+  const start = (sample: string): DelimitedParser => {
+    const quoted = delimiter === ',' || tsvIsQuoted(sample);
+    if (delimiter === '\t' && !quoted && sample.includes('"')) notes.push('The TSV file does not use quoting; quote marks are read as part of the text.');
+    return new DelimitedParser(delimiter, quoted ? 'quoted' : 'literal');
   };
 
   for await (const chunk of text) {
-    pending += chunk;
-    const batch = consume(false);
-    if (batch && batch.rows.length > 0) yield batch;
+    if (!parser) {
+      head += chunk;
+      if (head.length < TSV_SNIFF_CHARS) continue;
+      parser = start(head);
+      const rows = convert(parser.push(head));
+      head = '';
+      if (rows.length > 0) yield { rows, columns: header ?? [] };
+      continue;
+    }
+    const rows = convert(parser.push(chunk));
+    if (rows.length > 0) yield { rows, columns: header ?? [] };
   }
-  const last = consume(true);
-  if (last) yield last;
+  if (!parser) {
+    parser = start(head);
+    const rows = convert(parser.push(head));
+    if (rows.length > 0) yield { rows, columns: header ?? [] };
+  }
+  yield { rows: convert(parser.end()), columns: header ?? [] };
   if (!header) throw new MedfactError('BAD_INPUT', 'The file is empty: no header row was found.');
 }
 
@@ -223,6 +248,10 @@ export async function* readJsonl(text: AsyncIterable<string>): AsyncGenerator<Ro
       rows.push({ row: rowNo, line, error: { reason: 'not_an_object', message: 'This line is valid JSON but not an object ({...}).' } });
       return;
     }
+    if (nestingExceeds(value)) {
+      rows.push({ row: rowNo, line, error: { reason: 'malformed_row', message: `This record is nested more than ${MAX_JSON_DEPTH} levels deep; flatten it.` } });
+      return;
+    }
     addColumns(columns, known, value);
     rows.push({ row: rowNo, line, values: value });
   };
@@ -239,15 +268,16 @@ export async function* readJsonl(text: AsyncIterable<string>): AsyncGenerator<Ro
   yield { rows, columns };
 }
 
-/** JSON: an array of records, or an object holding one, streamed record by record. */
-export async function* readJson(text: AsyncIterable<string>): AsyncGenerator<RowBatch> {
-  const splitter = new JsonRecordSplitter();
+/** JSON: an array of records, an object holding one, or objects one after another; streamed record by record. */
+export async function* readJson(text: AsyncIterable<string>, options: { sequence?: boolean } = {}): AsyncGenerator<RowBatch> {
+  const splitter = new JsonRecordSplitter(options);
   const columns: string[] = [];
   const known = new Set<string>();
   const convert = (records: ReturnType<JsonRecordSplitter['push']>): RawRow[] =>
     records.map((r): RawRow => {
       if ('error' in r) return { row: r.index, error: { reason: 'malformed_row', message: `Invalid JSON in record ${r.index}: ${r.error}.` } };
       if (!isPlainObject(r.value)) return { row: r.index, error: { reason: 'not_an_object', message: `Record ${r.index} is not an object ({...}).` } };
+      if (nestingExceeds(r.value)) return { row: r.index, error: { reason: 'malformed_row', message: `Record ${r.index} is nested more than ${MAX_JSON_DEPTH} levels deep; flatten it.` } };
       addColumns(columns, known, r.value);
       return { row: r.index, values: r.value };
     });
@@ -255,8 +285,7 @@ export async function* readJson(text: AsyncIterable<string>): AsyncGenerator<Row
     const rows = convert(splitter.push(chunk));
     if (rows.length > 0) yield withKey({ rows, columns }, splitter.key);
   }
-  splitter.end();
-  yield withKey({ rows: [], columns }, splitter.key);
+  yield withKey({ rows: convert(splitter.end()), columns }, splitter.key);
 }
 
 function withKey(batch: RowBatch, key: string | undefined): RowBatch {
@@ -281,29 +310,49 @@ export async function* readParquet(source: ByteSource, signal?: AbortSignal): As
     : toAsyncBuffer(await readAllBytes(source, signal));
   const { parquetMetadataAsync, parquetReadObjects } = await import('hyparquet');
   let metadata;
+  let columns: string[];
   try {
     metadata = await parquetMetadataAsync(file);
-  } catch (e) {
-    throw new MedfactError('BAD_INPUT', `Not a readable Parquet file (${e instanceof Error ? e.message : 'bad metadata'}).`);
+    columns = metadata.schema.slice(1).filter((s) => s.num_children === undefined || s.num_children === 0).map((s) => s.name);
+  } catch {
+    throw new MedfactError(
+      'BAD_INPUT',
+      'This is not a readable Parquet file: its footer (the metadata at the end) is damaged or missing, e.g. the file was cut short while copying. Export or copy it again, or use CSV/JSONL.',
+    );
   }
   const total = Number(metadata.num_rows);
-  const columns = metadata.schema.slice(1).filter((s) => s.num_children === undefined || s.num_children === 0).map((s) => s.name);
+  /** Columns that could not be decoded: left out (the importer refuses the file only if one is mapped). */
+  const unreadable: string[] = [];
   let rowStart = 0;
   let rowNo = 0;
   for (const group of metadata.row_groups) {
     throwIfAborted(signal);
     const rowEnd = rowStart + Number(group.num_rows);
     let objects: Record<string, unknown>[];
+    const readable = columns.filter((c) => !unreadable.includes(c));
     try {
-      objects = (await parquetReadObjects({ file, metadata, rowStart, rowEnd })) as Record<string, unknown>[];
-    } catch (e) {
-      throw new MedfactError('BAD_INPUT', `Could not decode the Parquet data (${e instanceof Error ? e.message : 'decode error'}); snappy or uncompressed files are supported.`);
+      objects = (await parquetReadObjects({ file, metadata, rowStart, rowEnd, columns: readable })) as Record<string, unknown>[];
+    } catch {
+      // One bad column (an unsupported type, an out-of-range date) must not cost the others: read them one by one.
+      const perColumn: Record<string, unknown>[][] = [];
+      for (const c of readable) {
+        try {
+          perColumn.push((await parquetReadObjects({ file, metadata, rowStart, rowEnd, columns: [c] })) as Record<string, unknown>[]);
+        } catch {
+          unreadable.push(c);
+        }
+      }
+      const n = Number(group.num_rows);
+      objects = Array.from({ length: n }, (_, i) => Object.assign({}, ...perColumn.map((col) => col[i] ?? {})) as Record<string, unknown>);
+      if (perColumn.length === 0 && readable.length > 0) {
+        throw new MedfactError('BAD_INPUT', `The Parquet data in rows ${rowStart + 1}–${rowEnd} cannot be decoded (damaged file, or a compression other than snappy/gzip/none). Export it again, or use CSV/JSONL.`);
+      }
     }
     for (let i = 0; i < objects.length; i += BATCH_ROWS) {
       const rows: RawRow[] = objects.slice(i, i + BATCH_ROWS).map((values) => ({ row: ++rowNo, values }));
-      yield { rows, columns, fraction: total > 0 ? rowNo / total : 1 };
+      yield { rows, columns, fraction: total > 0 ? rowNo / total : 1, unreadableColumns: [...unreadable] };
     }
     rowStart = rowEnd;
   }
-  if (rowNo === 0) yield { rows: [], columns, fraction: 1 };
+  if (rowNo === 0) yield { rows: [], columns, fraction: 1, unreadableColumns: [...unreadable] };
 }

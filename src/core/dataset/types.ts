@@ -68,6 +68,7 @@ export const REJECT_REASONS = [
   'missing_text',
   'empty_label',
   'unparseable_label',
+  'ambiguous_label',
   'duplicate_id',
   'bad_offsets',
   'malformed_row',
@@ -87,6 +88,8 @@ export const WARNING_REASONS = [
   'unknown_style',
   'bad_difficulty',
   'extra_fields',
+  'quotes_read_literally',
+  'offsets_split_character',
 ] as const;
 export type WarningReason = (typeof WARNING_REASONS)[number];
 
@@ -126,7 +129,7 @@ export interface DatasetStats {
   textLength: { min: number; mean: number; max: number };
 }
 
-export type TextEncodingName = 'utf-8' | 'gb18030' | 'utf-16le' | 'utf-16be' | 'binary';
+export type TextEncodingName = 'utf-8' | 'gb18030' | 'utf-16le' | 'utf-16be' | 'utf-32le' | 'utf-32be' | 'binary';
 
 export interface DecodingInfo {
   encoding: TextEncodingName;
@@ -162,4 +165,18 @@ export interface ImportResult {
   stats: DatasetStats;
   /** SHA-256 (hex) of the canonical imported items; see hashItems. */
   contentHash: string;
+  /** Data rows read from the file (header and blank lines excluded): always items + rejected. */
+  rows: number;
+  /** What bare yes/no label values were taken to answer. */
+  labelPolarity?: 'error' | 'correct' | 'neutral';
+  /** Set when label values could not be read for lack of a polarity: ask the user which value means "has an error". */
+  labelQuestion?: LabelQuestion;
+}
+
+export interface LabelQuestion {
+  column: string;
+  /** The distinct values that could not be read (at most 20). */
+  values: string[];
+  /** Rows rejected for it. */
+  rows: number;
 }

@@ -152,7 +152,7 @@ describe('importDataset: formats', () => {
       columnData: [
         { name: 'id', data: ['p1', 'p2', 'p3'], type: 'STRING' },
         { name: 'text', data: ['胰岛素由胰岛α细胞分泌。', '叶酸可降低神经管缺陷风险。', ''], type: 'STRING' },
-        { name: 'label', data: [true, false, false], type: 'BOOLEAN' },
+        { name: 'has_error', data: [true, false, false], type: 'BOOLEAN' },
         { name: 'error_text', data: ['α细胞', null, null], type: 'STRING' },
         { name: 'difficulty', data: [1, 2, 3], type: 'INT32' },
       ],

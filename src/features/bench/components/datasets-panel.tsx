@@ -6,6 +6,7 @@
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useRef, useState } from 'react';
+import { readLabel } from '../../../core/dataset/normalize-labels';
 import { DATASET_FIELDS, type DatasetField, type ImportProgress, type ImportResult, type RejectedRow } from '../../../core/dataset/types';
 import { toMedfactError } from '../../../protocol/errors';
 import { useBenchStore } from '../bench-store';
@@ -47,6 +48,9 @@ function Stats({ result }: { result: ImportResult }) {
   return (
     <div className="import-stats">
       <p data-testid="import-stats">{t('bench.import.stats', { total: s.total, withError: s.withError, correct: s.correct, gold: s.goldSpans, unplaced: s.unplacedGold, rejected: s.rejected })}</p>
+      <p data-testid="import-accounting" data-rows={result.rows} data-items={result.items.length} data-rejected={result.rejected.length}>
+        {t('bench.import.accounting', { rows: result.rows, items: result.items.length, rejected: result.rejected.length })}
+      </p>
       <p className="muted">
         {t('bench.import.format', { format: result.format, encoding: result.decoding.note, unit: result.unit })}
         {result.preset === 'medec' && ` · ${t('bench.import.medec')}`}
@@ -123,7 +127,7 @@ function ImportFlow() {
         {t('bench.import.file')}{' '}
         <input
           type="file"
-          accept=".jsonl,.json,.csv,.tsv,.parquet,.txt"
+          accept=".jsonl,.json,.csv,.tsv,.parquet,.txt,.gz"
           onChange={(e) => {
             const f = e.target.files?.[0] ?? null;
             setFile(f);
@@ -188,6 +192,48 @@ function ImportFlow() {
               </label>
             ))}
           </div>
+          {result.mapping.label !== undefined && (
+            <label className="field">
+              {t('bench.import.labelMeaning', { column: result.mapping.label })}
+              <select
+                data-testid="import-label-polarity"
+                value={choices.labelMeansCorrect === undefined ? 'auto' : choices.labelMeansCorrect ? 'correct' : 'error'}
+                onChange={(e) => {
+                  const { labelMeansCorrect: _drop, ...rest } = choices;
+                  const next: ImportChoices = e.target.value === 'auto' ? rest : { ...rest, labelMeansCorrect: e.target.value === 'correct' };
+                  setChoices(next);
+                  void parse(file, next, false);
+                }}
+              >
+                <option value="auto">{t('bench.import.labelAuto')}</option>
+                <option value="error">{t('bench.import.labelYesError')}</option>
+                <option value="correct">{t('bench.import.labelYesCorrect')}</option>
+              </select>
+            </label>
+          )}
+          {result.labelQuestion && (
+            <fieldset data-testid="import-label-question" className="label-question">
+              <legend>{t('bench.import.labelQuestion', { column: result.labelQuestion.column, rows: result.labelQuestion.rows })}</legend>
+              {result.labelQuestion.values.map((value) => {
+                const reading = readLabel(value);
+                if (reading.kind !== 'yes') return null;
+                return (
+                  <button
+                    key={value}
+                    type="button"
+                    onClick={() => {
+                      // "true means has an error" is the error polarity; "false means has an error" the correct one.
+                      const next: ImportChoices = { ...choices, labelMeansCorrect: !reading.yes };
+                      setChoices(next);
+                      void parse(file, next, false);
+                    }}
+                  >
+                    {t('bench.import.labelMeansError', { value })}
+                  </button>
+                );
+              })}
+            </fieldset>
+          )}
           <Stats result={result} />
           <h4>{t('bench.import.rejected', { count: result.rejected.length })}</h4>
           <RejectedList rows={result.rejected} />
