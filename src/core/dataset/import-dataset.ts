@@ -81,6 +81,7 @@ function lineOf(raw: RawRow): { line?: number } {
 
 /** Column names as they may appear in a message: no control or NUL bytes, not too long. */
 function printable(name: string): string {
+  // eslint-disable-next-line no-control-regex -- stripping control bytes is the point
   const clean = name.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]+/g, '�');
   return clean.length > 40 ? `${clean.slice(0, 40)}…` : clean;
 }

@@ -60,7 +60,8 @@ async function refusal(bytes: Uint8Array | string, name: string): Promise<Medfac
     expect(error).toBeInstanceOf(MedfactError);
     const e = error as MedfactError;
     expect(e.message.startsWith(`${name}: `)).toBe(true);
-    expect(e.message).not.toMatch(/\u0000|\[object Object\]|Invalid time value|Cannot read properties|Maximum call stack/);
+    expect(e.message.includes('\u0000')).toBe(false);
+    expect(e.message).not.toMatch(/\[object Object\]|Invalid time value|Cannot read properties|Maximum call stack/);
     return e;
   }
   throw new Error(`${name} was imported, but it should have been refused`);
