@@ -21,6 +21,7 @@ export function formatInspect(r: ImportResult): string {
     `layout        ${r.layoutSignature}`,
     `content hash  ${r.contentHash}`,
     '',
+    `rows          ${r.rows} read = ${r.items.length} imported + ${r.rejected.length} rejected`,
     `items         ${s.total} (with error ${s.withError}, correct ${s.correct})`,
     `error types   ${counts(s.byErrorType)}`,
     `specialties   ${counts(s.bySpecialty)}`,

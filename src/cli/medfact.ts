@@ -10,6 +10,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { MedfactError } from '../protocol/errors';
 import { demoSetJsonl, importDataset, parseMappingOverrides, type ImportResult } from '../core/dataset';
+import { readLabel } from '../core/dataset/normalize-labels';
 import { computeMetrics, metricsToCsv, type Metrics } from '../core/metrics';
 import { readPredictions } from '../core/predictions';
 import { formatInspect, formatMetrics } from './format';
@@ -19,7 +20,9 @@ const USAGE = `Usage:
   medfact score <dataset> <predictions.jsonl> [--criterion span|sentence] [--map field=column …] [--json | --csv]
   medfact demo --out <file.jsonl>
 
-Datasets: .jsonl, .json, .csv, .tsv, .parquet (UTF-8 or GB18030).
+Datasets: .jsonl, .json, .csv, .tsv, .parquet, also gzip-compressed (.csv.gz …); UTF-8, GB18030, UTF-16 or UTF-32.
+--label-error-value V: the label value that means "has an error", for a label column whose yes/no values
+  do not say (e.g. "label": true/false); see the README's label rules.
 Fields for --map: id, text, label, errorSpan, start, end, correction, errorType, specialty, style, difficulty, sentences, errorSentenceId.`;
 
 class UsageError extends Error {}
@@ -35,9 +38,17 @@ async function openFile(path: string): Promise<Blob> {
   }
 }
 
-async function loadDataset(path: string, maps: string[]): Promise<ImportResult> {
+/** `--label-error-value V`: the label value that means "has an error" (answers an ambiguous label column). */
+function labelOptions(errorValue: string | undefined): { labelMeansCorrect?: boolean } {
+  if (errorValue === undefined) return {};
+  const reading = readLabel(errorValue);
+  if (reading.kind !== 'yes') throw new UsageError(`--label-error-value takes a yes/no-like value such as true, false, 1, 0, 是, 否 (got "${errorValue}").`);
+  return { labelMeansCorrect: !reading.yes };
+}
+
+async function loadDataset(path: string, maps: string[], errorValue?: string): Promise<ImportResult> {
   const blob = await openFile(path);
-  return importDataset(blob, { fileName: path, mapping: parseMappingOverrides(maps) });
+  return importDataset(blob, { fileName: path, mapping: parseMappingOverrides(maps), ...labelOptions(errorValue) });
 }
 
 function withoutItems(r: ImportResult): Omit<ImportResult, 'items'> & { items: number } {
@@ -54,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean' },
       csv: { type: 'boolean' },
       criterion: { type: 'string' },
+      'label-error-value': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -67,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'inspect': {
       if (args.length !== 1) throw new UsageError('inspect takes exactly one dataset file.');
-      const result = await loadDataset(args[0] as string, maps);
+      const result = await loadDataset(args[0] as string, maps, values['label-error-value']);
       process.stdout.write(values.json ? `${JSON.stringify(withoutItems(result), null, 2)}\n` : formatInspect(result));
       return 0;
     }
@@ -75,7 +87,11 @@ async function main(argv: string[]): Promise<number> {
       if (args.length !== 2) throw new UsageError('score takes a dataset file and a predictions file.');
       const criterion = values.criterion;
       if (criterion !== undefined && criterion !== 'span' && criterion !== 'sentence') throw new UsageError('--criterion must be span or sentence.');
-      const dataset = await loadDataset(args[0] as string, maps);
+      const dataset = await loadDataset(args[0] as string, maps, values['label-error-value']);
+      if (dataset.labelQuestion) {
+        const q = dataset.labelQuestion;
+        throw new MedfactError('BAD_INPUT', `${args[0] as string}: ${q.rows} rows have labels (${q.values.map((v) => `"${v}"`).join(', ')}) in column "${q.column}" that could mean either "has an error" or "is correct"; say which value means "has an error" with --label-error-value <value>.`);
+      }
       const preds = await readPredictions(await openFile(args[1] as string));
       if (preds.predictions.length === 0) {
         throw new MedfactError('BAD_INPUT', `No readable predictions in ${args[1] as string}${preds.issues[0] ? ` (line ${preds.issues[0].line}: ${preds.issues[0].message})` : ''}.`);
