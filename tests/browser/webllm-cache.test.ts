@@ -175,7 +175,29 @@ describe('web-llm finds what our installer wrote (no GPU needed)', () => {
     await page.locator(`[data-testid="catalog-entry"][data-model-id="${FIXTURE_MLC_MODEL}"]`).getByTestId('install-button').click();
     await page.getByTestId('install-progress').filter({ hasText: '安装完成' }).waitFor({ timeout: 120_000 });
     expect(await recordState(page)).toBe('installed');
-    expectServedFromCache(await probeOffline(page, context));
+    const probed = await probeOffline(page, context);
+    expectServedFromCache(probed);
+
+    // the app's own WebLLM adapter, in its engine worker, through the self-test screen: with the mirror
+    // answering 503 it reads everything from the cache and stops where the STUB library must run
+    mirror.setFaults([{ path: /./, kind: 'status', status: 503 }]);
+    const from = mirror.requests.length;
+    const log = recordRequests(context);
+    await page.goto(`${app.url}#/selftest`);
+    await page.getByTestId('selftest-caps').waitFor();
+    await page.getByTestId('selftest-model').selectOption(`webllm:${FIXTURE_MLC_MODEL}`);
+    await page.getByTestId('selftest-run').click();
+    const state = () => page.getByTestId('selftest-status').getAttribute('data-state');
+    await expect.poll(state, { timeout: 120_000, interval: 500 }).not.toBe('running');
+    log.stop();
+    mirror.setFaults([]);
+    const shown = await page.locator('[role="alert"][data-code]').first().evaluate((el) => ({ code: el.getAttribute('data-code'), text: el.textContent }));
+    expect(mirror.requests.slice(from)).toEqual([]);
+    expect(log.outside([new URL(app.url).origin])).toEqual([]);
+    // web-llm was really loaded in the worker, and failed exactly where the probe's CreateMLCEngine did
+    expect(log.urls.some((u) => u.includes('/assets/engine/webllm-engine'))).toBe(true);
+    expect(shown.code).not.toMatch(/NETWORK|NOT_FOUND|DOWNLOAD_FORBIDDEN/);
+    expect(shown.text).toContain(probed.result.engine.error.replace(/^\w+: /, ''));
   });
 
   it('after an import from a picked folder, with the mirror never asked', async () => {
@@ -190,5 +212,19 @@ describe('web-llm finds what our installer wrote (no GPU needed)', () => {
     // the library bytes web-llm will instantiate are the picked file's
     const lib = await page.evaluate(async (key) => (await (await (await caches.open('webllm/wasm')).match(key))?.arrayBuffer())?.byteLength ?? 0, `${mirror.url}/libs/${FIXTURE_MLC_LIB}`);
     expect(lib).toBe(readFileSync(join(pickDir, FIXTURE_MLC_MODEL_ID, FIXTURE_MLC_LIB)).length);
+
+    // removed from the Models screen: web-llm no longer finds it either, and no web-llm cache keeps a file of it
+    await page.locator(`[data-testid="installed-model"][data-record-id="${RECORD_ID}"]`).getByRole('button', { name: /删除/ }).click();
+    await expect.poll(() => recordState(page)).toBeNull();
+    const after = await page.evaluate(
+      async ({ id, appConfig, names }) => {
+        const webllm = (globalThis as unknown as { __webllmProbe: { hasModelInCache(i: string, c: unknown): Promise<boolean> } }).__webllmProbe;
+        const left: string[] = [];
+        for (const name of names) for (const r of await (await caches.open(name)).keys()) left.push(r.url);
+        return { has: await webllm.hasModelInCache(id, appConfig), left };
+      },
+      { id: FIXTURE_MLC_MODEL_ID, appConfig: buildAppConfig(spec).appConfig, names: ['webllm/config', 'webllm/model', 'webllm/wasm'] },
+    );
+    expect(after).toEqual({ has: false, left: [] });
   });
 });
