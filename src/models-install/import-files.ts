@@ -9,10 +9,10 @@
  * `resolve/<rev>/`), or just the model's own files at the top of the pick.
  */
 import { MedfactError } from '../protocol/errors';
-import { WEBLLM_WASM_CACHE, installRecordId, plannedFileFor, repoFolder } from './cache-layout';
-import { runInstall, type InstallOptions, type InstallResult, type InstallerDeps } from './installer';
+import { WEBLLM_WASM_CACHE, installRecordId, plannedFileFor, repoFolder, webllmCachesLibrary } from './cache-layout';
+import { isWholeInCache, runInstall, type InstallOptions, type InstallResult, type InstallerDeps } from './installer';
 import { manifestFilesFor, normaliseManifestPath, parseMirrorManifest, type ManifestEntry } from './mirror-manifest';
-import { makePlan, resolveModelLib, transformersOptionalFiles, transformersRequiredFiles } from './plan';
+import { makePlan, noWebllmTokenizer, resolveModelLib, transformersOptionalFiles, transformersRequiredFiles, webllmTokenizerFile } from './plan';
 import type { InstallPlan, InstallTarget, PlannedFile } from './types';
 
 /** A picked file with its path relative to the picked folder. */
@@ -136,8 +136,15 @@ export async function planImport(target: InstallTarget, picked: readonly PickedF
     for (const p of transformersOptionalFiles(target)) add(p, p.endsWith('.json') ? 'config' : 'weights', false);
   } else {
     add('mlc-chat-config.json', 'config', true);
-    const hasJson = !!matchPicked(picked, folder, 'tokenizer.json');
-    add(hasJson ? 'tokenizer.json' : 'tokenizer.model', 'tokenizer', true);
+    // the tokenizer web-llm will read is the one the config names, whatever else the folder holds
+    const configBlob = matchPicked(picked, folder, 'mlc-chat-config.json')?.blob;
+    const chatConfig = await readJson(configBlob);
+    if (configBlob && chatConfig === null) {
+      throw new MedfactError('BAD_INPUT', `The picked mlc-chat-config.json of ${target.id} is not valid JSON. Copy the model folder again from its source.`, { modelId: target.id, file: 'mlc-chat-config.json' });
+    }
+    const tokenizer = webllmTokenizerFile(chatConfig);
+    if (tokenizer === null) throw noWebllmTokenizer(target, chatConfig);
+    add(tokenizer, 'tokenizer', true);
     add('tensor-cache.json', 'config', true);
     const tc = await readJson(matchPicked(picked, folder, 'tensor-cache.json')?.blob);
     const records = tc && typeof tc === 'object' && Array.isArray((tc as { records?: unknown }).records) ? (tc as { records: unknown[] }).records : [];
@@ -147,14 +154,14 @@ export async function planImport(target: InstallTarget, picked: readonly PickedF
       if (typeof dp === 'string') shards.add(dp);
     }
     for (const s of shards) add(s, 'weights', true);
+    // web-llm reads the library from its cache unless the URL is relative or names localhost
     const lib = resolveModelLib(target);
-    if (lib) {
+    if (lib && webllmCachesLibrary(lib)) {
       const name = decodeURIComponent(new URL(lib).pathname.split('/').pop() ?? '');
       const hit = picked.find((p) => norm(p.relativePath).split('/').pop() === name);
-      if (hit) {
-        files.push({ path: name, url: lib, cacheName: WEBLLM_WASM_CACHE, cacheKey: lib, size: hit.blob.size, sha256: target.sha256?.[name]?.toLowerCase() ?? null, kind: 'library' });
-        sources.set(lib, hit.blob);
-      }
+      // without the picked file the library must already be in the cache (importFromFiles checks)
+      files.push({ path: name, url: lib, cacheName: WEBLLM_WASM_CACHE, cacheKey: lib, size: hit?.blob.size ?? null, sha256: target.sha256?.[name]?.toLowerCase() ?? null, kind: 'library' });
+      if (hit) sources.set(lib, hit.blob);
     }
   }
   if (absent.length > 0) throw missing(target, absent);
@@ -166,6 +173,16 @@ export async function planImport(target: InstallTarget, picked: readonly PickedF
 /** Installs from picked files; afterwards the model loads exactly as after a download. */
 export async function importFromFiles(target: InstallTarget, picked: readonly PickedFile[], deps: InstallerDeps, options: InstallOptions = {}): Promise<InstallResult> {
   const { plan, sources } = await planImport(target, picked);
+  // a file not picked (the WebLLM library) must already be whole in the cache, or web-llm would download it
+  const absent: string[] = [];
+  for (const f of plan.files) if (!sources.has(f.cacheKey) && !(await isWholeInCache(deps.caches, f))) absent.push(f.path);
+  if (absent.length > 0) {
+    throw new MedfactError(
+      'BAD_INPUT',
+      `The picked files lack ${absent.join(', ')} for ${target.id}: WebLLM would download it when the model loads. Put the model library (.wasm) in the picked folder, or install the model from the mirror.`,
+      { modelId: target.id, missing: absent },
+    );
+  }
   return runInstall(
     plan,
     deps,

@@ -165,6 +165,30 @@ function isTensorCache(v: unknown): v is TensorCacheJson {
 }
 
 /**
+ * The one tokenizer file web-llm 0.2.86 reads (asyncLoadTokenizer):
+ * tokenizer.json when mlc-chat-config.json's tokenizer_files lists it, else
+ * tokenizer.model when listed, else none (web-llm throws
+ * UnsupportedTokenizerFilesError). A config without the list (or an
+ * unreadable one, on the mirror) falls back to tokenizer.json.
+ */
+export function webllmTokenizerFile(chatConfig: unknown): 'tokenizer.json' | 'tokenizer.model' | null {
+  const list = chatConfig && typeof chatConfig === 'object' ? (chatConfig as Record<string, unknown>)['tokenizer_files'] : undefined;
+  if (!Array.isArray(list)) return 'tokenizer.json';
+  if (list.includes('tokenizer.json')) return 'tokenizer.json';
+  if (list.includes('tokenizer.model')) return 'tokenizer.model';
+  return null;
+}
+
+export function noWebllmTokenizer(target: Pick<InstallTarget, 'id'>, chatConfig: unknown): MedfactError {
+  const list = (chatConfig as { tokenizer_files?: unknown }).tokenizer_files;
+  return new MedfactError(
+    'BAD_INPUT',
+    `The mlc-chat-config.json of ${target.id} lists no tokenizer WebLLM can read (tokenizer_files: ${JSON.stringify(list)}; it needs tokenizer.json or tokenizer.model). Use a build made by MLC's own converter.`,
+    { modelId: target.id, tokenizerFiles: Array.isArray(list) ? list.filter((f): f is string => typeof f === 'string') : [] },
+  );
+}
+
+/**
  * Library URL exactly as workers/webllm-engine.ts puts it in the model
  * record: absolute as given, else relative to libHost, else
  * `<modelId>-webgpu.wasm` under libHost.
@@ -196,14 +220,10 @@ async function planWebllm(target: InstallTarget, opts: Required<Pick<PlanOptions
         url: webllmFileUrl(target, 'tensor-cache.json'),
       });
     }
-    const tokenizerFiles =
-      chatConfig && typeof chatConfig === 'object' && Array.isArray((chatConfig as Record<string, unknown>)['tokenizer_files'])
-        ? ((chatConfig as Record<string, unknown>)['tokenizer_files'] as unknown[]).filter((f): f is string => typeof f === 'string')
-        : ['tokenizer.json'];
-    // web-llm reads tokenizer.json, or tokenizer.model when there is no tokenizer.json
-    const tokenizer = tokenizerFiles.includes('tokenizer.json') ? ['tokenizer.json'] : tokenizerFiles.includes('tokenizer.model') ? ['tokenizer.model'] : [];
+    const tokenizer = webllmTokenizerFile(chatConfig);
+    if (tokenizer === null) throw noWebllmTokenizer(target, chatConfig);
     files.push(fromManifest(target, entries, 'mlc-chat-config.json', 'config'));
-    for (const t of tokenizer) files.push(fromManifest(target, entries, t, 'tokenizer'));
+    files.push(fromManifest(target, entries, tokenizer, 'tokenizer'));
     files.push(fromManifest(target, entries, 'tensor-cache.json', 'config'));
     const seen = new Set<string>();
     for (const r of tensorCache.records) {
