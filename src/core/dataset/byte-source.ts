@@ -169,37 +169,41 @@ function validIn(encoding: string, bytes: Uint8Array): boolean {
  */
 export async function decideTextEncoding(source: ByteSource, signal?: AbortSignal): Promise<DecodingInfo> {
   const analyzer = new Utf8Analyzer();
-  const gb = new TextDecoder('gb18030', { fatal: true });
-  let gbValid = true;
-  let gbTruncated = false;
+  // GB18030 read leniently: how many bytes it cannot place, against how many Chinese characters it finds.
+  const gb = new TextDecoder('gb18030', { fatal: false });
+  let gbErrors = 0;
+  let gbHan = 0;
+  const count = (text: string): void => {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 0xfffd) gbErrors++;
+      else if (c >= 0x4e00 && c <= 0x9fff) gbHan++;
+    }
+  };
   for await (const chunk of readChunks(source, signal)) {
     analyzer.push(chunk);
-    if (gbValid) {
-      try {
-        gb.decode(chunk, { stream: true });
-      } catch {
-        gbValid = false;
-      }
-    }
+    count(gb.decode(chunk, { stream: true }));
   }
-  if (gbValid) {
-    try {
-      gb.decode(new Uint8Array(0));
-    } catch {
-      gbTruncated = true;
-    }
-  }
+  count(gb.decode(new Uint8Array(0)));
   const a = analyzer.end();
   const cut = a.truncatedAt === null ? '' : `; the file ends in the middle of a character at byte ${a.truncatedAt} (cut short, e.g. an interrupted download?), so its last character is replaced with �`;
   if (a.invalid === 0) return { encoding: 'utf-8', bom: false, lossy: a.truncatedAt !== null, note: `UTF-8${cut}` };
-  const looksGb = a.invalid > a.multibyte && (gbValid || a.invalid > 4 * a.multibyte + 4);
-  if (looksGb) {
-    const lossy = !gbValid || gbTruncated;
+  if (a.invalid > a.multibyte) {
+    // Not UTF-8. GB18030 when it reads the bytes as Chinese almost everywhere; otherwise a Western single-byte file.
+    if (gbErrors <= Math.max(2, gbHan / 100)) {
+      const lossy = gbErrors > 0;
+      return {
+        encoding: 'gb18030',
+        bom: false,
+        lossy,
+        note: `not UTF-8 (${a.invalid} invalid UTF-8 sequences against ${a.multibyte} valid multi-byte characters); decoded as GB18030 (GBK-compatible)${lossy ? `; ${gbErrors} bytes are not valid GB18030 either and were replaced with �` : ''}`,
+      };
+    }
     return {
-      encoding: 'gb18030',
+      encoding: 'windows-1252',
       bom: false,
-      lossy,
-      note: `not UTF-8 (${a.invalid} invalid UTF-8 sequences against ${a.multibyte} valid multi-byte characters); decoded as GB18030 (GBK-compatible)${lossy ? '; some bytes are not valid GB18030 either and were replaced with �' : ''}`,
+      lossy: false,
+      note: `neither UTF-8 nor GB18030 (${gbErrors} bytes GB18030 cannot read); decoded as Windows-1252 (Latin-1); if Chinese text looks wrong, re-save the file as UTF-8`,
     };
   }
   const where = a.invalidOffsets.join(', ') + (a.invalid > a.invalidOffsets.length ? ', …' : '');
@@ -239,6 +243,11 @@ export async function* decodeText(source: ByteSource, info: DecodingInfo, option
     : sniffed;
   Object.assign(info, chosen);
   if (options.lossy) info.lossy = true;
+  // A head that is not clean UTF-8 is only a hint: let the caller decide on the whole file.
+  if (!options.encoding && options.restartOnInvalid && info.encoding !== 'utf-8' && !info.bom && !info.encoding.startsWith('utf-')) {
+    throw new EncodingRestart('the head is not UTF-8');
+  }
+  if (!options.encoding && options.restartOnInvalid && info.encoding === 'utf-8' && info.lossy) throw new EncodingRestart('the head is not UTF-8');
 
   let decodeChunk: (bytes: Uint8Array, last: boolean) => string;
   if (info.encoding === 'utf-32le' || info.encoding === 'utf-32be') {

@@ -129,7 +129,7 @@ export interface DatasetStats {
   textLength: { min: number; mean: number; max: number };
 }
 
-export type TextEncodingName = 'utf-8' | 'gb18030' | 'utf-16le' | 'utf-16be' | 'utf-32le' | 'utf-32be' | 'binary';
+export type TextEncodingName = 'utf-8' | 'gb18030' | 'utf-16le' | 'utf-16be' | 'utf-32le' | 'utf-32be' | 'windows-1252' | 'binary';
 
 export interface DecodingInfo {
   encoding: TextEncodingName;

@@ -150,6 +150,14 @@ describe('encoding is decided on the whole file', () => {
     expect(r.items.find((i) => i.id === 'z1')?.text).toBe(`${TEXTS[0]}\uFFFD`);
   });
 
+  it('reads a Latin-1 (Windows-1252) English file as such, not as Chinese', async () => {
+    const latin = 'Text ID,Text,Error Flag\n1,Patient with caf\u00e9-au-lait spots. Na\u00efve to therapy.,0\n2,The pr\u00e9cis says r\u00e9sum\u00e9 \u00e0 la carte.,1\n';
+    const bytes = Uint8Array.from(latin, (c) => c.charCodeAt(0));
+    const r = await imported(bytes, 'latin1.csv');
+    expect(r.decoding.encoding).toBe('windows-1252');
+    expect(r.items.map((i) => i.text)).toEqual(['Patient with caf\u00e9-au-lait spots. Na\u00efve to therapy.', 'The pr\u00e9cis says r\u00e9sum\u00e9 \u00e0 la carte.']);
+  });
+
   const table = ['id,text,label', ...TEXTS.map((t, i) => `${i},${t},${i % 2}`)].join('\n');
   const cases: [string, Uint8Array][] = [
     ['UTF-16 LE without BOM', utf16(table, true)],
