@@ -190,7 +190,7 @@ export async function decideTextEncoding(source: ByteSource, signal?: AbortSigna
   if (a.invalid === 0) return { encoding: 'utf-8', bom: false, lossy: a.truncatedAt !== null, note: `UTF-8${cut}` };
   if (a.invalid > a.multibyte) {
     // Not UTF-8. GB18030 when it reads the bytes as Chinese almost everywhere; otherwise a Western single-byte file.
-    if (gbErrors <= Math.max(2, gbHan / 100)) {
+    if (gbHan > 0 && gbErrors <= gbHan / 100) {
       const lossy = gbErrors > 0;
       return {
         encoding: 'gb18030',

@@ -71,7 +71,7 @@ export class DelimitedParser {
   private headerWidth = 0;
 
   constructor(
-    private readonly delimiter: ',' | '\t',
+    private readonly delimiter: ',' | '\t' | ';',
     private readonly quotes: QuoteMode,
   ) {}
 

@@ -259,6 +259,7 @@ async function runImport(source: ByteSource, format: DatasetFormat, options: Imp
       columns = batch.columns;
       if (batch.jsonKey !== undefined) jsonKey = batch.jsonKey;
       if (batch.unreadableColumns) unreadable = batch.unreadableColumns;
+      if (batch.notes) notes.push(...batch.notes);
       if (!ctx && batch.rows.some((r) => 'values' in r)) ctx = setup(columns);
       if (ctx) {
         const lost = unreadable.filter((c) => ctx?.mappedColumns.has(c));

@@ -33,6 +33,8 @@ export class JsonRecordSplitter {
   private root: 'unknown' | 'array' | 'object' | 'sequence' = 'unknown';
   /** The current record nests deeper than MAX_JSON_DEPTH. */
   private tooDeep = false;
+  /** Something followed the end of the top-level array; it was ignored. */
+  trailing = false;
   /** Depth at which array elements are records; null while none is open. */
   private recordDepth: number | null = null;
   private elementStart = -1;
@@ -88,7 +90,11 @@ export class JsonRecordSplitter {
         }
         continue;
       }
-      if (this.done && this.root === 'array') throw new MedfactError('BAD_INPUT', 'Unexpected content after the end of the JSON array.');
+      if (this.done && this.root === 'array') {
+        // Content after the array (a second document, a stray character): the records are kept; it is reported.
+        this.trailing = true;
+        break;
+      }
       if (this.root === 'unknown') {
         if (c === 0x5b) {
           this.root = 'array';

@@ -25,6 +25,8 @@ export interface RowBatch {
   fraction?: number;
   /** Parquet columns that could not be decoded and are left out. */
   unreadableColumns?: string[];
+  /** File-level notes found while reading. */
+  notes?: string[];
 }
 
 
@@ -166,7 +168,7 @@ export async function* readDelimited(text: AsyncIterable<string>, delimiter: ','
           error: {
             reason: 'malformed_row',
             message: r.literal
-              ? `The quotes in this line are not valid ${delimiter === ',' ? 'CSV' : 'TSV'} quoting and the line has ${f.length} fields where the header has ${header.length}; fix the quotes (a quote inside a quoted field is written "") or the delimiters.`
+              ? `The quotes in this line are not valid ${used === '\t' ? 'TSV' : 'CSV'} quoting and the line has ${f.length} fields where the header has ${header.length}; fix the quotes (a quote inside a quoted field is written "") or the delimiters.`
               : `This row has ${f.length} fields but the header has ${header.length}; check delimiters and quotes.`,
           },
         });
@@ -183,10 +185,20 @@ export async function* readDelimited(text: AsyncIterable<string>, delimiter: ','
     return rows;
   };
 
+  let used: ',' | '\t' | ';' = delimiter;
   const start = (sample: string): DelimitedParser => {
-    const quoted = delimiter === ',' || tsvIsQuoted(sample);
-    if (delimiter === '\t' && !quoted && sample.includes('"')) notes.push('The TSV file does not use quoting; quote marks are read as part of the text.');
-    return new DelimitedParser(delimiter, quoted ? 'quoted' : 'literal');
+    // Spreadsheets in many locales save "CSV" with semicolons: a header with semicolons and no commas says so.
+    const firstLine = sample.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/, 1)[0] ?? '';
+    if (delimiter === ',' && !firstLine.includes(',') && firstLine.includes('\t')) {
+      used = '\t';
+      notes.push('The CSV file separates its columns with tabs; read as TSV.');
+    } else if (delimiter === ',' && !firstLine.includes(',') && firstLine.includes(';')) {
+      used = ';';
+      notes.push('The CSV file separates its columns with semicolons (;); read as such.');
+    }
+    const quoted = used !== '\t' || tsvIsQuoted(sample);
+    if (used === '\t' && !quoted && sample.includes('"')) notes.push('The TSV file does not use quoting; quote marks are read as part of the text.');
+    return new DelimitedParser(used, quoted ? 'quoted' : 'literal');
   };
 
   for await (const chunk of text) {
@@ -285,7 +297,8 @@ export async function* readJson(text: AsyncIterable<string>, options: { sequence
     const rows = convert(splitter.push(chunk));
     if (rows.length > 0) yield withKey({ rows, columns }, splitter.key);
   }
-  yield withKey({ rows: convert(splitter.end()), columns }, splitter.key);
+  const last = withKey({ rows: convert(splitter.end()), columns }, splitter.key);
+  yield splitter.trailing ? { ...last, notes: ['Something follows the end of the JSON array (a second document or stray characters); it was ignored and the records of the array were kept.'] } : last;
 }
 
 function withKey(batch: RowBatch, key: string | undefined): RowBatch {

@@ -59,6 +59,27 @@ function controlShare(head: Uint8Array): number {
   return bad / n;
 }
 
+/** Whether the first bytes, read as `encoding`, are mostly letters, CJK, digits, punctuation and white space. */
+function readsAsText(head: Uint8Array, encoding: 'utf-16le' | 'utf-16be'): boolean {
+  const text = new TextDecoder(encoding, { fatal: false }).decode(head.subarray(0, Math.min(head.length, 8192) & ~1));
+  if (text.length === 0) return false;
+  let plausible = 0;
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if (
+      (c >= 0x20 && c < 0x7f) || c === 0x09 || c === 0x0a || c === 0x0d ||
+      (c >= 0xa0 && c < 0x250) || // Latin
+      (c >= 0x2000 && c < 0x2070) || // general punctuation
+      (c >= 0x3000 && c < 0x30ff) || // CJK punctuation, kana
+      (c >= 0x3400 && c < 0x9fff) || // CJK
+      (c >= 0xff00 && c < 0xffef) || // full-width forms
+      (c >= 0x0370 && c < 0x03ff) // Greek (α, β in medicine)
+    )
+      plausible++;
+  }
+  return plausible / [...text].length > 0.9;
+}
+
 export function sniffBytes(head: Uint8Array): ByteKind {
   if (startsWith(head, [0x1f, 0x8b])) return { kind: 'gzip' };
   if (startsWith(head, [0x50, 0x41, 0x52, 0x31])) return { kind: 'parquet' };
@@ -80,11 +101,19 @@ export function sniffBytes(head: Uint8Array): ByteKind {
     // UTF-16: ASCII characters (delimiters, digits, keys) put a zero in their high byte.
     const odd = (share(1) + share(3)) / 2;
     const even = (share(0) + share(2)) / 2;
-    if (odd > 0.1 && even < odd / 8) return { kind: 'text', encoding: 'utf-16le', bom: 0, note: 'UTF-16 LE (no byte-order mark; recognised from its zero bytes)' };
-    if (even > 0.1 && odd < even / 8) return { kind: 'text', encoding: 'utf-16be', bom: 0, note: 'UTF-16 BE (no byte-order mark; recognised from its zero bytes)' };
+    // ASCII in UTF-16 puts zeros on one side; mostly-Chinese UTF-16 has few zeros (一 is 00 4E), so the text itself decides.
+    const le = readsAsText(head, 'utf-16le');
+    const be = readsAsText(head, 'utf-16be');
+    const note = (order: string): string => `UTF-16 ${order} (no byte-order mark; recognised from its zero bytes)`;
+    if (le && (!be || odd >= even)) return { kind: 'text', encoding: 'utf-16le', bom: 0, note: note('LE') };
+    if (be) return { kind: 'text', encoding: 'utf-16be', bom: 0, note: note('BE') };
     return { kind: 'binary', what: 'binary data (it holds zero bytes that no text encoding explains)' };
   }
   if (controlShare(head) > 0.02) return { kind: 'binary', what: 'binary data (it holds many control bytes)' };
+  const start = new TextDecoder('utf-8', { fatal: false }).decode(head.subarray(0, 512)).replace(/^\uFEFF/, '').trimStart().toLowerCase();
+  if (/^<!doctype html|^<html|^<\?xml|^<(head|body|table|div|p|svg)[\s>]/.test(start)) {
+    return { kind: 'binary', what: start.startsWith('<?xml') ? 'an XML document' : 'a web page (HTML), e.g. an error page saved instead of the download' };
+  }
   return { kind: 'text', encoding: 'undecided', bom: 0, note: '' };
 }
 

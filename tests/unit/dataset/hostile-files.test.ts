@@ -176,6 +176,28 @@ describe('encoding is decided on the whole file', () => {
     });
   }
 
+  it('reads UTF-16 without BOM even when almost all of it is Chinese (few zero bytes)', async () => {
+    const zh = '编号\t文本\t是否有误\n一\t胰岛素由胰岛β细胞分泌\t是\n二\t阿司匹林成人常用量每日一百毫克\t否\n';
+    const r = await imported(utf16(zh, true), 'zh16.tsv');
+    expect(r.items.map((i) => i.text)).toEqual(['胰岛素由胰岛β细胞分泌', '阿司匹林成人常用量每日一百毫克']);
+  });
+
+  it('reads a short Latin-1 file with a few accents as Windows-1252', async () => {
+    const bytes = Uint8Array.from('id\ttext\tlabel\n1\tcaf\u00e9 ol\u00e9\t0\n', (c) => c.charCodeAt(0));
+    const r = await imported(bytes, 'short.tsv');
+    expect(r.items[0]?.text).toBe('caf\u00e9 ol\u00e9');
+  });
+
+  it('names an HTML page saved instead of the dataset', async () => {
+    expect((await refusal('<!DOCTYPE html><html><body>404 Not Found</body></html>', 'data.csv')).message).toMatch(/web page \(HTML\)/);
+  });
+
+  it('reads semicolon-separated CSV (spreadsheets in many locales) and says so', async () => {
+    const r = await imported(['id;text;label', `1;${TEXTS[0]};0`, `2;${TEXTS[1]};1`].join('\n'), 'semi.csv');
+    expect(r.items.map((i) => i.text)).toEqual(TEXTS.slice(0, 2));
+    expect(r.notes.join(' ')).toMatch(/semicolons/);
+  });
+
   it('decompresses gzip (.csv.gz) and says so', async () => {
     const r = await imported(gzipSync(utf8(table)), 'data.csv.gz');
     expect(r.format).toBe('csv');
@@ -259,6 +281,12 @@ describe('JSON files', () => {
     const r = await imported(text.slice(0, text.length - 20), 'cut.json');
     expect(r.items.length).toBe(9);
     expect(r.rejected).toEqual([expect.objectContaining({ row: 10, reason: 'malformed_row' })]);
+  });
+
+  it('keeps the records of an array followed by stray content, and says so', async () => {
+    const r = await imported(`${JSON.stringify(records)} xyz`, 'trailing.json');
+    expect(r.items).toHaveLength(10);
+    expect(r.notes.join(' ')).toMatch(/follows the end of the JSON array/);
   });
 
   it('bounds nesting depth with a clear message instead of a stack overflow', async () => {
