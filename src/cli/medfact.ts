@@ -1,23 +1,27 @@
 /**
  * medfact: command-line tools over the pure core.
  *   medfact inspect <dataset> [--map field=column …] [--json]
- *   medfact score <dataset> <predictions.jsonl> [--criterion span|sentence] [--map …] [--json | --csv]
+ *   medfact score <dataset> <predictions.jsonl|submission.txt> [--criterion span|sentence] [--map …] [--json | --csv] [--mediqa-out <file>]
  *   medfact demo --out <file.jsonl>
  * User errors end with a message on stderr and exit code 1 (2 for usage).
+ * A reader that closes the pipe early (`| head`) ends the program quietly.
  */
 import { openAsBlob } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
+import { endQuietlyOnBrokenPipe } from './epipe';
 import { parseArgs } from 'node:util';
 import { MedfactError } from '../protocol/errors';
 import { demoSetJsonl, importDataset, parseMappingOverrides, type ImportResult } from '../core/dataset';
-import { computeMetrics, metricsToCsv, type Metrics } from '../core/metrics';
-import { readPredictions } from '../core/predictions';
-import { formatInspect, formatMetrics } from './format';
+import { formatInspect } from './format';
+import { scoreCommand } from './score-command';
 
 const USAGE = `Usage:
   medfact inspect <dataset> [--map field=column …] [--json]
-  medfact score <dataset> <predictions.jsonl> [--criterion span|sentence] [--map field=column …] [--json | --csv]
+  medfact score <dataset> <predictions.jsonl|submission.txt> [--criterion span|sentence] [--map field=column …] [--json | --csv] [--mediqa-out <file>]
   medfact demo --out <file.jsonl>
+
+Predictions: our JSONL, or a MEDIQA-CORR submission ("text_id flag sentence_id corrected_sentence"; detected).
+--mediqa-out writes the predictions as a MEDIQA-CORR submission (datasets with sentence ids, e.g. MEDEC).
 
 Datasets: .jsonl, .json, .csv, .tsv, .parquet (UTF-8 or GB18030).
 Fields for --map: id, text, label, errorSpan, start, end, correction, errorType, specialty, style, difficulty, sentences, errorSentenceId.`;
@@ -55,6 +59,7 @@ async function main(argv: string[]): Promise<number> {
       csv: { type: 'boolean' },
       criterion: { type: 'string' },
       out: { type: 'string' },
+      'mediqa-out': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -75,27 +80,22 @@ async function main(argv: string[]): Promise<number> {
       if (args.length !== 2) throw new UsageError('score takes a dataset file and a predictions file.');
       const criterion = values.criterion;
       if (criterion !== undefined && criterion !== 'span' && criterion !== 'sentence') throw new UsageError('--criterion must be span or sentence.');
-      const dataset = await loadDataset(args[0] as string, maps);
-      const preds = await readPredictions(await openFile(args[1] as string));
-      if (preds.predictions.length === 0) {
-        throw new MedfactError('BAD_INPUT', `No readable predictions in ${args[1] as string}${preds.issues[0] ? ` (line ${preds.issues[0].line}: ${preds.issues[0].message})` : ''}.`);
-      }
-      for (const issue of preds.issues.slice(0, 20)) console.error(`predictions line ${issue.line}: ${issue.message}`);
-      if (preds.issues.length > 20) console.error(`… and ${preds.issues.length - 20} more prediction issues.`);
-      const metrics: Metrics = computeMetrics(dataset.items, preds.predictions, { criterion: criterion ?? dataset.unit });
-      if (values.json) {
-        const out = {
-          ...metrics,
-          dataset: { content_hash: dataset.contentHash, items: dataset.items.length, rejected: dataset.rejected.length, unplaced_gold: dataset.stats.unplacedGold },
-          prediction_issues: preds.issues,
-        };
-        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-      } else if (values.csv) {
-        process.stdout.write(metricsToCsv(metrics));
-      } else {
-        process.stdout.write(formatMetrics(metrics, dataset));
-      }
-      return 0;
+      return scoreCommand(
+        {
+          datasetPath: args[0] as string,
+          predictionsPath: args[1] as string,
+          maps: parseMappingOverrides(maps),
+          criterion,
+          output: values.json ? 'json' : values.csv ? 'csv' : 'text',
+          mediqaOut: values['mediqa-out'],
+        },
+        {
+          openFile,
+          loadDataset: (path) => loadDataset(path, maps),
+          out: (text) => process.stdout.write(text),
+          err: (line) => console.error(line),
+        },
+      );
     }
     case 'demo': {
       if (!values.out) throw new UsageError('demo needs --out <file.jsonl>.');
@@ -108,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-
+endQuietlyOnBrokenPipe();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -4,6 +4,14 @@
  * Offsets are UTF-16 code units into the item text, half-open. `score` (item
  * level, optional) is the reward score used by threshold sweeps; without it
  * the highest span score stands in.
+ *
+ * Strictness (issue 10): a line whose `spans` is malformed (not an array, a
+ * span that is not an object, offsets that are not whole numbers, negative,
+ * reversed or empty) is an error for that line: the line is skipped and
+ * reported with its number, never silently read as "no spans". Ids are
+ * trimmed, as dataset ids are. Offsets past the end of the item text can
+ * only be checked against the dataset: see checkPredictionsAgainst in
+ * metrics/coverage.ts.
  */
 import { decodeText, type ByteSource } from './dataset/byte-source';
 import type { DecodingInfo } from './dataset/types';
@@ -30,6 +38,24 @@ export interface Prediction {
 export interface PredictionIssue {
   line: number;
   message: string;
+  /** True when the whole line was skipped (an error), false or absent for a repair. */
+  skipped?: boolean;
+}
+
+/**
+ * Physical line of each prediction read from a file. A side table rather
+ * than a field, so a Prediction keeps its stored and compared shape.
+ */
+const LINES = new WeakMap<Prediction, number>();
+
+/** The 1-based line a prediction was read from, when it came from a file. */
+export function predictionLine(p: Prediction): number | undefined {
+  return LINES.get(p);
+}
+
+/** Records the line a prediction came from (readers of other formats use it too). */
+export function setPredictionLine(p: Prediction, line: number): void {
+  LINES.set(p, line);
 }
 
 export interface PredictionsReadResult {
@@ -55,45 +81,68 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
 }
 
+/** Thrown inside toPrediction for a line that cannot be scored as written. */
+class LineError extends Error {}
+
+function offset(v: unknown): number | null | undefined {
+  if (v === undefined || v === null) return undefined;
+  const n = num(v);
+  return n !== undefined && Number.isInteger(n) ? n : null;
+}
+
+function readSpan(s: unknown, i: number): PredictedSpan {
+  if (typeof s !== 'object' || s === null || Array.isArray(s)) throw new LineError(`span ${i + 1} is not an object with start, end and text`);
+  const r = s as Record<string, unknown>;
+  const start = offset(r.start);
+  const end = offset(r.end);
+  const text = str(r.text) ?? '';
+  let span: PredictedSpan;
+  if (start === undefined && end === undefined) {
+    if (text === '') throw new LineError(`span ${i + 1} has neither offsets nor text`);
+    span = { start: -1, end: -1, text };
+  } else {
+    const shown = `[${JSON.stringify(r.start ?? null)}, ${JSON.stringify(r.end ?? null)})`;
+    if (start === undefined || end === undefined) throw new LineError(`span ${i + 1} has only one of "start" and "end" ${shown}; give both or neither`);
+    if (start === null || end === null) throw new LineError(`span ${i + 1} offsets ${shown} are not whole numbers`);
+    if (start < 0) throw new LineError(`span ${i + 1} offsets ${shown} are negative`);
+    if (end < start) throw new LineError(`span ${i + 1} offsets ${shown} are reversed (end before start)`);
+    if (end === start) throw new LineError(`span ${i + 1} offsets ${shown} select nothing (end equals start)`);
+    span = { start, end, text };
+  }
+  const type = str(r.type);
+  const correction = str(r.correction);
+  const score = num(r.score);
+  if (type !== undefined) span.type = type;
+  if (correction !== undefined) span.correction = correction;
+  if (score !== undefined) span.score = score;
+  return span;
+}
+
 /** Reads one parsed JSON value as a prediction; null with a reason when it cannot. */
-export function toPrediction(value: unknown, onIssue: (message: string) => void): Prediction | null {
+export function toPrediction(value: unknown, onIssue: (message: string, skipped?: boolean) => void): Prediction | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    onIssue('not a JSON object');
+    onIssue('not a JSON object; line skipped', true);
     return null;
   }
   const o = value as Record<string, unknown>;
-  const id = str(o.id);
+  const id = str(o.id)?.trim();
   if (id === undefined || id === '') {
-    onIssue('missing "id"');
+    onIssue('missing "id"; line skipped', true);
     return null;
   }
-  const rawSpans = Array.isArray(o.spans) ? o.spans : Array.isArray(o.errors) ? o.errors : [];
+  const key = o.spans !== undefined && o.spans !== null ? 'spans' : 'errors';
+  const given = o[key];
   const spans: PredictedSpan[] = [];
-  rawSpans.forEach((s, i) => {
-    if (typeof s !== 'object' || s === null) {
-      onIssue(`span ${i + 1} is not an object; skipped`);
-      return;
+  try {
+    if (given !== undefined && given !== null) {
+      if (!Array.isArray(given)) throw new LineError(`"${key}" must be an array of {start, end, text}, not ${typeof given === 'object' ? 'an object' : `a ${typeof given}`}`);
+      given.forEach((s, i) => spans.push(readSpan(s, i)));
     }
-    const r = s as Record<string, unknown>;
-    const start = num(r.start);
-    const end = num(r.end);
-    const text = str(r.text) ?? '';
-    const span: PredictedSpan =
-      start !== undefined && end !== undefined && Number.isInteger(start) && Number.isInteger(end) && start >= 0 && end >= start
-        ? { start, end, text }
-        : { start: -1, end: -1, text };
-    if (span.start < 0 && text === '') {
-      onIssue(`span ${i + 1} has neither valid offsets nor text; skipped`);
-      return;
-    }
-    const type = str(r.type);
-    const correction = str(r.correction);
-    const score = num(r.score);
-    if (type !== undefined) span.type = type;
-    if (correction !== undefined) span.correction = correction;
-    if (score !== undefined) span.score = score;
-    spans.push(span);
-  });
+  } catch (e) {
+    if (!(e instanceof LineError)) throw e;
+    onIssue(`id ${id}: ${e.message}; line skipped (the item counts as having no prediction)`, true);
+    return null;
+  }
   let hasError = bool(o.has_error ?? o.hasError ?? o.label);
   if (hasError === undefined) {
     hasError = spans.length > 0;
@@ -122,11 +171,14 @@ function parseLine(raw: string, line: number, predictions: Prediction[], issues:
   try {
     value = JSON.parse(s);
   } catch {
-    issues.push({ line, message: 'invalid JSON; line skipped' });
+    issues.push({ line, message: 'invalid JSON; line skipped', skipped: true });
     return;
   }
-  const p = toPrediction(value, (message) => issues.push({ line, message }));
-  if (p) predictions.push(p);
+  const p = toPrediction(value, (message, skipped) => issues.push(skipped ? { line, message, skipped } : { line, message }));
+  if (p) {
+    LINES.set(p, line);
+    predictions.push(p);
+  }
 }
 
 /** Streams a predictions file (Blob, bytes, chunks or string). */
