@@ -31,7 +31,7 @@ export function oracleAccuracy(ref: OracleReference, submission: string): { flag
   for (const raw of submission.split('\n')) {
     const line = raw.trim();
     if (line.length === 0) continue;
-    if (!/^[a-z0-9\-]+\s[0-9]+\s-?[0-9]+\s.+$/.test(line)) continue;
+    if (!/^[a-z0-9-]+\s[0-9]+\s-?[0-9]+\s.+$/.test(line)) continue;
     const items = line.split(/\s+/);
     flags.set(items[0] as string, items[1] as string);
     sids.set(items[0] as string, items[2] as string);
