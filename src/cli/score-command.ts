@@ -50,7 +50,7 @@ export async function scoreCommand(o: ScoreOptions, io: ScoreIo): Promise<number
   const isSubmission = looksLikeMediqaSubmission(head);
   const reference: MediqaReference | null = await readMediqaReference(datasetBlob, dataset, { fileName: o.datasetPath, mapping: o.maps });
 
-  let read: { predictions: Prediction[]; issues: PredictionIssue[] };
+  let read: { predictions: Prediction[]; issues: PredictionIssue[]; lines?: number[] };
   let submissionRows: Map<string, MediqaRow> | null = null;
   if (isSubmission) {
     if (!reference) {
@@ -61,7 +61,7 @@ export async function scoreCommand(o: ScoreOptions, io: ScoreIo): Promise<number
     }
     const parsed = parseMediqaSubmission(await predsBlob.text());
     const converted = predictionsFromMediqa(reference, parsed.lines);
-    read = { predictions: converted.predictions, issues: [...parsed.issues, ...converted.issues] };
+    read = { predictions: converted.predictions, issues: [...parsed.issues, ...converted.issues].sort((a, b) => a.line - b.line), lines: converted.lines };
     // Last line of an id wins, as in the official script.
     submissionRows = new Map(parsed.lines.map((l) => [l.id, l]));
   } else {

@@ -10,7 +10,6 @@ import { alignQuote } from '../align';
 import type { DatasetItem } from '../dataset/types';
 import { wilson, type Interval } from '../metrics/stats-utils';
 import type { PredictedSpan, Prediction, PredictionIssue } from '../predictions';
-import { setPredictionLine } from '../predictions';
 import { parseSentenceList, placeSentences, sentenceAt, type PlacedSentence } from './sentences';
 import type { MediqaLine, MediqaRow } from './submission';
 
@@ -132,8 +131,9 @@ export function mediqaRowsFromPredictions(reference: MediqaReference, prediction
  * correction; a sentence id that is not a sentence of the text gives no span
  * and an issue.
  */
-export function predictionsFromMediqa(reference: MediqaReference, lines: readonly MediqaLine[]): { predictions: Prediction[]; issues: PredictionIssue[] } {
+export function predictionsFromMediqa(reference: MediqaReference, lines: readonly MediqaLine[]): { predictions: Prediction[]; issues: PredictionIssue[]; lines: number[] } {
   const predictions: Prediction[] = [];
+  const at: number[] = [];
   const issues: PredictionIssue[] = [];
   for (const l of lines) {
     const p: Prediction = { id: l.id, hasError: l.flag === '1', spans: [] };
@@ -148,8 +148,8 @@ export function predictionsFromMediqa(reference: MediqaReference, lines: readonl
         issues.push({ line: l.line, message: `id ${l.id}: sentence id ${l.sentenceId} is not a sentence of this text; the flag is scored, no span` });
       }
     }
-    setPredictionLine(p, l.line);
     predictions.push(p);
+    at.push(l.line);
   }
-  return { predictions, issues };
+  return { predictions, issues, lines: at };
 }

@@ -8,7 +8,7 @@
  * they report the same counts.
  */
 import type { DatasetItem } from '../dataset/types';
-import { predictionLine, type Prediction, type PredictionIssue } from '../predictions';
+import type { Prediction, PredictionIssue } from '../predictions';
 
 /** The missing-prediction rule, in the words the README, the text report and the JSON output share. */
 export const MISSING_PREDICTION_RULE =
@@ -83,36 +83,47 @@ function offsetProblem(item: DatasetItem, p: Prediction): string | null {
 
 export function prepareScoring(
   items: readonly DatasetItem[],
-  read: { predictions: readonly Prediction[]; issues: readonly PredictionIssue[] },
+  read: { predictions: readonly Prediction[]; issues: readonly PredictionIssue[]; lines?: readonly number[] },
   options: { duplicateRule?: DuplicateRule } = {},
 ): PreparedScoring {
   const rule = options.duplicateRule ?? 'first';
   const byItemId = new Map(items.map((it) => [it.id, it]));
+  const lineOf = (k: number): number => read.lines?.[k] ?? k + 1;
   const issues: PredictionIssue[] = [...read.issues];
   const valid: Prediction[] = [];
+  const validLines: number[] = [];
   read.predictions.forEach((p, k) => {
     const item = byItemId.get(p.id);
     const problem = item ? offsetProblem(item, p) : null;
     if (problem) {
-      issues.push({ line: predictionLine(p) ?? k + 1, message: problem, skipped: true });
-    } else valid.push(p);
+      issues.push({ line: lineOf(k), message: problem, skipped: true });
+    } else {
+      valid.push(p);
+      validLines.push(lineOf(k));
+    }
   });
   issues.sort((a, b) => a.line - b.line);
 
+  // One pass; line lists are built only for ids seen twice (100k-line files stay fast).
   const chosen = new Map<string, Prediction>();
-  const linesById = new Map<string, number[]>();
-  valid.forEach((p, k) => {
-    const line = predictionLine(p) ?? k + 1;
-    const lines = linesById.get(p.id);
+  const chosenAt = new Map<string, number>();
+  const repeated = new Map<string, number[]>();
+  for (let k = 0; k < valid.length; k++) {
+    const p = valid[k] as Prediction;
+    const first = chosenAt.get(p.id);
+    if (first === undefined) {
+      chosen.set(p.id, p);
+      chosenAt.set(p.id, k);
+      continue;
+    }
+    const line = validLines[k] as number;
+    const lines = repeated.get(p.id);
     if (lines) lines.push(line);
-    else linesById.set(p.id, [line]);
-    if (rule === 'last' || !chosen.has(p.id)) chosen.set(p.id, p);
-  });
-  const duplicates: DuplicatePrediction[] = [];
-  for (const [id, lines] of linesById) {
-    if (lines.length < 2) continue;
-    duplicates.push({ id, lines, used_line: (rule === 'last' ? lines[lines.length - 1] : lines[0]) as number });
+    else repeated.set(p.id, [validLines[first] as number, line]);
+    if (rule === 'last') chosen.set(p.id, p);
   }
+  const duplicates: DuplicatePrediction[] = [];
+  for (const [id, lines] of repeated) duplicates.push({ id, lines, used_line: (rule === 'last' ? lines[lines.length - 1] : lines[0]) as number });
 
   const missingIds: string[] = [];
   let matched = 0;
@@ -147,8 +158,13 @@ export function prepareScoring(
         : `None of the ${chosen.size} prediction ids matches an id in the dataset (${n} items), so there is nothing to score. Dataset ids look like ${datasetSample || '(none)'}; prediction ids look like ${predSample}. Check that the predictions were made for this dataset, or map the dataset's id column.`;
   }
 
-  const order = new Map(items.map((it, i) => [it.id, i]));
-  const predictions = [...chosen.values()].sort((a, b) => (order.get(a.id) ?? n) - (order.get(b.id) ?? n));
+  // Dataset order first, then ids the dataset does not have (ignored by the metrics).
+  const predictions: Prediction[] = [];
+  for (const it of items) {
+    const p = chosen.get(it.id);
+    if (p) predictions.push(p);
+  }
+  for (const id of unknownIds) predictions.push(chosen.get(id) as Prediction);
   return {
     predictions,
     issues,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DatasetItem } from '../../../src/core/dataset/types';
 import { computeMetrics, MISSING_PREDICTION_RULE, MISSING_WARN_SHARE, prepareScoring } from '../../../src/core/metrics';
 import { metricsToCsv } from '../../../src/core/metrics/report-writers';
-import { parsePredictionsJsonl, predictionLine } from '../../../src/core/predictions';
+import { parsePredictionsJsonl } from '../../../src/core/predictions';
 
 const item = (id: string, text: string, hasError: boolean): DatasetItem => ({
   id,
@@ -50,7 +50,7 @@ describe('predictions lines: malformed spans are errors for their line', () => {
   it('ids are trimmed on both sides, as dataset ids are, and each prediction keeps its line', () => {
     const r = parsePredictionsJsonl(['', line({ id: '  t0\t', has_error: false }), line({ id: 7, has_error: true, spans: [] })].join('\n'));
     expect(r.predictions.map((p) => p.id)).toEqual(['t0', '7']);
-    expect(r.predictions.map((p) => predictionLine(p))).toEqual([2, 3]);
+    expect(r.lines).toEqual([2, 3]);
   });
 });
 
