@@ -126,8 +126,9 @@ export function toPrediction(value: unknown, onIssue: (message: string, skipped?
     onIssue('missing "id"; line skipped', true);
     return null;
   }
+  // `spans` is checked strictly; the older alias `errors` is used only when it is an array (other values may mean a count).
   const key = o.spans !== undefined && o.spans !== null ? 'spans' : 'errors';
-  const given = o[key];
+  const given = key === 'spans' || Array.isArray(o.errors) ? o[key] : undefined;
   const spans: PredictedSpan[] = [];
   try {
     if (given !== undefined && given !== null) {

@@ -121,3 +121,11 @@ describe('prepareScoring', () => {
     expect(csv[1]).toContain('"A dataset item without a prediction is scored as a prediction of ""no error""');
   });
 });
+
+describe('the older "errors" alias', () => {
+  it('is read as spans when it is an array, and ignored otherwise (it may be a count)', () => {
+    const r = parsePredictionsJsonl([line({ id: 't0', has_error: true, errors: [{ start: 0, end: 2, text: '阿司' }] }), line({ id: 't1', has_error: false, errors: 0 })].join('\n'));
+    expect(r.issues).toEqual([]);
+    expect(r.predictions.map((p) => p.spans.length)).toEqual([1, 0]);
+  });
+});
