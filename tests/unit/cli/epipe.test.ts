@@ -28,8 +28,8 @@ describe('medfact and a pipe closed early', () => {
   it('inspect | head -1 prints one line and ends without a stack trace; the CLI exits 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'medfact-epipe-'));
     const dataset = join(dir, 'many-rejected.csv');
-    // 20,000 rows with an unreadable label: inspect lists each rejected row, about 2 MB of output.
-    const rows = Array.from({ length: 20_000 }, (_, i) => `r${i},阿司匹林可以预防血栓形成,maybe`);
+    // 30,000 rows, every other one without text: inspect lists each rejected row, over 1 MB of output.
+    const rows = Array.from({ length: 30_000 }, (_, i) => `r${i},${i % 2 === 0 ? '' : '阿司匹林可以预防血栓形成'},${i % 3 === 0 ? 1 : 0}`);
     writeFileSync(dataset, `id,text,label\n${rows.join('\n')}\n`, 'utf8');
     const full = await sh(`"${tsx}" src/cli/medfact.ts inspect "${dataset}" | wc -c`);
     expect(Number(full.stdout.trim())).toBeGreaterThan(1_000_000);
