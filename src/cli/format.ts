@@ -48,9 +48,11 @@ function blockLine(label: string, b: MetricBlock): string {
   return `${label.padEnd(22)} ${String(b.n).padStart(6)}  ${f3(b.vc.precision)}  ${f3(b.vc.recall)}  ${f3(b.vc.f1)}  ${f3(b.vc.over_criticism)}  ${f3(b.el.f1)}  ${f3(b.el.text_rate)}`;
 }
 
-export function formatMetrics(m: Metrics, dataset: ImportResult): string {
+/** `extra`: lines shown under the header (how the predictions were read), then the MEDIQA-CORR block if any. */
+export function formatMetrics(m: Metrics, dataset: ImportResult, extra: readonly string[] = []): string {
   const lines = [
     `dataset ${dataset.contentHash.slice(0, 16)}…  items ${m.n}  missing predictions ${m.missing}  unknown ids ${m.unknown_predictions}  criterion ${m.criterion}`,
+    ...extra,
     '',
     'Veracity classification (positive = has an error)',
     `  TP ${m.vc.tp}  FP ${m.vc.fp}  FN ${m.vc.fn}  TN ${m.vc.tn}`,

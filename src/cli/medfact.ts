@@ -1,24 +1,28 @@
 /**
  * medfact: command-line tools over the pure core.
  *   medfact inspect <dataset> [--map field=column …] [--json]
- *   medfact score <dataset> <predictions.jsonl> [--criterion span|sentence] [--map …] [--json | --csv]
+ *   medfact score <dataset> <predictions.jsonl|submission.txt> [--criterion span|sentence] [--map …] [--json | --csv] [--mediqa-out <file>]
  *   medfact demo --out <file.jsonl>
  * User errors end with a message on stderr and exit code 1 (2 for usage).
+ * A reader that closes the pipe early (`| head`) ends the program quietly.
  */
 import { openAsBlob } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
+import { endQuietlyOnBrokenPipe } from './epipe';
 import { parseArgs } from 'node:util';
 import { MedfactError } from '../protocol/errors';
 import { demoSetJsonl, importDataset, parseMappingOverrides, type ImportResult } from '../core/dataset';
 import { readLabel } from '../core/dataset/normalize-labels';
-import { computeMetrics, metricsToCsv, type Metrics } from '../core/metrics';
-import { readPredictions } from '../core/predictions';
-import { formatInspect, formatMetrics } from './format';
+import { formatInspect } from './format';
+import { scoreCommand } from './score-command';
 
 const USAGE = `Usage:
   medfact inspect <dataset> [--map field=column …] [--json]
-  medfact score <dataset> <predictions.jsonl> [--criterion span|sentence] [--map field=column …] [--json | --csv]
+  medfact score <dataset> <predictions.jsonl|submission.txt> [--criterion span|sentence] [--map field=column …] [--json | --csv] [--mediqa-out <file>]
   medfact demo --out <file.jsonl>
+
+Predictions: our JSONL, or a MEDIQA-CORR submission ("text_id flag sentence_id corrected_sentence"; detected).
+--mediqa-out writes the predictions as a MEDIQA-CORR submission (datasets with sentence ids, e.g. MEDEC).
 
 Datasets: .jsonl, .json, .csv, .tsv, .parquet, also gzip-compressed (.csv.gz …); UTF-8, GB18030, UTF-16 or UTF-32.
 --label-error-value V: the label value that means "has an error", for a label column whose yes/no values
@@ -51,6 +55,16 @@ async function loadDataset(path: string, maps: string[], errorValue?: string): P
   return importDataset(blob, { fileName: path, mapping: parseMappingOverrides(maps), ...labelOptions(errorValue) });
 }
 
+/** A dataset to score against: an unanswered label question stops here (scores would rest on a guess). */
+async function loadScoringDataset(path: string, maps: string[], errorValue: string | undefined): Promise<ImportResult> {
+  const dataset = await loadDataset(path, maps, errorValue);
+  if (dataset.labelQuestion) {
+    const q = dataset.labelQuestion;
+    throw new MedfactError('BAD_INPUT', `${path}: ${q.rows} rows have labels (${q.values.map((v) => `"${v}"`).join(', ')}) in column "${q.column}" that could mean either "has an error" or "is correct"; say which value means "has an error" with --label-error-value <value>.`);
+  }
+  return dataset;
+}
+
 function withoutItems(r: ImportResult): Omit<ImportResult, 'items'> & { items: number } {
   const { items, ...rest } = r;
   return { ...rest, items: items.length };
@@ -67,6 +81,7 @@ async function main(argv: string[]): Promise<number> {
       criterion: { type: 'string' },
       'label-error-value': { type: 'string' },
       out: { type: 'string' },
+      'mediqa-out': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -87,31 +102,22 @@ async function main(argv: string[]): Promise<number> {
       if (args.length !== 2) throw new UsageError('score takes a dataset file and a predictions file.');
       const criterion = values.criterion;
       if (criterion !== undefined && criterion !== 'span' && criterion !== 'sentence') throw new UsageError('--criterion must be span or sentence.');
-      const dataset = await loadDataset(args[0] as string, maps, values['label-error-value']);
-      if (dataset.labelQuestion) {
-        const q = dataset.labelQuestion;
-        throw new MedfactError('BAD_INPUT', `${args[0] as string}: ${q.rows} rows have labels (${q.values.map((v) => `"${v}"`).join(', ')}) in column "${q.column}" that could mean either "has an error" or "is correct"; say which value means "has an error" with --label-error-value <value>.`);
-      }
-      const preds = await readPredictions(await openFile(args[1] as string));
-      if (preds.predictions.length === 0) {
-        throw new MedfactError('BAD_INPUT', `No readable predictions in ${args[1] as string}${preds.issues[0] ? ` (line ${preds.issues[0].line}: ${preds.issues[0].message})` : ''}.`);
-      }
-      for (const issue of preds.issues.slice(0, 20)) console.error(`predictions line ${issue.line}: ${issue.message}`);
-      if (preds.issues.length > 20) console.error(`… and ${preds.issues.length - 20} more prediction issues.`);
-      const metrics: Metrics = computeMetrics(dataset.items, preds.predictions, { criterion: criterion ?? dataset.unit });
-      if (values.json) {
-        const out = {
-          ...metrics,
-          dataset: { content_hash: dataset.contentHash, items: dataset.items.length, rejected: dataset.rejected.length, unplaced_gold: dataset.stats.unplacedGold },
-          prediction_issues: preds.issues,
-        };
-        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-      } else if (values.csv) {
-        process.stdout.write(metricsToCsv(metrics));
-      } else {
-        process.stdout.write(formatMetrics(metrics, dataset));
-      }
-      return 0;
+      return scoreCommand(
+        {
+          datasetPath: args[0] as string,
+          predictionsPath: args[1] as string,
+          maps: parseMappingOverrides(maps),
+          criterion,
+          output: values.json ? 'json' : values.csv ? 'csv' : 'text',
+          mediqaOut: values['mediqa-out'],
+        },
+        {
+          openFile,
+          loadDataset: (path) => loadScoringDataset(path, maps, values['label-error-value']),
+          out: (text) => process.stdout.write(text),
+          err: (line) => console.error(line),
+        },
+      );
     }
     case 'demo': {
       if (!values.out) throw new UsageError('demo needs --out <file.jsonl>.');
@@ -124,7 +130,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-
+endQuietlyOnBrokenPipe();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

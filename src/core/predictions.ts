@@ -4,6 +4,14 @@
  * Offsets are UTF-16 code units into the item text, half-open. `score` (item
  * level, optional) is the reward score used by threshold sweeps; without it
  * the highest span score stands in.
+ *
+ * Strictness (issue 10): a line whose `spans` is malformed (not an array, a
+ * span that is not an object, offsets that are not whole numbers, negative,
+ * reversed or empty) is an error for that line: the line is skipped and
+ * reported with its number, never silently read as "no spans". Ids are
+ * trimmed, as dataset ids are. Offsets past the end of the item text can
+ * only be checked against the dataset: see checkPredictionsAgainst in
+ * metrics/coverage.ts.
  */
 import { decodeText, type ByteSource } from './dataset/byte-source';
 import type { DecodingInfo } from './dataset/types';
@@ -30,12 +38,26 @@ export interface Prediction {
 export interface PredictionIssue {
   line: number;
   message: string;
+  /** True when the whole line was skipped (an error), false or absent for a repair. */
+  skipped?: boolean;
 }
 
 export interface PredictionsReadResult {
   predictions: Prediction[];
   /** Lines that could not be read (skipped) or were read with repairs. */
   issues: PredictionIssue[];
+  /**
+   * The 1-based line of each prediction, in the same order. Not enumerable:
+   * the result keeps its compared shape, and a parallel array costs nothing
+   * per prediction (a WeakMap of 100k entries cost 40% of the parse).
+   */
+  lines?: number[];
+}
+
+/** Attaches the line numbers to a read result without changing its enumerable shape. */
+export function withLines<T extends { predictions: Prediction[]; issues: PredictionIssue[] }>(result: T, lines: number[]): T & { lines: number[] } {
+  Object.defineProperty(result, 'lines', { value: lines, enumerable: false, writable: true, configurable: true });
+  return result as T & { lines: number[] };
 }
 
 function num(v: unknown): number | undefined {
@@ -55,45 +77,69 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
 }
 
+/** Thrown inside toPrediction for a line that cannot be scored as written. */
+class LineError extends Error {}
+
+function offset(v: unknown): number | null | undefined {
+  if (v === undefined || v === null) return undefined;
+  const n = num(v);
+  return n !== undefined && Number.isInteger(n) ? n : null;
+}
+
+function readSpan(s: unknown, i: number): PredictedSpan {
+  if (typeof s !== 'object' || s === null || Array.isArray(s)) throw new LineError(`span ${i + 1} is not an object with start, end and text`);
+  const r = s as Record<string, unknown>;
+  const start = offset(r.start);
+  const end = offset(r.end);
+  const text = str(r.text) ?? '';
+  let span: PredictedSpan;
+  if (start === undefined && end === undefined) {
+    if (text === '') throw new LineError(`span ${i + 1} has neither offsets nor text`);
+    span = { start: -1, end: -1, text };
+  } else {
+    const shown = `[${JSON.stringify(r.start ?? null)}, ${JSON.stringify(r.end ?? null)})`;
+    if (start === undefined || end === undefined) throw new LineError(`span ${i + 1} has only one of "start" and "end" ${shown}; give both or neither`);
+    if (start === null || end === null) throw new LineError(`span ${i + 1} offsets ${shown} are not whole numbers`);
+    if (start < 0) throw new LineError(`span ${i + 1} offsets ${shown} are negative`);
+    if (end < start) throw new LineError(`span ${i + 1} offsets ${shown} are reversed (end before start)`);
+    if (end === start) throw new LineError(`span ${i + 1} offsets ${shown} select nothing (end equals start)`);
+    span = { start, end, text };
+  }
+  const type = str(r.type);
+  const correction = str(r.correction);
+  const score = num(r.score);
+  if (type !== undefined) span.type = type;
+  if (correction !== undefined) span.correction = correction;
+  if (score !== undefined) span.score = score;
+  return span;
+}
+
 /** Reads one parsed JSON value as a prediction; null with a reason when it cannot. */
-export function toPrediction(value: unknown, onIssue: (message: string) => void): Prediction | null {
+export function toPrediction(value: unknown, onIssue: (message: string, skipped?: boolean) => void): Prediction | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    onIssue('not a JSON object');
+    onIssue('not a JSON object; line skipped', true);
     return null;
   }
   const o = value as Record<string, unknown>;
-  const id = str(o.id);
+  const id = str(o.id)?.trim();
   if (id === undefined || id === '') {
-    onIssue('missing "id"');
+    onIssue('missing "id"; line skipped', true);
     return null;
   }
-  const rawSpans = Array.isArray(o.spans) ? o.spans : Array.isArray(o.errors) ? o.errors : [];
+  // `spans` is checked strictly; the older alias `errors` is used only when it is an array (other values may mean a count).
+  const key = o.spans !== undefined && o.spans !== null ? 'spans' : 'errors';
+  const given = key === 'spans' || Array.isArray(o.errors) ? o[key] : undefined;
   const spans: PredictedSpan[] = [];
-  rawSpans.forEach((s, i) => {
-    if (typeof s !== 'object' || s === null) {
-      onIssue(`span ${i + 1} is not an object; skipped`);
-      return;
+  try {
+    if (given !== undefined && given !== null) {
+      if (!Array.isArray(given)) throw new LineError(`"${key}" must be an array of {start, end, text}, not ${typeof given === 'object' ? 'an object' : `a ${typeof given}`}`);
+      given.forEach((s, i) => spans.push(readSpan(s, i)));
     }
-    const r = s as Record<string, unknown>;
-    const start = num(r.start);
-    const end = num(r.end);
-    const text = str(r.text) ?? '';
-    const span: PredictedSpan =
-      start !== undefined && end !== undefined && Number.isInteger(start) && Number.isInteger(end) && start >= 0 && end >= start
-        ? { start, end, text }
-        : { start: -1, end: -1, text };
-    if (span.start < 0 && text === '') {
-      onIssue(`span ${i + 1} has neither valid offsets nor text; skipped`);
-      return;
-    }
-    const type = str(r.type);
-    const correction = str(r.correction);
-    const score = num(r.score);
-    if (type !== undefined) span.type = type;
-    if (correction !== undefined) span.correction = correction;
-    if (score !== undefined) span.score = score;
-    spans.push(span);
-  });
+  } catch (e) {
+    if (!(e instanceof LineError)) throw e;
+    onIssue(`id ${id}: ${e.message}; line skipped (the item counts as having no prediction)`, true);
+    return null;
+  }
   let hasError = bool(o.has_error ?? o.hasError ?? o.label);
   if (hasError === undefined) {
     hasError = spans.length > 0;
@@ -110,23 +156,27 @@ export function toPrediction(value: unknown, onIssue: (message: string) => void)
 export function parsePredictionsJsonl(text: string): PredictionsReadResult {
   const predictions: Prediction[] = [];
   const issues: PredictionIssue[] = [];
+  const at: number[] = [];
   const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) parseLine(lines[i] ?? '', i + 1, predictions, issues);
-  return { predictions, issues };
+  for (let i = 0; i < lines.length; i++) parseLine(lines[i] ?? '', i + 1, predictions, issues, at);
+  return withLines({ predictions, issues }, at);
 }
 
-function parseLine(raw: string, line: number, predictions: Prediction[], issues: PredictionIssue[]): void {
+function parseLine(raw: string, line: number, predictions: Prediction[], issues: PredictionIssue[], at: number[]): void {
   const s = raw.replace(/^\uFEFF/, '').trim();
   if (s === '') return;
   let value: unknown;
   try {
     value = JSON.parse(s);
   } catch {
-    issues.push({ line, message: 'invalid JSON; line skipped' });
+    issues.push({ line, message: 'invalid JSON; line skipped', skipped: true });
     return;
   }
-  const p = toPrediction(value, (message) => issues.push({ line, message }));
-  if (p) predictions.push(p);
+  const p = toPrediction(value, (message, skipped) => issues.push(skipped ? { line, message, skipped } : { line, message }));
+  if (p) {
+    predictions.push(p);
+    at.push(line);
+  }
 }
 
 /** Streams a predictions file (Blob, bytes, chunks or string). */
@@ -134,16 +184,17 @@ export async function readPredictions(source: ByteSource, signal?: AbortSignal):
   const decoding: DecodingInfo = { encoding: 'utf-8', bom: false, lossy: false, note: '' };
   const predictions: Prediction[] = [];
   const issues: PredictionIssue[] = [];
+  const at: number[] = [];
   let pending = '';
   let line = 0;
   for await (const chunk of decodeText(source, decoding, signal ? { signal } : {})) {
     pending += chunk;
     const parts = pending.split('\n');
     pending = parts.pop() ?? '';
-    for (const p of parts) parseLine(p, ++line, predictions, issues);
+    for (const p of parts) parseLine(p, ++line, predictions, issues, at);
   }
-  if (pending !== '') parseLine(pending, line + 1, predictions, issues);
-  return { predictions, issues, decoding };
+  if (pending !== '') parseLine(pending, line + 1, predictions, issues, at);
+  return withLines({ predictions, issues, decoding }, at);
 }
 
 /** One JSONL line per prediction, in the documented wire format. */

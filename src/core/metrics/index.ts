@@ -4,3 +4,4 @@ export * from './compute-metrics';
 export * from './threshold-sweep';
 export * from './compare-runs';
 export * from './report-writers';
+export * from './coverage';

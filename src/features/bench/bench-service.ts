@@ -8,6 +8,7 @@
 import { runLockName } from '../../bench-runner/bench-protocol';
 import { newRunRecord, newRunId } from '../../bench-runner/create-run';
 import { describeAdapter } from '../../bench-runner/provenance';
+import { checkPredictionsFile, type PredictionsImportSummary } from '../../bench-runner/predictions-import';
 import { runItemsFromPredictions } from '../../bench-runner/run-results';
 import { itemsForRun, selectItems } from '../../bench-runner/select-items';
 import type { ItemSelection, RunConfig, RunItemRecord, RunRecord } from '../../bench-runner/types';
@@ -15,7 +16,6 @@ import { probeCapabilities } from '../../client/probe-capabilities';
 import { DEMO_SET } from '../../core/dataset/demo-set';
 import type { DatasetItem, ImportProgress, ImportResult } from '../../core/dataset/types';
 import { hashItems, computeStats } from '../../core/dataset/stats';
-import { readPredictions } from '../../core/predictions';
 import { deserializeError, isAbortError, MedfactError, toMedfactError } from '../../protocol/errors';
 import { datasetsRepo, type DatasetRecord, type LayoutRecord } from '../../storage/datasets-repo';
 import { isResumable, runsRepo } from '../../storage/runs-repo';
@@ -250,21 +250,24 @@ export async function loadRunData(runId: string): Promise<RunData> {
   return { run, dataset, items: itemsForRun(all, run.itemIds).items, results };
 }
 
-/** A predictions JSONL from another machine becomes a run over the dataset's items it names. */
-export async function importPredictionsRun(file: File, datasetId: string, name: string): Promise<{ runId: string; issues: number; unknown: number }> {
+/**
+ * A predictions JSONL from another machine becomes a run over the dataset's
+ * items it names, after the same checks as `medfact score` (see
+ * bench-runner/predictions-import.ts); the summary says what was read.
+ */
+export async function importPredictionsRun(file: File, datasetId: string, name: string): Promise<{ runId: string; issues: number; unknown: number; summary: PredictionsImportSummary }> {
   const dataset = await datasetsRepo.get(datasetId);
   if (!dataset) throw new MedfactError('NOT_FOUND', 'Choose a stored dataset for the predictions.');
   const items = await datasetsRepo.items(datasetId);
-  const read = await readPredictions(file);
-  const ids = new Set(items.map((i) => i.id));
-  const named = items.filter((i) => read.predictions.some((p) => p.id === i.id));
-  if (named.length === 0) throw new MedfactError('BAD_INPUT', 'None of the ids in this predictions file is in the chosen dataset; pick the dataset it was made for.');
+  const { prepared, summary } = await checkPredictionsFile(file, items);
+  const predicted = new Set(prepared.predictions.map((p) => p.id));
+  const named = items.filter((i) => predicted.has(i.id));
   const runId = newRunId();
   const run = newRunRecord({ id: runId, name: name.trim() || file.name, datasetId, datasetHash: dataset.contentHash, selection: {}, itemIds: named.map((i) => i.id), config: null, origin: 'imported' });
   run.state = 'completed';
   run.finishedAt = Date.now();
   await runsRepo.create(run);
-  await runsRepo.putItems(runId, runItemsFromPredictions(runId, named, read.predictions));
+  await runsRepo.putItems(runId, runItemsFromPredictions(runId, named, prepared.predictions));
   await refreshBench();
-  return { runId, issues: read.issues.length, unknown: read.predictions.filter((p) => !ids.has(p.id)).length };
+  return { runId, issues: summary.issues, unknown: summary.unknown, summary };
 }

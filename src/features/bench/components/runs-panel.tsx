@@ -1,5 +1,6 @@
 /** The stored runs: state, progress of the active one, pause / resume / cancel, results, comparison, predictions import. */
 import { useRef, useState } from 'react';
+import type { PredictionsImportSummary } from '../../../bench-runner/predictions-import';
 import type { RunRecord } from '../../../bench-runner/types';
 import { toMedfactError } from '../../../protocol/errors';
 import { useBenchStore } from '../bench-store';
@@ -89,6 +90,7 @@ function ImportPredictions() {
   const setError = useBenchStore((s) => s.setError);
   const [datasetId, setDatasetId] = useState('');
   const [note, setNote] = useState<string | null>(null);
+  const [summary, setSummary] = useState<PredictionsImportSummary | null>(null);
   const fileRef = useRef<HTMLInputElement>(null);
   const chosen = datasetId || datasets[0]?.id || '';
   return (
@@ -114,8 +116,13 @@ function ImportPredictions() {
           onChange={(e) => {
             const file = e.target.files?.[0];
             if (!file || !chosen) return;
+            setNote(null);
+            setSummary(null);
             importPredictionsRun(file, chosen, file.name.replace(/\.[^.]+$/, ''))
-              .then((r) => setNote(t('bench.predImport.done', { issues: r.issues, unknown: r.unknown })))
+              .then((r) => {
+                setNote(t('bench.predImport.done', { issues: r.issues, unknown: r.unknown }));
+                setSummary(r.summary);
+              })
               .catch((error: unknown) => setError(toMedfactError(error)))
               .finally(() => {
                 if (fileRef.current) fileRef.current.value = '';
@@ -124,7 +131,40 @@ function ImportPredictions() {
         />
       </label>
       {note && <p role="status">{note}</p>}
+      {summary && <ImportSummary summary={summary} />}
     </details>
+  );
+}
+
+/** What the predictions file held: the same counts and line numbers `medfact score` prints. */
+function ImportSummary({ summary: s }: { summary: PredictionsImportSummary }) {
+  const t = useBenchT();
+  return (
+    <div className="import-summary" data-testid="predictions-import-summary">
+      <p>
+        {t('bench.predImport.counts', { matched: s.matched, total: s.total, missing: s.missing, percent: s.missingPercent, unknown: s.unknown, duplicates: s.duplicates, rejected: s.rejectedLines })}
+      </p>
+      {s.missingWarning && (
+        <p role="alert" className="error-text" data-testid="predictions-import-missing-warning">
+          {t('bench.predImport.missingWarning', { missing: s.missing, total: s.total, percent: s.missingPercent })}
+        </p>
+      )}
+      {s.missing > 0 && <p className="muted">{t('bench.predImport.missingRule', { matched: s.matched })}</p>}
+      {s.shownIssues.length > 0 && (
+        <ul data-testid="predictions-import-issues" aria-label={t('bench.predImport.issuesLabel', { count: s.issues })}>
+          {s.shownIssues.map((i) => (
+            <li key={`${i.line}:${i.message}`}>{t('bench.predImport.line', { line: i.line, message: i.message })}</li>
+          ))}
+        </ul>
+      )}
+      {s.shownDuplicates.length > 0 && (
+        <ul data-testid="predictions-import-duplicates" aria-label={t('bench.predImport.duplicatesLabel', { count: s.duplicates })}>
+          {s.shownDuplicates.map((d) => (
+            <li key={d.id}>{t('bench.predImport.duplicate', { id: d.id, lines: d.lines.join(', '), used: d.used_line })}</li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }
 

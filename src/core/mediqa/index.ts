@@ -1,0 +1,4 @@
+export * from './sentences';
+export * from './submission';
+export * from './measures';
+export * from './reference';
