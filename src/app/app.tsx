@@ -58,6 +58,7 @@ export function App() {
           </ul>
         </nav>
         <OfflineIndicator />
+        <OfflineReadyNote />
       </header>
       <main id="main" ref={mainRef} tabIndex={-1}>
         <ConfigBanner />
@@ -69,7 +70,6 @@ export function App() {
       </main>
       <div className="toasts">
         <UpdatePrompt />
-        <OfflineReadyNote />
       </div>
     </>
   );

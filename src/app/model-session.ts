@@ -28,6 +28,8 @@ export interface RoleStatus {
   /** Install record id of the chosen model, or null. */
   recordId: string | null;
   modelId: string | null;
+  /** The catalog label (deployment or built-in), shown instead of the id. */
+  label: string | null;
   state: 'none' | 'loading' | 'ready' | 'error';
   progress: number;
   device: string | null;
@@ -41,7 +43,7 @@ interface ModelSessionState {
   reset: () => void;
 }
 
-const emptyRole = (): RoleStatus => ({ recordId: null, modelId: null, state: 'none', progress: 0, device: null, error: null });
+const emptyRole = (): RoleStatus => ({ recordId: null, modelId: null, label: null, state: 'none', progress: 0, device: null, error: null });
 
 export const useModelSession = create<ModelSessionState>()((set) => ({
   verifier: emptyRole(),
@@ -92,7 +94,7 @@ export function choicesFrom(records: readonly ModelInstallRecord[]): ModelChoice
     if (record.state !== 'installed') continue;
     for (const role of ['verifier', 'reward'] as const) {
       const entry = entryFor(record, role);
-      if (entry) out.push({ id: record.id, label: labelOf(entry, record), role });
+      if (entry) out.push({ id: record.id, label: labelOf(entry, record), role, modelId: record.modelId });
     }
   }
   return out;
@@ -191,7 +193,8 @@ export async function select(role: Role, recordId: string | null): Promise<void>
   const controller = new AbortController();
   loading[role] = controller;
   detach(role);
-  store.setRole(role, { recordId, modelId: record.modelId, state: 'loading', progress: 0, error: null, device: null });
+  const label = labelOf(entry, record);
+  store.setRole(role, { recordId, modelId: record.modelId, label, state: 'loading', progress: 0, error: null, device: null });
   try {
     // A generative judge on the verifier's own model shares its worker.
     const verifier = useModelSession.getState().verifier;
@@ -207,9 +210,9 @@ export async function select(role: Role, recordId: string | null): Promise<void>
           });
     const engine = recovering(client, reloadOnce(role, recordId));
     if (role === 'verifier') {
-      useEngineSession.getState().attachVerifier({ engine, id: record.modelId, contextTokens: result.contextTokens });
+      useEngineSession.getState().attachVerifier({ engine, id: record.modelId, recordId, label, contextTokens: result.contextTokens });
     } else {
-      useEngineSession.getState().attachReward({ engine, id: record.modelId, mode: entry.task === 'text-classification' ? 'classify' : 'judge' });
+      useEngineSession.getState().attachReward({ engine, id: record.modelId, recordId, label, mode: entry.task === 'text-classification' ? 'classify' : 'judge' });
     }
     useModelSession.getState().setRole(role, { state: 'ready', progress: 1, device: `${result.device} · ${result.dtype}` });
   } catch (error) {

@@ -5,7 +5,8 @@ import { select, useModelSession, type Role } from './model-session';
 function RoleLine({ role }: { role: Role }) {
   const t = useT();
   const status = useModelSession((s) => s[role]);
-  const model = status.modelId ?? '';
+  // The deployment's label; the id stays in the tooltip and in data-model for scripts.
+  const model = status.label ?? status.modelId ?? '';
   let text: string;
   switch (status.state) {
     case 'loading':
@@ -21,7 +22,7 @@ function RoleLine({ role }: { role: Role }) {
       text = t('session.none');
   }
   return (
-    <li data-testid={`session-${role}`} data-state={status.state} data-model={status.modelId ?? ''}>
+    <li data-testid={`session-${role}`} data-state={status.state} data-model={status.modelId ?? ''} title={status.modelId ?? undefined}>
       <span className="session-role">{t(`session.role.${role}`)}：</span>
       <span>{text}</span>
       {status.state === 'loading' ? <progress max={1} value={status.progress} aria-label={text} /> : null}

@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import { useAppStore } from '../stores/app-store';
 import { useT } from '../i18n/use-t';
 
@@ -21,16 +22,28 @@ export function UpdatePrompt() {
   );
 }
 
-/** A short note the first time the app shell is cached. */
+/** How long the "ready for offline use" note stays before it goes away by itself. */
+export const OFFLINE_NOTE_MS = 8_000;
+
+/**
+ * A short note the first time the app shell is cached. It sits in the header,
+ * in the page's flow (never floating over a finding card), and goes away by
+ * itself; it can also be closed at once.
+ */
 export function OfflineReadyNote() {
   const t = useT();
   const offlineReady = useAppStore((s) => s.offlineReady);
   const setOfflineReady = useAppStore((s) => s.setOfflineReady);
+  useEffect(() => {
+    if (!offlineReady) return undefined;
+    const timer = setTimeout(() => setOfflineReady(false), OFFLINE_NOTE_MS);
+    return () => clearTimeout(timer);
+  }, [offlineReady, setOfflineReady]);
   if (!offlineReady) return null;
   return (
-    <div className="toast" role="status" aria-live="polite">
+    <div className="header-note" role="status" aria-live="polite" data-testid="offline-ready-note">
       <span>{t('offline.ready')}</span>
-      <button type="button" onClick={() => setOfflineReady(false)}>
+      <button type="button" className="link-button" onClick={() => setOfflineReady(false)}>
         {t('dismiss')}
       </button>
     </div>

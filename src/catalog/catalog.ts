@@ -156,3 +156,9 @@ export function mergeCatalog(...lists: readonly (readonly CatalogModel[])[]): Ca
   for (const e of [DEFAULT_CATALOG, ...lists].flat()) byKey.set(`${e.engine}:${e.id}:${e.role}`, e);
   return [...byKey.values()];
 }
+
+/** The label a person sees for a model id (ids stay in tooltips and exports); the id itself when the catalog does not know it. */
+export function modelLabel(catalog: readonly CatalogModel[], id: string, lang: 'zh' | 'en'): string {
+  const entry = catalog.find((e) => e.id === id && e.role === 'verifier') ?? catalog.find((e) => e.id === id);
+  return entry ? entry.label[lang] : id;
+}

@@ -69,8 +69,42 @@ function wasmDtype(entry: CatalogModel): CatalogModel['dtypes'][number] | undefi
   return (entry.deviceDtypes?.wasm ?? entry.dtypes).find((d) => !needsShaderF16(d));
 }
 
-export function recommendDefaults(caps: Capabilities, catalog: readonly CatalogModel[]): Recommendation {
+/** What a deployment says about recommendations (app-config.json). */
+export interface RecommendOptions {
+  /** The deployment's default models: recommended first when they can run here. */
+  defaultVerifier?: string;
+  defaultReward?: string;
+  /** Only these entries may be recommended (a mirror-only deployment serves its own catalog, not the hub's). */
+  only?: (entry: CatalogModel) => boolean;
+}
+
+/**
+ * Recommendation options from the deployment configuration: its defaults, and,
+ * with `mirrorOnly`, only the models the deployment lists itself, so the
+ * screen never proposes a built-in model the hospital's mirror cannot serve.
+ */
+export function deploymentRecommendOptions(config: {
+  catalog: readonly unknown[];
+  defaultVerifier?: string | null | undefined;
+  defaultReward?: string | null | undefined;
+  mirrorOnly: boolean;
+}): RecommendOptions {
+  const listed = new Set(
+    config.catalog.flatMap((e) => (e && typeof e === 'object' && 'id' in e && 'engine' in e ? [`${String(e.engine)}:${String(e.id)}`] : [])),
+  );
+  return {
+    ...(config.defaultVerifier ? { defaultVerifier: config.defaultVerifier } : {}),
+    ...(config.defaultReward ? { defaultReward: config.defaultReward } : {}),
+    ...(config.mirrorOnly && listed.size > 0 ? { only: (e: CatalogModel) => listed.has(`${e.engine}:${e.id}`) } : {}),
+  };
+}
+
+export function recommendDefaults(caps: Capabilities, fullCatalog: readonly CatalogModel[], options: RecommendOptions = {}): Recommendation {
   const reasons: string[] = [];
+  const restricted = options.only ? fullCatalog.filter(options.only) : fullCatalog;
+  // Restricted to what the deployment serves, unless none of it is a verifier at all (then the list says why per model).
+  const catalog = restricted.some((e) => e.role === 'verifier') ? restricted : fullCatalog;
+  if (catalog !== fullCatalog) reasons.push('Mirror-only deployment: only the models it lists are recommended.');
   const { path, reason } = recommendPath(caps);
   reasons.push(reason);
   const f16 = caps.webgpu.available && caps.webgpu.shaderF16;
@@ -104,13 +138,25 @@ export function recommendDefaults(caps: Capabilities, catalog: readonly CatalogM
   }
   const fitting = verifiers.filter(fits);
   const smallest = [...verifiers].sort((a, b) => need(a) - need(b))[0] as CatalogModel;
-  const verifier = fitting[0] ?? smallest;
-  if (fitting.length === 0) reasons.push(`No verifier fits the memory budget: using the smallest, ${verifier.id}.`);
+  const chosenDefault = options.defaultVerifier ? verifiers.find((e) => e.id === options.defaultVerifier) : undefined;
+  const verifier = chosenDefault ?? fitting[0] ?? smallest;
+  if (chosenDefault) reasons.push(`The deployment's default verifier: ${verifier.id}.`);
+  else if (fitting.length === 0) reasons.push(`No verifier fits the memory budget: using the smallest, ${verifier.id}.`);
   else if (fitting.length < verifiers.length) reasons.push(`Limited memory: ${verifier.id} is the largest verifier that fits.`);
 
   const judges = catalog.filter((e) => e.role === 'reward' && e.task === 'text-generation' && usable(e));
+  const rewardDefault = options.defaultReward
+    ? catalog.find((e) => e.role === 'reward' && e.id === options.defaultReward && (e.task === 'text-classification' ? e.engine === 'transformers' : usable(e)))
+    : undefined;
+  if (rewardDefault) {
+    reasons.push(`The deployment's default reward model: ${rewardDefault.id}.`);
+    return { verifier, reward: rewardDefault, reasons };
+  }
   const sameWeights = judges.find((e) => e.id === verifier.id && e.engine === verifier.engine);
-  const reward = sameWeights ?? [...judges.filter(fits)].sort((a, b) => need(a) - need(b))[0] ?? [...judges].sort((a, b) => need(a) - need(b))[0];
+  // A deployment that lists only a classifier as its reward model gets that one.
+  const classifier = catalog !== fullCatalog ? catalog.find((e) => e.role === 'reward' && e.task === 'text-classification' && e.engine === 'transformers') : undefined;
+  const reward =
+    sameWeights ?? [...judges.filter(fits)].sort((a, b) => need(a) - need(b))[0] ?? [...judges].sort((a, b) => need(a) - need(b))[0] ?? classifier;
   if (!reward) {
     throw new MedfactError('BAD_CONFIG', 'The model catalog has no reward model that can run on this device. Add one in app-config.json.');
   }

@@ -18,6 +18,10 @@ export interface SessionModel {
   engine: ModelEngine;
   /** Catalog id, stored with every result. */
   id: string;
+  /** Install record id: the value the pickers select by. */
+  recordId?: string;
+  /** The label the user sees (ids only in tooltips and exports). */
+  label?: string;
   /** Context window in tokens; sets the chunk size for long texts. */
   contextTokens?: number;
 }
@@ -29,8 +33,11 @@ export interface RewardModel extends SessionModel {
 
 /** A model the user can pick in the checker's settings (loaded or installed). */
 export interface ModelChoice {
+  /** Install record id. */
   id: string;
   label: string;
+  /** Catalog model id, for tooltips. */
+  modelId?: string;
   role: 'verifier' | 'reward';
 }
 

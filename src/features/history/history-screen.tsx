@@ -4,8 +4,11 @@
  * Automation hooks: history-search, history-item, history-open,
  * history-delete, history-delete-all, history-confirm-delete-all.
  */
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { mergeCatalog, modelLabel } from '../../catalog/catalog';
+import type { CatalogModel } from '../../catalog/schema';
 import { ERROR_TYPE_INFO } from '../../core/labels';
+import { useAppStore } from '../../stores/app-store';
 import { applyThreshold } from '../../core/check';
 import { useLocaleStore, useT } from '../../i18n';
 import { toMedfactError, type MedfactError } from '../../protocol/errors';
@@ -25,6 +28,9 @@ function preview(text: string, max = 120): string {
 export function HistoryScreen() {
   const t = useT();
   const locale = useLocaleStore((s) => s.locale);
+  const configCatalog = useAppStore((s) => s.config.catalog);
+  const catalog = useMemo(() => mergeCatalog(configCatalog as CatalogModel[]), [configCatalog]);
+  const label = (id: string): string => modelLabel(catalog, id, locale === 'en' ? 'en' : 'zh');
   const [query, setQuery] = useState('');
   const [records, setRecords] = useState<CheckRecord[] | null>(null);
   const [total, setTotal] = useState(0);
@@ -121,7 +127,10 @@ export function HistoryScreen() {
                   {preview(r.text)}
                 </p>
                 <p className="muted">
-                  {t('history.item.models', { verifier: r.models.verifier, reward: r.models.reward ? ` + ${r.models.reward}` : '' })} ·{' '}
+                  <span title={[r.models.verifier, r.models.reward].filter(Boolean).join(' + ')}>
+                    {t('history.item.models', { verifier: label(r.models.verifier), reward: r.models.reward ? ` + ${label(r.models.reward)}` : '' })}
+                  </span>{' '}
+                  ·{' '}
                   {t('history.item.prompt', { version: `${r.promptId} ${r.promptVersion}` })} ·{' '}
                   {t('history.item.time', { seconds: (r.timings.totalMs / 1000).toFixed(1) })}
                 </p>

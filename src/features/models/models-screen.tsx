@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useT } from '../../i18n/use-t';
 import { mergeCatalog } from '../../catalog/catalog';
-import { recommendDefaults } from '../../catalog/recommend';
+import { deploymentRecommendOptions, recommendDefaults } from '../../catalog/recommend';
 import type { CatalogModel } from '../../catalog/schema';
 import { probeCapabilities } from '../../client/probe-capabilities';
 import type { Capabilities } from '../../protocol/capabilities';
@@ -59,11 +59,11 @@ export function ModelsScreen() {
   const recommendation = useMemo(() => {
     if (!caps) return null;
     try {
-      return recommendDefaults(caps, catalogEntries);
+      return recommendDefaults(caps, catalogEntries, deploymentRecommendOptions(config));
     } catch {
       return null; // no usable verifier here: the table says why per model
     }
-  }, [caps, catalogEntries]);
+  }, [caps, catalogEntries, config]);
 
   const focusStorage = (): void => {
     document.getElementById('models-installed')?.scrollIntoView({ block: 'start' });

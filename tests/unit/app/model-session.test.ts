@@ -79,8 +79,8 @@ describe('model choices for the checker', () => {
       record({ modelId: 'not/in-catalog' }),
     ]);
     expect(choices).toEqual([
-      { id: 'transformers:org/verifier:q8', role: 'verifier', label: '核查 · q8' },
-      { id: 'transformers:org/reward:q8', role: 'reward', label: '评分 · q8' },
+      { id: 'transformers:org/verifier:q8', role: 'verifier', label: '核查 · q8', modelId: 'org/verifier' },
+      { id: 'transformers:org/reward:q8', role: 'reward', label: '评分 · q8', modelId: 'org/reward' },
     ]);
   });
 });

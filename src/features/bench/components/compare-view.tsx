@@ -82,7 +82,7 @@ function Pair({ a, b, c }: { a: RunData; b: RunData; c: RunComparison }) {
         <ul className="flipped">
           {c.flipped.slice(0, 500).map((f) => (
             <li key={f.id}>
-              {f.id}: {t('bench.compare.flip', { gold: f.gold ? '✗' : '✓', a: f.a ? '✗' : '✓', b: f.b ? '✗' : '✓', winner: f.now_correct === 'b' ? b.run.name : a.run.name })}
+              {f.id}: {t('bench.compare.flip', { gold: t(f.gold ? 'bench.items.hasError' : 'bench.items.noError'), a: t(f.a ? 'bench.items.hasError' : 'bench.items.noError'), b: t(f.b ? 'bench.items.hasError' : 'bench.items.noError'), winner: f.now_correct === 'b' ? b.run.name : a.run.name })}
             </li>
           ))}
         </ul>

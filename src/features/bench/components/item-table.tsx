@@ -92,8 +92,10 @@ export function ItemTable({ rows, onOpen }: { rows: readonly ItemRow[]; onOpen: 
                 <button type="button" className={`item-row outcome-${r.outcome}`} onClick={() => onOpen(r)}>
                   <span>{r.index + 1}</span>
                   <span>{r.item.id}</span>
-                  <span>{r.item.hasError ? '✗' : '✓'}</span>
-                  <span>{r.result ? (r.result.status === 'failed' ? '!' : r.result.prediction.hasError ? '✗' : '✓') : '…'}</span>
+                  <span data-testid="item-gold">{t(r.item.hasError ? 'bench.items.hasError' : 'bench.items.noError')}</span>
+                  <span data-testid="item-pred">
+                    {r.result ? t(r.result.status === 'failed' ? 'bench.items.failed' : r.result.prediction.hasError ? 'bench.items.hasError' : 'bench.items.noError') : '…'}
+                  </span>
                   <span>{t(`bench.outcome.${r.outcome}`)}</span>
                   <span>
                     {r.matched}/{r.spurious}

@@ -21,13 +21,17 @@ function RunRow({ run }: { run: RunRecord }) {
   const stored = live ? live.counts.stored : run.counts.stored;
   const failed = live ? live.counts.failed : run.counts.failed;
   const total = run.itemIds.length;
-  const state = live ? live.state : run.state;
   const canResume = !activeRunId && resumable.includes(run.id);
+  // What is true now, not what the record last said: a `running` record with no live loop was interrupted (crash, closed
+  // page), and a run just started shows that models are loading until its first progress arrives (never "paused").
+  const state = live ? live.state : active ? 'loading' : run.state === 'running' && canResume ? 'interrupted' : run.state;
 
   return (
     <li className="run-row" data-run-id={run.id}>
       <div className="run-head">
-        <strong>{run.name}</strong> <span className={`badge state-${state}`}>{t(`bench.state.${state}`)}</span>
+        <strong>{run.name}</strong> <span className={`badge state-${state}`} data-testid="run-state" data-state={state}>
+          {t(`bench.state.${state}`)}
+        </span>
         {run.origin === 'imported' && <span className="badge">{t('bench.runs.imported')}</span>}
       </div>
       <p className="muted">

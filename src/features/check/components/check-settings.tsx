@@ -106,14 +106,18 @@ export function CheckSettings({ disabled }: { disabled: boolean }) {
           <select
             id={ids.verifier}
             data-testid="check-verifier"
-            value={verifier?.id ?? ''}
+            value={verifier ? (verifier.recordId ?? verifier.id) : ''}
             disabled={disabled || !select || verifierChoices.length === 0}
             onChange={(e) => void select?.('verifier', e.currentTarget.value || null)}
           >
             {!verifier && <option value="">{t('check.settings.noModel')}</option>}
-            {verifier && !verifierChoices.some((c) => c.id === verifier.id) && <option value={verifier.id}>{verifier.id}</option>}
+            {verifier && !verifierChoices.some((c) => c.id === (verifier.recordId ?? verifier.id)) && (
+              <option value={verifier.recordId ?? verifier.id} title={verifier.id}>
+                {verifier.label ?? verifier.id}
+              </option>
+            )}
             {verifierChoices.map((c) => (
-              <option key={c.id} value={c.id}>
+              <option key={c.id} value={c.id} title={c.modelId}>
                 {c.label}
               </option>
             ))}
@@ -124,14 +128,18 @@ export function CheckSettings({ disabled }: { disabled: boolean }) {
           <select
             id={ids.reward}
             data-testid="check-reward"
-            value={reward?.id ?? ''}
+            value={reward ? (reward.recordId ?? reward.id) : ''}
             disabled={disabled || !select}
             onChange={(e) => void select?.('reward', e.currentTarget.value || null)}
           >
             <option value="">{t('check.settings.noReward')}</option>
-            {reward && !rewardChoices.some((c) => c.id === reward.id) && <option value={reward.id}>{reward.id}</option>}
+            {reward && !rewardChoices.some((c) => c.id === (reward.recordId ?? reward.id)) && (
+              <option value={reward.recordId ?? reward.id} title={reward.id}>
+                {reward.label ?? reward.id}
+              </option>
+            )}
             {rewardChoices.map((c) => (
-              <option key={c.id} value={c.id}>
+              <option key={c.id} value={c.id} title={c.modelId}>
                 {c.label}
               </option>
             ))}

@@ -7,6 +7,7 @@
  */
 import { useEffect, useState } from 'react';
 import { CatalogModelSchema, downloadBytes, mergeCatalog, recommendDefaults, toModelSpec, type CatalogModel, type Recommendation } from '../../../catalog';
+import { deploymentRecommendOptions } from '../../../catalog/recommend';
 import { probeCapabilities } from '../../../client/probe-capabilities';
 import { useLocaleStore, useT } from '../../../i18n';
 import type { Capabilities } from '../../../protocol/capabilities';
@@ -51,7 +52,7 @@ export function FirstRunPanel() {
         if (!live) return;
         setCaps(c);
         try {
-          setPlan(recommendDefaults(c, catalogOf(configCatalog)));
+          setPlan(recommendDefaults(c, catalogOf(configCatalog), deploymentRecommendOptions(useAppStore.getState().config)));
         } catch {
           setFailed(true);
         }

@@ -1,4 +1,8 @@
 /** Installed (and incomplete) models with their sizes; remove one, resume, or check integrity. */
+import { useMemo } from 'react';
+import { mergeCatalog, modelLabel } from '../../../catalog/catalog';
+import type { CatalogModel } from '../../../catalog/schema';
+import { useAppStore } from '../../../stores/app-store';
 import { useT } from '../../../i18n/use-t';
 import { useLocaleStore } from '../../../i18n/locale-store';
 import type { ModelInstallRecord } from '../../../storage/models-repo';
@@ -17,6 +21,9 @@ export function InstalledList() {
   const locale = useLocaleStore((s) => s.locale);
   const records = useModelsStore((s) => s.records);
   const active = useModelsStore((s) => s.active);
+  const custom = useModelsStore((s) => s.customEntries);
+  const configCatalog = useAppStore((s) => s.config.catalog);
+  const catalog = useMemo(() => mergeCatalog(configCatalog as CatalogModel[], custom), [configCatalog, custom]);
   return (
     <section className="panel" aria-labelledby="installed-title" id="models-installed">
       <h2 id="installed-title">{t('models.installed.title')}</h2>
@@ -24,7 +31,7 @@ export function InstalledList() {
       <ul className="model-list">
         {records.map((r) => (
           <li key={r.id} data-testid="installed-model" data-record-id={r.id} data-state={r.state}>
-            <strong>{r.modelId}</strong> <span className="muted">({r.engine}, {r.dtype})</span>{' '}
+            <strong title={r.modelId}>{modelLabel(catalog, r.modelId, locale === 'en' ? 'en' : 'zh')}</strong> <span className="muted">({r.engine}, {r.dtype})</span>{' '}
             <span className={`badge badge-${r.state}`}>{t(BADGE[r.state])}</span>
             <div className="muted">
               {t('models.installed.size', { size: formatBytes(recordBytes(r), locale), files: r.files.length })} · {t(r.origin === 'import' ? 'models.installed.origin.import' : 'models.installed.origin.download')}
