@@ -94,9 +94,21 @@ describe('benchmark runner, end to end', () => {
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 8 });
     await page.getByTestId('bench-start').click();
 
-    // Runs tab: wait until at least one item is stored, then close the page mid-run.
+    // Runs tab: wait until at least one item is stored, then close the page mid-run. Until then the row
+    // says what is true (loading, running), never "paused".
     const count = page.getByTestId('run-count').first();
-    await expect.poll(async () => storedCount(await count.textContent()), { timeout: 180_000, interval: 50 }).toBeGreaterThanOrEqual(1);
+    const statesSeen = new Set<string>();
+    await expect
+      .poll(
+        async () => {
+          const state = await page.getByTestId('run-state').first().getAttribute('data-state').catch(() => null);
+          if (state) statesSeen.add(state);
+          return storedCount(await count.textContent());
+        },
+        { timeout: 180_000, interval: 50 },
+      )
+      .toBeGreaterThanOrEqual(1);
+    expect([...statesSeen]).not.toContain('paused');
     await page.close();
 
     page = await browser.context.newPage();
@@ -108,9 +120,11 @@ describe('benchmark runner, end to end', () => {
     expect(afterClose?.stored.length).toBeLessThan(ITEMS);
     expect(afterClose?.state).toBe('running');
 
-    // Reopened: the interrupted run is offered; resume it.
+    // Reopened: the interrupted run is offered, and its row says it was interrupted (not 运行中); resume it.
     const offer = page.getByTestId('resume-offer');
     await offer.waitFor({ timeout: 60_000 });
+    await expect.poll(() => page.getByTestId('run-state').first().getAttribute('data-state')).toBe('interrupted');
+    expect(await page.getByTestId('run-state').first().textContent()).toBe('已中断');
     await offer.getByRole('button', { name: /继续/ }).click();
     await expect.poll(async () => storedCount(await page.getByTestId('run-count').first().textContent()), { timeout: 180_000 }).toBe(ITEMS);
     await expect.poll(async () => (await storedRun(page))?.state, { timeout: 30_000 }).toBe('completed');
@@ -124,6 +138,11 @@ describe('benchmark runner, end to end', () => {
     await page.getByRole('button', { name: '查看结果' }).first().click();
     await expect.poll(() => page.getByTestId('results-counts').textContent(), { timeout: 60_000 }).toContain(`已评分 ${ITEMS} 条`);
     await page.getByTestId('vc-table').waitFor();
+    // Gold and predicted columns say 有误/无误 in words, not ✓/✗ (which read as right/wrong).
+    await page.getByTestId('item-gold').first().waitFor();
+    const words = [...(await page.getByTestId('item-gold').allTextContents()), ...(await page.getByTestId('item-pred').allTextContents())];
+    expect(words.length).toBeGreaterThan(0);
+    for (const w of words) expect(['有误', '无误', '失败']).toContain(w);
   });
 
   it('no request went anywhere but the app and the configured mirror', () => {
