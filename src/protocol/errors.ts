@@ -136,6 +136,33 @@ function plainDetails(value: unknown): Record<string, unknown> | undefined {
  * DOMExceptions) into a typed error. Message text is inspected only to pick a
  * code; it is never user text.
  */
+/**
+ * The one table that turns library and platform error text into a code, for
+ * the main thread (toMedfactError) and the engine workers
+ * (classifyEngineError) alike, so a lost device is a lost device everywhere.
+ * Most specific first; messages matched are library text, never user text.
+ */
+export const ERROR_TEXT_PATTERNS: readonly (readonly [ErrorCode, RegExp])[] = [
+  ['QUOTA_EXCEEDED', /QuotaExceeded|quota/i],
+  ['DOWNLOAD_FORBIDDEN', /Refused to download|DOWNLOAD_FORBIDDEN/],
+  ['NOT_FOUND', /ModelFileNotFoundError|Could not locate file|file was not found|\b404\b|Not Found/i],
+  ['NO_SHADER_F16', /shader-f16|ShaderF16|f16 not supported/i],
+  ['DEVICE_LOST', /device (was |is )?lost|DeviceLost|GPUDeviceLostInfo/i],
+  [
+    'NO_WEBGPU',
+    /WebGPUNotAvailable|Unable to find a compatible GPU|compatible GPU|Failed to get GPU adapter|navigator\.gpu|requestAdapter|webgpu.*(not (available|supported)|unavailable)|no available backend found.*webgpu/i,
+  ],
+  ['BAD_CONFIG', /no available backend found/i],
+  ['OUT_OF_MEMORY', /out of memory|OutOfMemory|allocation failed|Failed to allocate|std::bad_alloc|Array buffer allocation|Cannot allocate/i],
+  ['NETWORK', /Failed to fetch|NetworkError|ECONNREFUSED|ECONNRESET|fetch failed|socket hang up|\bnetwork\b|terminated/i],
+];
+
+/** The code that error text names, if any (see ERROR_TEXT_PATTERNS). */
+export function codeFromText(text: string): ErrorCode | undefined {
+  for (const [code, pattern] of ERROR_TEXT_PATTERNS) if (pattern.test(text)) return code;
+  return undefined;
+}
+
 export function toMedfactError(error: unknown): MedfactError {
   if (error instanceof MedfactError) return error;
   if (error instanceof Error && error.name === 'AbortError') return new AbortError(error.message);
@@ -152,20 +179,7 @@ export function toMedfactError(error: unknown): MedfactError {
             }
           })();
   const name = error instanceof Error ? error.name : '';
-  const text = `${name} ${message}`;
-  const code: ErrorCode = /QuotaExceeded|quota/i.test(text)
-    ? 'QUOTA_EXCEEDED'
-    : /shader-f16|f16 not supported|ShaderF16/i.test(text)
-      ? 'NO_SHADER_F16'
-      : /device (was )?lost|DeviceLost/i.test(text)
-        ? 'DEVICE_LOST'
-        : /out of memory|OutOfMemory|allocation failed|Failed to allocate/i.test(text)
-          ? 'OUT_OF_MEMORY'
-          : /WebGPU|compatible GPU|navigator\.gpu|requestAdapter/i.test(text)
-            ? 'NO_WEBGPU'
-            : /Failed to fetch|NetworkError|network|ECONNRESET|socket hang up|terminated/i.test(text)
-              ? 'NETWORK'
-              : 'INTERNAL';
+  const code: ErrorCode = codeFromText(`${name} ${message}`) ?? 'INTERNAL';
   return new MedfactError(code, message || 'Unknown error', plainDetails({ originalName: name || typeof error }));
 }
 

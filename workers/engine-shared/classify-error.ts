@@ -1,4 +1,4 @@
-import { AbortError, MedfactError, toMedfactError } from '../../src/protocol/errors';
+import { AbortError, codeFromText, MedfactError, toMedfactError } from '../../src/protocol/errors';
 
 /**
  * Model libraries fail in many shapes: Errors, DOMExceptions, and (WebLLM's
@@ -42,57 +42,31 @@ export function classifyEngineError(error: unknown, context: ClassifyContext): M
   const where = context.modelId ? ` (${context.modelId})` : '';
 
   if (name === 'AbortError') return new AbortError();
-  if (name === 'ModelFileNotFoundError' || /Could not locate file|file was not found|\b404\b|Not Found/i.test(text)) {
-    return new MedfactError(
-      'NOT_FOUND',
-      `A model file is missing on the model source${where}. Check the model id, revision and mirror address.`,
-      { phase: context.phase, library: message.slice(0, 500) },
-    );
-  }
-  if (/Refused to download|DOWNLOAD_FORBIDDEN/.test(text)) {
-    return new MedfactError('DOWNLOAD_FORBIDDEN', message, { phase: context.phase });
-  }
-  if (/shader-f16|ShaderF16|f16 not supported/i.test(text)) {
-    return new MedfactError(
-      'NO_SHADER_F16',
-      `This GPU cannot run 16-bit float shaders${where}. Choose a q4f32 build of the model.`,
-      { phase: context.phase },
-    );
-  }
-  if (/device (was |is )?lost|DeviceLost|GPUDeviceLostInfo/i.test(text)) {
-    return new MedfactError(
-      'DEVICE_LOST',
-      'The GPU device was lost (driver reset or memory pressure). Reload the model engine to continue.',
-      { phase: context.phase },
-    );
-  }
-  if (/WebGPUNotAvailable|Unable to find a compatible GPU|Failed to get GPU adapter|webgpu.*(not (available|supported)|unavailable)|requestAdapter|no available backend found.*webgpu/i.test(text)) {
-    return new MedfactError(
-      'NO_WEBGPU',
-      `WebGPU is not available here${where}. Choose the WASM (CPU) build of a model instead.`,
-      { phase: context.phase, library: message.slice(0, 500) },
-    );
-  }
-  if (/no available backend found/i.test(text)) {
-    return new MedfactError(
-      'BAD_CONFIG',
-      `The ONNX runtime could not start on device "${context.device ?? 'unknown'}". Its WebAssembly files may be missing from the app build; reinstall the app or try another device.`,
-      { phase: context.phase, library: message.slice(0, 500) },
-    );
-  }
-  if (/out of memory|OutOfMemory|allocation failed|Failed to allocate|std::bad_alloc|RangeError: Array buffer allocation|Cannot allocate/i.test(text)) {
-    return new MedfactError(
-      'OUT_OF_MEMORY',
-      `Not enough memory to run this model${where}. Choose a smaller model or close other tabs.`,
-      { phase: context.phase },
-    );
-  }
-  if (/Failed to fetch|NetworkError|ECONNREFUSED|ECONNRESET|fetch failed|socket hang up/i.test(text)) {
-    return new MedfactError(
-      'NETWORK',
-      'The model download failed (network). Check the connection and resume, or remove the partial download.',
-      { phase: context.phase },
-    );
+  // The code comes from the one shared table; only the wording here knows the engine's context.
+  const library = message.slice(0, 500);
+  switch (codeFromText(text)) {
+    case 'NOT_FOUND':
+      return new MedfactError('NOT_FOUND', `A model file is missing on the model source${where}. Check the model id, revision and mirror address.`, { phase: context.phase, library });
+    case 'DOWNLOAD_FORBIDDEN':
+      return new MedfactError('DOWNLOAD_FORBIDDEN', message, { phase: context.phase });
+    case 'NO_SHADER_F16':
+      return new MedfactError('NO_SHADER_F16', `This GPU cannot run 16-bit float shaders${where}. Choose a q4f32 build of the model.`, { phase: context.phase });
+    case 'DEVICE_LOST':
+      return new MedfactError('DEVICE_LOST', 'The GPU device was lost (driver reset or memory pressure). Reload the model engine to continue.', { phase: context.phase });
+    case 'NO_WEBGPU':
+      return new MedfactError('NO_WEBGPU', `WebGPU is not available here${where}. Choose the WASM (CPU) build of a model instead.`, { phase: context.phase, library });
+    case 'BAD_CONFIG':
+      return new MedfactError(
+        'BAD_CONFIG',
+        `The ONNX runtime could not start on device "${context.device ?? 'unknown'}". Its WebAssembly files may be missing from the app build; reinstall the app or try another device.`,
+        { phase: context.phase, library },
+      );
+    case 'OUT_OF_MEMORY':
+      return new MedfactError('OUT_OF_MEMORY', `Not enough memory to run this model${where}. Choose a smaller model or close other tabs.`, { phase: context.phase });
+    case 'NETWORK':
+      return new MedfactError('NETWORK', 'The model download failed (network). Check the connection and resume, or remove the partial download.', { phase: context.phase });
+    default:
+      break;
   }
   return toMedfactError(typeof error === 'string' || error instanceof Error ? error : message || error);
 }
