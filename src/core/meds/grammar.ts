@@ -102,7 +102,7 @@ const COUNT_UNITS = '片|粒|袋|包|支|丸|贴|枚|瓶|揿|喷|滴|胶囊';
 const QTY_RE = R(String.raw`(?<![\d.])(${NUM})(?:\s*(${UNIT_SRC}))?(?:${RANGE_SEP}(${NUM}))?\s*(${UNIT_SRC})(?![a-zA-Z])`);
 const COUNT_RE = R(String.raw`(?<![\d.])(${NUM})${RANGE}\s*(${COUNT_UNITS})(半)?`);
 const FREQ_RES: RegExp[] = [
-  R(String.raw`(?:每日|一日|每天|一天|1日|1天|日|天)\s*(?:内)?\s*(?:服用|服药|服|用药|用|给药|口服|使用|静滴|注射|分)?\s*(${NUM})${RANGE}\s*次`),
+  R(String.raw`(?:每日|一日|每天|一天|1日|1天|日|天)\s*(?:内)?\s*(?:[^，。；;,\d零〇一二两三四五六七八九十百半次\s]{0,4}?)\s*(${NUM})${RANGE}\s*次`),
   R(String.raw`(?<![\d.])(${NUM})${RANGE}\s*次\s*(?:\/|每)\s*(?:日|天|d\b|day)`, 'gi'),
   R(String.raw`分\s*(${NUM})${RANGE}\s*次`),
 ];
@@ -407,6 +407,7 @@ export function readText(text: string, names: DrugName[]): TextReading {
   let strength: Quantity | undefined;
   let weightKg: number | undefined;
   let negSection = false;
+  let carried: Regimen | undefined;
 
   for (const sent of sentenceRanges(n)) {
     const toks = tokens.filter((t) => t.start >= sent.start && t.start < sent.end);
@@ -418,7 +419,10 @@ export function readText(text: string, names: DrugName[]): TextReading {
       route = undefined;
     }
     if (/^\s*【/.test(sentText)) negSection = false;
-    let cur: Regimen | undefined;
+    // A list written one item a line ("- 每次200mg\n- 每6小时一次") is one regimen: a single line
+    // break without a new drug continues the current one; a sentence end or a blank line does not.
+    const continues = sent.start > 0 && n[sent.start - 1] === '\n' && n[sent.start - 2] !== '\n' && !hasMention && !/[。！？!?]\s*$/.test(n.slice(Math.max(0, sent.start - 3), sent.start - 1));
+    let cur: Regimen | undefined = continues ? carried : undefined;
     const fresh = (): Regimen => {
       const r: Regimen = { drug: drug ?? '', population, caps: [], ...(mention ? { mention } : {}), ...(route !== undefined ? { route } : {}), ...(strength ? { strength } : {}), ...(weightKg !== undefined ? { weightKg } : {}) };
       regimens.push(r);
@@ -443,6 +447,11 @@ export function readText(text: string, names: DrugName[]): TextReading {
         continue;
       }
       if (t.kind === 'pop') {
+        // "10岁及以上的2型糖尿病儿童": a word cue after an age in the same clause is narrowed by that age.
+        if (!/岁|月/.test(t.cue.label)) {
+          const age = [...sentPops].reverse().find((p) => /岁|月/.test(p.cue.label) && clauseStart(n, p.start) === clauseStart(n, t.start));
+          if (age && !t.cue.pregnant && !t.cue.lactating) t.cue = { ...t.cue, low: Math.max(t.cue.low, age.cue.low), high: Math.max(Math.max(t.cue.low, age.cue.low), Math.min(t.cue.high, age.cue.high)) };
+        }
         const adjacent = lastPopEnd >= 0 && /^[\s及和与、或以及，,]*$/.test(n.slice(lastPopEnd, t.start));
         population = adjacent ? [...population, t] : [t];
         lastPopEnd = t.end;
@@ -467,6 +476,8 @@ export function readText(text: string, names: DrugName[]): TextReading {
       if (drug === undefined || question) continue;
       cur ??= fresh();
       if (t.kind === 'times') {
+        // "不用每天吃两次", "切勿每2小时服用一次": a frequency that is advised against is not a regimen.
+        if (t.t.source !== 'cap' && /不用|不必|无需|不需要?|切勿|不要|不可|不能|不得|避免|禁止|勿|超过|多于/.test(n.slice(clauseStart(n, t.start), t.start))) continue;
         const slot = t.t.source === 'cap' ? 'capTimes' : t.t.source === 'interval' ? 'interval' : 'frequency';
         if (cur[slot] !== undefined) cur = fresh();
         cur[slot] = t.t;
@@ -517,6 +528,7 @@ export function readText(text: string, names: DrugName[]): TextReading {
         }
       }
     }
+    carried = cur;
     if (NEG_HEADING.test(sentText.replace(/[。\n]+$/, ''))) negSection = true;
     else if (/^\s*$/.test(sentText)) negSection = false;
   }

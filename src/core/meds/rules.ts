@@ -378,7 +378,9 @@ export function checkMedications(text: string, rows: FormularyRow[]): MedFinding
         if (entry === undefined) continue;
         const dosed = reading.regimens.some((r) => r.drug === drug && r.population.includes(st.token) && (r.single || r.daily || r.count || r.singlePerKg || r.dailyPerKg));
         const nextIsCue = candidates.some((o) => o.token.start > st.token.end && /^[\s及和与、或以及的]*$/.test(text.slice(st.token.end, o.token.start)) && o.drugs.some((d) => d.drug === drug));
-        hits.push({ st, drug, row, entry, score: (dosed ? 2 : 0) + (nextIsCue ? 0 : 1) });
+        const label = text.slice(st.token.start, st.token.end);
+        const literal = entry.includes(label) || label.includes(entry);
+        hits.push({ st, drug, row, entry, score: (literal ? 4 : 0) + (dosed ? 2 : 0) + (nextIsCue ? 0 : 1) });
         break;
       }
     }

@@ -125,7 +125,9 @@ export function parseDoseCell(cell: string, perKg: boolean): { dose: Dose } | { 
   const m = new RegExp(String.raw`^(${NUM})\s*(${UNIT_SRC})?\s*((?:/|每)\s*(?:kg|千克|公斤))?$`, 'i').exec(s);
   if (!m) {
     const num = new RegExp(`^${NUM}`).exec(s);
-    return num ? { error: `无法识别的单位“${s.slice(num[0].length).trim()}”（可用 g、mg、μg、mL、IU、万单位${perKg ? '，可加 /kg' : ''}）` } : { error: `无法读取的数字“${s}”` };
+    const rest = num ? s.slice(num[0].length).trim() : s;
+    if (num === null || new RegExp(`^[^\\d]*${UNIT_SRC}\\s*$`).test(rest) && !new RegExp(`^${UNIT_SRC}\\s*$`).test(rest)) return { error: `无法读取的数字“${s}”` };
+    return { error: `无法识别的单位“${rest}”（可用 g、mg、μg、mL、IU、万单位${perKg ? '，可加 /kg' : ''}）` };
   }
   const value = parseNumber(m[1] ?? '');
   if (!Number.isFinite(value) || value <= 0) return { error: `无法读取的数字“${m[1] ?? ''}”` };
