@@ -248,7 +248,9 @@ function evaluateRegimen(out: Collector, text: string, reg: Regimen, drugRows: F
         limit: `间隔 ≥ ${trim(minInterval.value)} 小时`,
         found: `间隔 ${trim(reg.interval.hours ?? 0)} 小时`,
         correction: replaceNumber(text, reg.interval, trim(minInterval.value)),
-        reason: `${drug}：给药间隔 ${trim(reg.interval.hours ?? 0)} 小时，短于本院处方集最短间隔 ${trim(minInterval.value)} 小时。${citation(minInterval.row)}`,
+        reason: `${drug}：给药间隔 ${trim(reg.interval.hours ?? 0)} 小时，短于本院处方集最短间隔 ${trim(minInterval.value)} 小时${
+          maxTimes && !reg.interval.minOnly && !reg.capTimes && !reg.frequency && reg.interval.times > maxTimes.value ? `（按此间隔每日可达 ${trim(reg.interval.times)} 次，也超过每日最多 ${trim(maxTimes.value)} 次）` : ''
+        }。${citation(minInterval.row)}`,
       },
       minInterval.row,
     );
