@@ -3,6 +3,7 @@
  *   medfact inspect <dataset> [--map field=column …] [--json]
  *   medfact score <dataset> <predictions.jsonl> [--criterion span|sentence] [--map …] [--json | --csv]
  *   medfact demo --out <file.jsonl>
+ *   medfact meds --formulary <file> <texts.jsonl> [--json]
  * User errors end with a message on stderr and exit code 1 (2 for usage).
  */
 import { openAsBlob } from 'node:fs';
@@ -13,11 +14,13 @@ import { demoSetJsonl, importDataset, parseMappingOverrides, type ImportResult }
 import { computeMetrics, metricsToCsv, type Metrics } from '../core/metrics';
 import { readPredictions } from '../core/predictions';
 import { formatInspect, formatMetrics } from './format';
+import { runMedsCommand } from './meds-command';
 
 const USAGE = `Usage:
   medfact inspect <dataset> [--map field=column …] [--json]
   medfact score <dataset> <predictions.jsonl> [--criterion span|sentence] [--map field=column …] [--json | --csv]
   medfact demo --out <file.jsonl>
+  medfact meds --formulary <file> <texts.jsonl> [--json]
 
 Datasets: .jsonl, .json, .csv, .tsv, .parquet (UTF-8 or GB18030).
 Fields for --map: id, text, label, errorSpan, start, end, correction, errorType, specialty, style, difficulty, sentences, errorSentenceId.`;
@@ -55,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
       csv: { type: 'boolean' },
       criterion: { type: 'string' },
       out: { type: 'string' },
+      formulary: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -102,6 +106,10 @@ async function main(argv: string[]): Promise<number> {
       await writeFile(values.out, demoSetJsonl(), 'utf8');
       console.error(`Wrote the demo set (40 texts) to ${values.out}.`);
       return 0;
+    }
+    case 'meds': {
+      if (!values.formulary || args.length !== 1) throw new UsageError('meds takes --formulary <file> and one texts.jsonl file.');
+      return runMedsCommand({ formulary: values.formulary, texts: args[0] as string, json: values.json === true });
     }
     default:
       throw new UsageError(`Unknown command "${command}".`);
