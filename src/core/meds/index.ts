@@ -5,3 +5,5 @@ export { importFormulary, detectFormularyFormat, FormularyFileError, type Import
 export { checkMedications, selectRows, drugNames } from './rules';
 export { readText, type Regimen, type Quantity, type Times, type TextReading } from './grammar';
 export { parseNumber, parseDoseCell, formatDose, normalizeForMatching } from './units';
+export { mergeRuleFindings, rulesOnlyResult, ruleToFinding, RULES_ONLY_VERIFIER } from './check-findings';
+export { DEMO_FORMULARY_CSV, DEMO_FORMULARY_LABEL, DEMO_FORMULARY_FILE_NAME } from './demo-formulary';
