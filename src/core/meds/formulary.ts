@@ -107,10 +107,37 @@ export function normalizeRoute(raw: string): string {
 
 export function normalizePopulation(raw: string): string {
   const s = normalizeForMatching(raw).trim();
-  if (s === '' || /^(任意|全部|不限|所有|any|all)$/i.test(s)) return '';
+  if (s === '' || /^(任意|全部|不限|所有|通用|any|all)$/i.test(s)) return '';
   if (/^(成人|成年人|adult|adults)$/i.test(s)) return '成人';
   if (/^(儿童|小儿|children|child|pediatric|paediatric|kids?)$/i.test(s)) return '儿童';
+  // "成人及12岁以上儿童", "12岁以上" → adult dosing; "小儿", "婴幼儿", "6-12岁" → child dosing.
+  if (/成人|成年|adult|老年/i.test(s)) return '成人';
+  const over = /(\d+)\s*岁以上/.exec(s);
+  if (over && Number(over[1]) >= 12) return '成人';
+  if (/儿|婴|幼|child|pediatric|岁/i.test(s)) return '儿童';
   return s;
+}
+
+const SALT_PREFIX = /^(?:盐酸|硫酸|马来酸|苯磺酸|甲磺酸|磷酸|枸橼酸|酒石酸|重酒石酸|琥珀酸|富马酸|氢溴酸|醋酸|乳酸|门冬氨酸|甲硫酸|萘磺酸)/;
+const SALT_SUFFIX = /(?:钠|钾|钙|镁|锌)$/;
+const FORM_SUFFIX = /(?:缓释片|控释片|肠溶片|分散片|泡腾片|咀嚼片|片|缓释胶囊|肠溶胶囊|胶囊|颗粒|干混悬剂|混悬液|口服溶液|口服液|糖浆|滴剂|注射液|注射剂|栓)$/;
+
+/** Names a text may use for a formulary name: without the salt ("盐酸二甲双胍" → 二甲双胍, "头孢曲松钠" → 头孢曲松) or the dosage form. */
+export function autoAliases(name: string): string[] {
+  const out = new Set<string>();
+  let base = name.replace(/^注射用/, '').replace(FORM_SUFFIX, '');
+  if (base !== name && base.length >= 2) out.add(base);
+  const noPrefix = base.replace(SALT_PREFIX, '');
+  if (noPrefix !== base && noPrefix.length >= 3) {
+    out.add(noPrefix);
+    base = noPrefix;
+  }
+  if (SALT_SUFFIX.test(base) && !/酸.$/.test(base)) {
+    const noSuffix = base.replace(SALT_SUFFIX, '');
+    if (noSuffix.length >= 3) out.add(noSuffix);
+  }
+  out.delete(name);
+  return [...out];
 }
 
 function cellText(v: unknown): string {
@@ -162,7 +189,10 @@ export function parseFormularyRecords(
       return r.dose;
     };
     const count = (f: FormularyField, unitRe: RegExp): number | undefined => {
-      const cell = normalizeForMatching(get(f)).replace(unitRe, '').trim();
+      const cell = normalizeForMatching(get(f))
+        .replace(/^\s*(?:每日|每天|一日|一天|24\s*小时内?|≥|>=|不少于|不超过|≤|<=|最多|至少)\s*/, '')
+        .replace(unitRe, '')
+        .trim();
       if (cell === '') return undefined;
       const v = parseNumber(cell);
       if (!Number.isFinite(v) || v <= 0) {
@@ -174,7 +204,7 @@ export function parseFormularyRecords(
     const parsed: FormularyRow = {
       row,
       name,
-      aliases: splitList(get('aliases')).filter((a) => a !== name),
+      aliases: [...new Set([...splitList(get('aliases')), ...autoAliases(name)])].filter((a) => a !== name),
       population: normalizePopulation(get('population')),
       route: normalizeRoute(get('route')),
       contraindicated: splitList(get('contraindicated_populations')),
@@ -188,7 +218,7 @@ export function parseFormularyRecords(
     if (msk) parsed.maxSinglePerKg = msk;
     const mdk = dose('max_daily_per_kg', true);
     if (mdk) parsed.maxDailyPerKg = mdk;
-    const mt = count('max_times_per_day', /次(\/日|\/天|每日)?$/);
+    const mt = count('max_times_per_day', /\s*次?\s*(?:\/\s*(?:日|天|d|day)|每日)?$/i);
     if (mt !== undefined) parsed.maxTimesPerDay = mt;
     const mi = count('min_interval_h', /(小时|h|hours?)$/i);
     if (mi !== undefined) parsed.minIntervalH = mi;

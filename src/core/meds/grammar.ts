@@ -91,7 +91,8 @@ type Token =
   | ({ kind: 'route'; route: string } & Span)
   | ({ kind: 'qty'; q: Quantity } & Span)
   | ({ kind: 'times'; t: Times } & Span)
-  | ({ kind: 'weight'; kg: number } & Span);
+  | ({ kind: 'weight'; kg: number } & Span)
+  | ({ kind: 'other' } & Span);
 
 // ---------- patterns ----------
 
@@ -105,6 +106,12 @@ const FREQ_RES: RegExp[] = [
   R(String.raw`(?:每日|一日|每天|一天|1日|1天|日|天)\s*(?:内)?\s*(?:[^，。；;,\d零〇一二两三四五六七八九十百半次\s]{0,4}?)\s*(${NUM})${RANGE}\s*次`),
   R(String.raw`(?<![\d.])(${NUM})${RANGE}\s*次\s*(?:\/|每)\s*(?:日|天|d\b|day)`, 'gi'),
   R(String.raw`分\s*(${NUM})${RANGE}\s*次`),
+];
+/** Frequencies said without a count: "早晚各一次" (2), "三餐后各一次" (3), "每晚一次" / "睡前一次" (1). */
+const WORD_FREQ_RES: [RegExp, number][] = [
+  [/早晚各\s*(?:一|1)\s*次/g, 2],
+  [/(?:三餐|每餐)(?:前|后|时|中)?(?:各)?\s*(?:服用|服)?\s*(?:一|1)\s*次/g, 3],
+  [/(?:每晚|每天晚上|睡前|每早|每天早上|晨起)\s*(?:服用|服|口服)?\s*(?:一|1)\s*次/g, 1],
 ];
 const LATIN_FREQ_RE = /(?<![a-z])(qd|q\.d\.|bid|b\.i\.d\.|tid|t\.i\.d\.|qid|q\.i\.d\.|qn|qod)(?![a-z])/gi;
 const LATIN_TIMES: Record<string, number> = { qd: 1, bid: 2, tid: 3, qid: 4, qn: 1, qod: 0.5 };
@@ -243,8 +250,9 @@ function findMentions(n: string, names: DrugName[]): Token[] {
       if (!free) continue;
       for (let k = i; k < i + t.length; k++) taken[k] = 1;
       const form = FORM_RE.exec(n.slice(i + t.length))?.[0];
-      const injection = n.slice(Math.max(0, i - 3), i) === '注射用';
-      const fr = formRoute(form, injection);
+      const injection = n.slice(Math.max(0, i - 3), i) === '注射用' || t.startsWith('注射用');
+      const ownForm = /(?:片|胶囊|颗粒|口服液|糖浆|滴剂|混悬液|注射液|注射剂|针|栓|软膏|乳膏)$/.exec(t)?.[0];
+      const fr = formRoute(form ?? ownForm, injection);
       out.push({ kind: 'mention', start: i, end: i + t.length, drug, ...(fr !== undefined ? { formRoute: fr } : {}) });
       // The dosage form belongs to the mention; nothing else may start inside it.
       if (form !== undefined) for (let k = i + t.length; k < i + t.length + form.length; k++) taken[k] = 1;
@@ -323,7 +331,14 @@ function collect(re: RegExp, n: string, make: (m: RegExpExecArray) => unknown): 
 }
 
 /** All tokens, non-overlapping: mentions first, then longer constructs over shorter ones. */
-function tokenize(n: string, names: DrugName[]): Token[] {
+/**
+ * Names of drugs that are not in the formulary ("维生素C", "头孢克洛", "阿昔洛韦片"): a dose after one must not
+ * be charged to the formulary drug mentioned before it.
+ */
+const OTHER_DRUG_RE = /维生素\s*[A-Za-z]\d*|[\u4e00-\u9fa5]{1,6}(?:霉素|西林|沙星|他汀|洛尔|地平|普利|沙坦|替丁|拉唑|米松|尼松|洛芬|昔康|唑仑|西泮|那敏|洛韦|康唑|硝唑|胰岛素|肝素|头孢[\u4e00-\u9fa5]{1,3})|[\u4e00-\u9fa5]{2,8}?(?:片|胶囊|颗粒|注射液|口服液|糖浆|滴剂|混悬液|软膏)/g;
+const NOT_A_DRUG_NAME = /[一二两三四五六七八九十半每次日天]|药|止痛|退烧|退热|感冒|消炎|维持|剂量|服用|口服/;
+
+function tokenize(n: string, names: DrugName[], literalCues: string[] = []): Token[] {
   const mentions = findMentions(n, names);
   const candidates: { tok: Token; prio: number }[] = [];
   const add = (prio: number) => (t: Token | undefined) => {
@@ -339,6 +354,8 @@ function tokenize(n: string, names: DrugName[]): Token[] {
     }),
   );
   for (const re of FREQ_RES) collect(re, n, (m) => { const t = timesFrom(m, 'frequency'); return t && add(3)({ kind: 'times', start: t.start, end: t.end, t }); });
+  for (const [re, times] of WORD_FREQ_RES)
+    collect(re, n, (m) => add(3)({ kind: 'times', start: m.index, end: m.index + m[0].length, t: { start: m.index, end: m.index + m[0].length, times, source: 'frequency', numStart: m.index, numEnd: m.index + m[0].length } }));
   collect(LATIN_FREQ_RE, n, (m) => {
     const key = (m[1] ?? '').toLowerCase().replace(/\./g, '');
     const times = LATIN_TIMES[key];
@@ -351,6 +368,12 @@ function tokenize(n: string, names: DrugName[]): Token[] {
   collect(R(AGE_SRC), n, (m) => { const cue = cueFromAge(m); return cue && add(7)({ kind: 'pop', start: m.index, end: m.index + m[0].length, cue }); });
   collect(R(POP_WORD_SRC), n, (m) => { const cue = cueFromWord(m[0]); return cue && add(8)({ kind: 'pop', start: m.index, end: m.index + m[0].length, cue }); });
   collect(ROUTE_RE, n, (m) => { const r = routeOf(m[0]); return r && add(9)({ kind: 'route', start: m.index, end: m.index + m[0].length, route: r }); });
+  for (const term of literalCues) {
+    const stem = term.replace(/(?:的患者|患者|者|人群)$/, '');
+    if (stem.length < 3) continue;
+    for (let i = n.indexOf(stem); i >= 0; i = n.indexOf(stem, i + 1)) add(6)({ kind: 'pop', start: i, end: i + stem.length, cue: { low: 0, high: 0, literal: term, label: stem } });
+  }
+  collect(OTHER_DRUG_RE, n, (m) => (NOT_A_DRUG_NAME.test(m[0]) ? undefined : add(10)({ kind: 'other', start: m.index, end: m.index + m[0].length })));
 
   const taken = new Uint8Array(n.length + 1);
   for (const t of mentions) for (let k = t.start; k < t.end; k++) taken[k] = 1;
@@ -395,9 +418,9 @@ function hasDose(r: Regimen): boolean {
 }
 
 /** Reads regimens and population statements out of a text. */
-export function readText(text: string, names: DrugName[]): TextReading {
+export function readText(text: string, names: DrugName[], literalCues: string[] = []): TextReading {
   const n = normalizeForMatching(text);
-  const tokens = tokenize(n, names);
+  const tokens = tokenize(n, names, literalCues);
   const regimens: Regimen[] = [];
   const populations: PopulationStatement[] = [];
   let drug: string | undefined;
@@ -444,6 +467,13 @@ export function readText(text: string, names: DrugName[]): TextReading {
       if (used.has(t)) continue;
       if (t.kind === 'mention') {
         applyMention(t);
+        continue;
+      }
+      if (t.kind === 'other') {
+        drug = undefined;
+        mention = undefined;
+        strength = undefined;
+        cur = undefined;
         continue;
       }
       if (t.kind === 'pop') {

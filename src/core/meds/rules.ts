@@ -357,7 +357,8 @@ export function checkMedications(text: string, rows: FormularyRow[]): MedFinding
   if (rows.length === 0 || text.length === 0) return [];
   const byDrug = new Map<string, FormularyRow[]>();
   for (const r of rows) byDrug.set(r.name, [...(byDrug.get(r.name) ?? []), r]);
-  const reading = readText(text, drugNames(rows));
+  const literal = [...new Set(rows.flatMap((r) => r.contraindicated.filter((e) => cueFromContraindication(e).literal !== undefined)))];
+  const reading = readText(text, drugNames(rows), literal);
   const out = new Collector(text);
   for (const reg of reading.regimens) {
     const drugRows = byDrug.get(reg.drug);

@@ -121,7 +121,14 @@ export function inUnit(value: number, unitRaw: string): string {
  * elsewhere it is an error).
  */
 export function parseDoseCell(cell: string, perKg: boolean): { dose: Dose } | { error: string } {
-  const s = normalizeForMatching(cell).trim().replace(/\s+/g, ' ');
+  // Decorations people put around a limit: "≤1 g", "1 g/次", "4 g/日", "1 g（2片）".
+  const s = normalizeForMatching(cell)
+    .trim()
+    .replace(/\s+/g, ' ')
+    .replace(/[（(][^）)]*[）)]\s*$/, '')
+    .replace(/^(?:≤|<=|<|不超过|最大|最多|极量)\s*/, '')
+    .replace(/\s*(?:\/\s*(?:次|日|天|d|day|dose)|每次|每日|per dose|per day)\s*$/i, '')
+    .trim();
   const m = new RegExp(String.raw`^(${NUM})\s*(${UNIT_SRC})?\s*((?:/|每)\s*(?:kg|千克|公斤))?$`, 'i').exec(s);
   if (!m) {
     const num = new RegExp(`^${NUM}`).exec(s);

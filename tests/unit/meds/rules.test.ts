@@ -205,3 +205,41 @@ describe('mentions and routes', () => {
     expect(fs[0]?.reason).toContain('每日最多 4 次');
   });
 });
+
+describe('generalising to other formularies and phrasings', () => {
+  const row = (over: Partial<FormularyRow>): FormularyRow => ({ row: 2, name: 'x', aliases: [], population: '成人', route: '', contraindicated: [], source: '说明书', ...over });
+
+  it('finds a drug written without its salt or dosage form', async () => {
+    const { importFormulary } = await import('../../../src/core/meds');
+    const f = await importFormulary(new TextEncoder().encode('通用名,单次最大剂量,来源\n盐酸二甲双胍,1 g,说明书\n注射用头孢曲松钠,2 g,说明书\n'), { fileName: 'f.csv' });
+    expect(checkMedications('二甲双胍每次5g。', f.rows).map((x) => [x.text, x.drug])).toEqual([['5g', '盐酸二甲双胍']]);
+    expect(checkMedications('头孢曲松每次20g。', f.rows).map((x) => [x.text, x.drug])).toEqual([['20g', '注射用头孢曲松钠']]);
+  });
+
+  it('does not charge a dose of another drug to the formulary drug named before it', () => {
+    const rs = [row({ name: '布洛芬', maxSingle: { value: 400, dim: 'mass', text: '400 mg' } })];
+    expect(checkMedications('布洛芬是常用退热药。维生素C每次1g，每日1次。', rs)).toEqual([]);
+    expect(checkMedications('布洛芬可以和阿奇霉素同服，阿奇霉素每次0.5g。', rs)).toEqual([]);
+    expect(checkMedications('布洛芬是常用退热药。成人每次4g。', rs).map((x) => x.text)).toEqual(['4g']);
+  });
+
+  it('reads 早晚各一次 / 三餐后各一次 / 每晚一次 as frequencies', () => {
+    const rs = [row({ name: '多潘立酮', maxSingle: { value: 10, dim: 'mass', text: '10 mg' }, maxDaily: { value: 20, dim: 'mass', text: '20 mg' }, maxTimesPerDay: 2 })];
+    expect(checkMedications('多潘立酮每次10mg，早晚各一次。', rs)).toEqual([]);
+    expect(checkMedications('多潘立酮每次10mg，三餐前各一次。', rs).map((x) => [x.text, x.rule])).toEqual([['三餐前各一次', 'max_times_per_day']]);
+  });
+
+  it('flags a contraindication that is a condition, not an age group, when it is recommended', () => {
+    const rs = [row({ name: '布洛芬', contraindicated: ['活动性消化道溃疡患者'] })];
+    expect(checkMedications('活动性消化道溃疡患者也可以服用布洛芬止痛。', rs).map((x) => [x.text, x.rule])).toEqual([['活动性消化道溃疡', 'contraindicated_population']]);
+    expect(checkMedications('活动性消化道溃疡患者禁用布洛芬。', rs)).toEqual([]);
+  });
+
+  it('reads formulary cells written with decorations', async () => {
+    const { importFormulary } = await import('../../../src/core/meds');
+    const f = await importFormulary(new TextEncoder().encode('通用名,人群,单次最大剂量,每日最大剂量,每日最多次数,最短间隔小时\n布洛芬,成人及12岁以上儿童,≤0.4 g/次,2.4 g/日,每日4次,4小时\n'), { fileName: 'f.csv' });
+    expect(f.bad).toEqual([]);
+    expect(f.rows[0]).toMatchObject({ population: '成人', maxTimesPerDay: 4, minIntervalH: 4, maxSingle: { value: 400 }, maxDaily: { value: 2400 } });
+  });
+});
+
