@@ -75,6 +75,9 @@ export interface Regimen {
 
 export interface PopulationStatement {
   token: PopulationToken;
+  /** Sentence index, and whether the statement is a question the next sentence answers yes. */
+  sentence?: number;
+  fromQuestion?: boolean;
   drugs: { drug: string; mention?: Mention }[];
   /** Whether the statement is negated, hedged, a warning or a question. */
   negated: boolean;
@@ -432,10 +435,14 @@ export function readText(text: string, names: DrugName[], literalCues: string[] 
   let negSection = false;
   let carried: Regimen | undefined;
 
+  let sentIndex = -1;
   for (const sent of sentenceRanges(n)) {
+    sentIndex++;
     const toks = tokens.filter((t) => t.start >= sent.start && t.start < sent.end);
     const sentText = n.slice(sent.start, sent.end);
-    const question = /[？?]\s*$/.test(sentText) || /吗\s*[？?。]?\s*$/.test(sentText);
+    // A question is not a statement, unless the next words answer it yes ("…可以吃布洛芬吗？可以，…").
+    const asked = /[？?]\s*$/.test(sentText) || /吗\s*[？?。]?\s*$/.test(sentText);
+    const question = asked && !/^\s*(?:答\s*[:：]?\s*)?(?:可以|能|是的|没问题|当然)/.test(n.slice(sent.end, sent.end + 12));
     const hasMention = toks.some((t) => t.kind === 'mention');
     if (hasMention) {
       population = [];
@@ -477,9 +484,12 @@ export function readText(text: string, names: DrugName[], literalCues: string[] 
         continue;
       }
       if (t.kind === 'pop') {
-        // "10岁及以上的2型糖尿病儿童": a word cue after an age in the same clause is narrowed by that age.
+        // "10岁及以上的2型糖尿病儿童", "我家孩子8岁": a word cue with an age in the same clause is narrowed by that age.
         if (!/岁|月/.test(t.cue.label)) {
-          const age = [...sentPops].reverse().find((p) => /岁|月/.test(p.cue.label) && clauseStart(n, p.start) === clauseStart(n, t.start));
+          const sameClause = (p: PopulationToken) => /岁|月/.test(p.cue.label) && clauseStart(n, p.start) === clauseStart(n, t.start);
+          const before = [...sentPops].reverse().find(sameClause);
+          const after = toks.slice(i + 1).find((p): p is Token & { kind: 'pop' } => p.kind === 'pop' && sameClause(p) && p.start - t.end <= 4);
+          const age = before ?? after;
           if (age && !t.cue.pregnant && !t.cue.lactating) t.cue = { ...t.cue, low: Math.max(t.cue.low, age.cue.low), high: Math.max(Math.max(t.cue.low, age.cue.low), Math.min(t.cue.high, age.cue.high)) };
         }
         const adjacent = lastPopEnd >= 0 && /^[\s及和与、或以及，,]*$/.test(n.slice(lastPopEnd, t.start));
@@ -554,13 +564,20 @@ export function readText(text: string, names: DrugName[], literalCues: string[] 
           const rest = clause.replace(new RegExp(POP_WORD_SRC, 'g'), '').replace(/[\s及和与、或以及的:：]/g, '');
           if (rest.length <= 2 && ce < sent.end) scopes.push(n.slice(ce + 1, clauseEnd(n, ce + 1)));
           const negated = question || negSection || scopes.some((sc) => NEGATION.test(sc.replace(DOUBLE_NEGATION, '')));
-          populations.push({ token: p, drugs: [d], negated });
+          populations.push({ token: p, drugs: [d], negated, sentence: sentIndex, fromQuestion: asked && !question });
         }
       }
     }
     carried = cur;
     if (NEG_HEADING.test(sentText.replace(/[。\n]+$/, ''))) negSection = true;
     else if (/^\s*$/.test(sentText)) negSection = false;
+  }
+  // An answered question ("孩子能吃阿司匹林吗？可以，8岁儿童每次半片") is flagged where the answer names the people;
+  // the question's own words count only when the answer does not name anyone.
+  for (const q of populations) {
+    if (!q.fromQuestion || q.negated) continue;
+    const answered = populations.some((a) => a.sentence === (q.sentence ?? -2) + 1 && !a.negated && a.drugs.some((d) => q.drugs.some((e) => e.drug === d.drug)));
+    if (answered) q.negated = true;
   }
   return { regimens: regimens.filter(hasDose), populations };
 }

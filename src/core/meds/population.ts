@@ -27,7 +27,8 @@ const WORDS: [RegExp, Omit<PopulationCue, 'label'>][] = [
   [/^婴儿/, { low: 0, high: 1 }],
   [/^幼儿/, { low: 1, high: 3 }],
   [/^青少年/, { low: 12, high: 18 }],
-  [/^(?:儿童|小儿|患儿|孩子|小孩|宝宝|未成年人|学龄儿童)/, { low: 0, high: 14 }],
+  [/^宝宝/, { low: 0, high: 3 }],
+  [/^(?:儿童|小儿|患儿|孩子|小孩|未成年人|学龄儿童)/, { low: 0, high: 14 }],
   [/^(?:老年人|老年患者|老人|老年|高龄老人)/, { low: 65, high: INF }],
   [/^(?:成人|成年人|大人|成年患者)/, { low: 18, high: INF }],
 ];
@@ -99,5 +100,11 @@ export function cueMatchesContraindication(textCue: PopulationCue, contra: Popul
   if (contra.pregnant) return textCue.pregnant === true;
   if (contra.lactating) return textCue.lactating === true;
   if (textCue.pregnant || textCue.lactating || textCue.literal !== undefined) return false;
-  return textCue.low < contra.high && contra.low < textCue.high;
+  const overlap = Math.min(textCue.high, contra.high) - Math.max(textCue.low, contra.low);
+  if (overlap <= 0) return false;
+  // A stated age is a person: any overlap counts. A word such as 儿童 spans many ages: it falls under a
+  // contraindication only when the contraindicated ages cover a good part of it (儿童 vs 6个月以下 does not).
+  if (/岁|月/.test(textCue.label)) return true;
+  const span = Math.min(textCue.high, 100) - textCue.low;
+  return span <= 0 || overlap / span >= 0.3;
 }

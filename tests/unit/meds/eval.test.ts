@@ -38,6 +38,14 @@ describe('evaluation sets', () => {
     expect(s.recall).toBeGreaterThanOrEqual(0.9);
   });
 
+  it('holdout3.jsonl against formulary-c.tsv (any-population row, sublingual route, IU, a condition as contraindication): P ≥ 0.95, R ≥ 0.90', async () => {
+    const f = await importFormulary(new Uint8Array(readFileSync(`${FIXTURE_DIR}formulary-c.tsv`)), { fileName: 'formulary-c.tsv' });
+    expect(f.bad).toEqual([]);
+    const s = scoreEval(readSet('holdout3.jsonl'), f.rows);
+    expect(s.precision).toBeGreaterThanOrEqual(0.95);
+    expect(s.recall).toBeGreaterThanOrEqual(0.9);
+  });
+
   it('never flags a text that names no formulary drug', async () => {
     const rows = await fixtureFormulary();
     const { checkMedications } = await import('../../../src/core/meds');
