@@ -220,6 +220,8 @@ function amountRole(n: string, start: number, end: number, isCount: boolean): Am
   if (SINGLE_PRE.test(pre)) return { role: 'single', perKg, cap: false };
   if (DAILY_PRE.test(pre)) return { role: 'daily', perKg, cap: false };
   if (perKg && DAILY_WORDS.test(pre)) return { role: 'daily', perKg, cap: false };
+  // "总量0.75～1.25mg" over a loading course, "疗程总量": neither a single nor a daily dose.
+  if (/(?:总量|总剂量|共计|疗程量|共)[^，。；;,\d]{0,4}$/.test(pre)) return { ...base, role: 'ignore' };
   if (DIVIDED_AFTER.test(after.length > 0 ? n.slice(end, end + 16) : '')) return { role: 'daily', perKg, cap: false };
   if (DIVIDED_AFTER.test(n.slice(end, end + 16))) return { role: 'daily', perKg, cap: false };
   return { role: 'single', perKg, cap: false };
