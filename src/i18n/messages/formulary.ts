@@ -39,6 +39,10 @@ export const formularyMessages = defineMessages(
     'check.finding.rule.found': '文中',
     'check.rulesOnly': '未加载模型：本次只应用了处方集规则。',
     'check.rulesOnly.hint': '未加载模型，将只应用处方集规则',
+    'formulary.bench.mode': '处方集规则',
+    'formulary.bench.model': '仅模型',
+    'formulary.bench.rules': '仅处方集规则（不加载模型）',
+    'formulary.bench.both': '模型 + 处方集规则',
   },
   {
     'nav.formulary': 'Formulary',
@@ -77,5 +81,9 @@ export const formularyMessages = defineMessages(
     'check.finding.rule.found': 'text says',
     'check.rulesOnly': 'No model loaded: only the formulary rules were applied.',
     'check.rulesOnly.hint': 'no model loaded, only the formulary rules will be applied',
+    'formulary.bench.mode': 'Formulary rules',
+    'formulary.bench.model': 'Model only',
+    'formulary.bench.rules': 'Formulary rules only (no model loaded)',
+    'formulary.bench.both': 'Model + formulary rules',
   },
 );
