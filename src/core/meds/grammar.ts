@@ -153,8 +153,9 @@ function formRoute(form: string | undefined, injectionPrefix: boolean): string |
 }
 
 // Roles from the words before an amount (within its clause).
-const STRENGTH_PRE = new RegExp(String.raw`(?:每\s*(?:片|粒|袋|支|丸|包|瓶|贴|枚|胶囊)|规格|含量|含有|含(?!服))[^，。；;,]*$`);
-const PER_ML_PRE = new RegExp(String.raw`每\s*(${NUM})\s*(?:ml|mL|毫升)\s*(?:中)?\s*(?:含)?[^，。；;,]*$`, 'i');
+// A strength's words end at a closing bracket, a colon or another number: "（每5ml含布洛芬100mg）：成人一次50ml" doses 50ml.
+const STRENGTH_PRE = new RegExp(String.raw`(?:每\s*(?:片|粒|袋|支|丸|包|瓶|贴|枚|胶囊)|规格|含量|含有|含(?!服))\s*(?:为|是)?\s*[:：]?[^，。；;,）)：:\d]*$`);
+const PER_ML_PRE = new RegExp(String.raw`每\s*(${NUM})\s*(?:ml|mL|毫升)\s*(?:中)?\s*(?:含)?[^，。；;,）)：:\d]*$`, 'i');
 const CAP_PRE = /(?:不超过|不得超过|不宜超过|不应超过|不可超过|勿超过|不能超过|不要超过|切勿超过|不多于|不大于|最多|至多|最大[^，。；;,\d]{0,4}?量|最高[^，。；;,\d]{0,4}?量|极量|上限|≤|<=|控制在)[^，。；;,\d]{0,4}$/;
 const THRESHOLD_PRE = /(?:超过|大于|高于|多于|超出|过量|≥|>|＞|大剂量|中毒量|致死量|达到|高达|(?<!可)达|累计)\s*(?:服用|使用|摄入|口服)?\s*$/;
 const NEG_PRE = /切勿|不要|不可|不得|禁止|避免|严禁|千万别|不能|不应|不宜|勿/;
@@ -202,6 +203,8 @@ function amountRole(n: string, start: number, end: number, isCount: boolean): Am
   const after = n.slice(end, clauseEnd(n, end));
   const base: AmountRole = { role: 'single', perKg: false, cap: false };
   if (EXCLUDE_TAIL.test(tail)) return { ...base, role: 'ignore' };
+  // "每5ml含…", "每100ml中": a reference amount, not a dose.
+  if (/每\s*$/.test(pre)) return { ...base, role: 'ignore' };
   if (isCount && PACK_PRE.test(pre)) return { ...base, role: 'ignore' };
   if (!isCount && /^\s*\/\s*(?:ml|毫升)/i.test(tail)) return { ...base, role: 'ignore' };
   const perKgTail = PERKG_TAIL.exec(tail);

@@ -46,6 +46,12 @@ describe('evaluation sets', () => {
     expect(s.recall).toBeGreaterThanOrEqual(0.9);
   });
 
+  it('holdout5.jsonl (liquids in mL with a strength per mL, per-kg, stated weights, μg for mg, orders): P ≥ 0.95, R ≥ 0.90', async () => {
+    const s = scoreEval(readSet('holdout5.jsonl'), await fixtureFormulary());
+    expect(s.precision).toBeGreaterThanOrEqual(0.95);
+    expect(s.recall).toBeGreaterThanOrEqual(0.9);
+  });
+
   it('holdout4.jsonl (whole package inserts, long answers with several drugs, forum posts): P ≥ 0.95, R ≥ 0.90', async () => {
     const s = scoreEval(readSet('holdout4.jsonl'), await fixtureFormulary());
     expect(s.precision).toBeGreaterThanOrEqual(0.95);
