@@ -59,6 +59,21 @@ const headerKey = (s: string): string =>
     .replace(/[\s\-（）()]+/g, (m) => (/[（）()]/.test(m) ? '' : '_'))
     .replace(/^_+|_+$/g, '');
 
+const HEADER_UNIT_RE = /\s*[（(]\s*(mg|g|μg|µg|ug|mcg|ml|IU|U|单位|万单位|毫克|克|微克|毫升|小时|h|次)\s*(\/\s*kg)?\s*[)）]\s*$|_(mg|g|ug|mcg|ml|iu)(_per_kg)?$/i;
+
+function stripHeaderUnit(column: string): string {
+  return column.replace(HEADER_UNIT_RE, (m, _a, _b, _c, perKg: string | undefined) => (m.startsWith('_') && perKg ? '_per_kg' : ''));
+}
+
+/** The unit a header names for bare numbers below it ("单次最大剂量（mg）" → mg). */
+export function headerUnit(column: string | undefined): string | undefined {
+  if (column === undefined) return undefined;
+  const m = HEADER_UNIT_RE.exec(normalizeForMatching(column));
+  const unit = m?.[1] ?? m?.[3];
+  if (unit === undefined || /小时|^h$|次/i.test(unit)) return undefined;
+  return unit;
+}
+
 /** Detects which column holds which field; explicit mapping entries win. */
 export function detectFormularyMapping(columns: string[], overrides: Partial<Record<FormularyField, string>> = {}): Partial<Record<FormularyField, string>> {
   const mapping: Partial<Record<FormularyField, string>> = {};
@@ -73,7 +88,8 @@ export function detectFormularyMapping(columns: string[], overrides: Partial<Rec
   for (const field of FORMULARY_FIELDS) {
     if (mapping[field] !== undefined) continue;
     const wanted = new Set(HEADER_SYNONYMS[field].map(headerKey));
-    const col = columns.find((c) => !used.has(c) && wanted.has(headerKey(c)));
+    // "单次最大剂量（mg）", "max_single_mg": the unit in the header does not change the field.
+    const col = columns.find((c) => !used.has(c) && (wanted.has(headerKey(c)) || wanted.has(headerKey(stripHeaderUnit(c)))));
     if (col !== undefined) {
       mapping[field] = col;
       used.add(col);
@@ -179,8 +195,10 @@ export function parseFormularyRecords(
     }
     const errors: BadFormularyRow[] = [];
     const dose = (f: FormularyField, perKg: boolean): Dose | undefined => {
-      const cell = get(f);
+      let cell = get(f);
       if (cell === '') return undefined;
+      const unit = headerUnit(mapping[f]);
+      if (unit !== undefined && /^\s*[\d.]+\s*$/.test(normalizeForMatching(cell))) cell = `${cell} ${unit}`;
       const r = parseDoseCell(cell, perKg);
       if ('error' in r) {
         errors.push({ row, field: f, message: `第 ${row} 行（${name}）“${FIELD_LABELS_ZH[f]}”：${r.error}。` });

@@ -90,6 +90,15 @@ describe('importFormulary', () => {
     expect(f.rows[0]).toMatchObject({ name: '布洛芬', aliases: ['美林', '芬必得'], population: '成人', route: '口服', maxTimesPerDay: 4 });
   });
 
+  it('takes the unit for bare numbers from the header ("单次最大剂量（mg）", "max_daily_mg")', async () => {
+    const csv = '药品名称,单次最大剂量（mg）,每日最大剂量(g),每千克单次最大剂量（mg/kg）,最短间隔（小时）,max_times_per_day\n布洛芬,400,2.4,10,4,4\n';
+    const f = await importFormulary(enc(csv), { fileName: 'f.csv' });
+    expect(f.bad).toEqual([]);
+    expect(f.rows[0]).toMatchObject({ name: '布洛芬', maxSingle: { value: 400 }, maxDaily: { value: 2400 }, maxSinglePerKg: { value: 10 }, minIntervalH: 4, maxTimesPerDay: 4 });
+    const g = await importFormulary(enc('name,max_single_mg,max_daily_mg\n地高辛,0.5,0.5\n'), { fileName: 'g.csv' });
+    expect(g.rows[0]).toMatchObject({ maxSingle: { value: 0.5 }, maxDaily: { value: 0.5 } });
+  });
+
   it('reads a real XLSX file through read-excel-file', async () => {
     const bytes = buildXlsx([
       ['通用名', '别名', '人群', '途径', '单次最大剂量', '每日最大剂量', '每日最多次数', '禁忌人群', '来源'],
