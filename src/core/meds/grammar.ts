@@ -347,7 +347,17 @@ const OTHER_DRUG_RE = /维生素\s*[A-Za-z]\d*|[\u4e00-\u9fa5]{1,6}(?:霉素|西
 const NOT_A_DRUG_NAME = /[一二两三四五六七八九十半每次日天]|药|止痛|退烧|退热|感冒|消炎|维持|剂量|服用|口服/;
 
 function tokenize(n: string, names: DrugName[], literalCues: string[] = []): Token[] {
-  const mentions = findMentions(n, names);
+  // A contraindication that names a drug ("青霉素过敏者") is a population cue, not a mention of that drug.
+  const literalTokens: Token[] = [];
+  for (const term of literalCues) {
+    const stem = term.replace(/(?:的患者|患者|者|人群)$/, '');
+    if (stem.length < 3) continue;
+    for (let i = n.indexOf(stem); i >= 0; i = n.indexOf(stem, i + 1)) {
+      if (literalTokens.some((t) => t.start < i + stem.length && i < t.end)) continue;
+      literalTokens.push({ kind: 'pop', start: i, end: i + stem.length, cue: { low: 0, high: 0, literal: term, label: stem } });
+    }
+  }
+  const mentions = findMentions(n, names).filter((m) => !literalTokens.some((t) => t.start <= m.start && m.end <= t.end));
   const candidates: { tok: Token; prio: number }[] = [];
   const add = (prio: number) => (t: Token | undefined) => {
     if (t) candidates.push({ tok: t, prio });
@@ -376,22 +386,17 @@ function tokenize(n: string, names: DrugName[], literalCues: string[] = []): Tok
   collect(R(AGE_SRC), n, (m) => { const cue = cueFromAge(m); return cue && add(7)({ kind: 'pop', start: m.index, end: m.index + m[0].length, cue }); });
   collect(R(POP_WORD_SRC), n, (m) => { const cue = cueFromWord(m[0]); return cue && add(8)({ kind: 'pop', start: m.index, end: m.index + m[0].length, cue }); });
   collect(ROUTE_RE, n, (m) => { const r = routeOf(m[0]); return r && add(9)({ kind: 'route', start: m.index, end: m.index + m[0].length, route: r }); });
-  for (const term of literalCues) {
-    const stem = term.replace(/(?:的患者|患者|者|人群)$/, '');
-    if (stem.length < 3) continue;
-    for (let i = n.indexOf(stem); i >= 0; i = n.indexOf(stem, i + 1)) add(6)({ kind: 'pop', start: i, end: i + stem.length, cue: { low: 0, high: 0, literal: term, label: stem } });
-  }
   collect(OTHER_DRUG_RE, n, (m) => (NOT_A_DRUG_NAME.test(m[0]) ? undefined : add(10)({ kind: 'other', start: m.index, end: m.index + m[0].length })));
 
   const taken = new Uint8Array(n.length + 1);
-  for (const t of mentions) for (let k = t.start; k < t.end; k++) taken[k] = 1;
+  for (const t of [...mentions, ...literalTokens]) for (let k = t.start; k < t.end; k++) taken[k] = 1;
   // Dosage-form words after a mention were reserved by findMentions; mark them too.
   for (const t of mentions) {
     const form = FORM_RE.exec(n.slice(t.end))?.[0];
     if (form) for (let k = t.end; k < t.end + form.length; k++) taken[k] = 1;
   }
   candidates.sort((a, b) => a.prio - b.prio || b.tok.end - b.tok.start - (a.tok.end - a.tok.start) || a.tok.start - b.tok.start);
-  const out: Token[] = [...mentions];
+  const out: Token[] = [...mentions, ...literalTokens];
   for (const { tok } of candidates) {
     let free = true;
     for (let k = tok.start; k < tok.end; k++) if (taken[k]) { free = false; break; }
@@ -404,7 +409,7 @@ function tokenize(n: string, names: DrugName[], literalCues: string[] = []): Tok
 
 // ---------- regimens ----------
 
-const NEGATION = /禁用|忌用|不宜|不建议|避免|慎用|禁止|不得|不能|不可|不应|不要|勿|严禁|不推荐|不适用|不适合|不主张|停止哺乳|暂停哺乳|停止授乳|停药|尚未确立|尚不明确|未确立|未建立|权衡|医生指导|医师指导|遵医嘱|咨询医|风险|危险|导致|引起|致畸|畸形|不安全|有害|副作用|不良反应|影响胎儿|出血|除外|以外|除了|禁忌|谨慎|注意/;
+const NEGATION = /禁|忌|除[^，。；;,]{0,10}?外|不宜|不建议|避免|慎用|禁止|不得|不能|不可|不应|不要|勿|严禁|不推荐|不适用|不适合|不主张|停止哺乳|暂停哺乳|停止授乳|停药|尚未确立|尚不明确|未确立|未建立|权衡|医生指导|医师指导|遵医嘱|咨询医|风险|危险|导致|引起|致畸|畸形|不安全|有害|副作用|不良反应|影响胎儿|出血|除外|以外|除了|禁忌|谨慎|注意/;
 const DOUBLE_NEGATION = /(?:不需要?|无需|不必|不用)(?:停止|暂停|停药|中断)?(?:哺乳|用药|服药)?/g;
 const NEG_HEADING = /(?:【\s*(?:禁忌|慎用|注意事项|不良反应)[^】]*】|(?:禁忌症?|禁用|慎用|注意事项)\s*[:：]?)\s*$/;
 

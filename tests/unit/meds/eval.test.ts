@@ -52,6 +52,12 @@ describe('evaluation sets', () => {
     expect(s.recall).toBeGreaterThanOrEqual(0.9);
   });
 
+  it('holdout6.jsonl (contraindications and negation in many phrasings): P ≥ 0.95, R ≥ 0.90', async () => {
+    const s = scoreEval(readSet('holdout6.jsonl'), await fixtureFormulary());
+    expect(s.precision).toBeGreaterThanOrEqual(0.95);
+    expect(s.recall).toBeGreaterThanOrEqual(0.9);
+  });
+
   it('holdout4.jsonl (whole package inserts, long answers with several drugs, forum posts): P ≥ 0.95, R ≥ 0.90', async () => {
     const s = scoreEval(readSet('holdout4.jsonl'), await fixtureFormulary());
     expect(s.precision).toBeGreaterThanOrEqual(0.95);
