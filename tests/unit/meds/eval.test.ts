@@ -64,6 +64,14 @@ describe('evaluation sets', () => {
     expect(s.recall).toBeGreaterThanOrEqual(0.9);
   });
 
+  it('holdout7.jsonl against formulary-d.csv (units only in the headers, salts in the names): P ≥ 0.95, R ≥ 0.90', async () => {
+    const f = await importFormulary(new Uint8Array(readFileSync(`${FIXTURE_DIR}formulary-d.csv`)), { fileName: 'formulary-d.csv' });
+    expect(f.bad).toEqual([]);
+    const s = scoreEval(readSet('holdout7.jsonl'), f.rows);
+    expect(s.precision).toBeGreaterThanOrEqual(0.95);
+    expect(s.recall).toBeGreaterThanOrEqual(0.9);
+  });
+
   it('never flags a text that names no formulary drug', async () => {
     const rows = await fixtureFormulary();
     const { checkMedications } = await import('../../../src/core/meds');
