@@ -410,6 +410,7 @@ function tokenize(n: string, names: DrugName[], literalCues: string[] = []): Tok
 // ---------- regimens ----------
 
 const NEGATION = /禁|忌|除[^，。；;,]{0,10}?外|不宜|不建议|避免|慎用|禁止|不得|不能|不可|不应|不要|勿|严禁|不推荐|不适用|不适合|不主张|停止哺乳|暂停哺乳|停止授乳|停药|尚未确立|尚不明确|未确立|未建立|权衡|医生指导|医师指导|遵医嘱|咨询医|风险|危险|导致|引起|致畸|畸形|不安全|有害|副作用|不良反应|影响胎儿|出血|除外|以外|除了|禁忌|谨慎|注意/;
+const POP_WORD_G = new RegExp(POP_WORD_SRC, 'g');
 const DOUBLE_NEGATION = /(?:不需要?|无需|不必|不用)(?:停止|暂停|停药|中断)?(?:哺乳|用药|服药)?/g;
 const NEG_HEADING = /(?:【\s*(?:禁忌|慎用|注意事项|不良反应)[^】]*】|(?:禁忌症?|禁用|慎用|注意事项)\s*[:：]?)\s*$/;
 
@@ -446,9 +447,13 @@ export function readText(text: string, names: DrugName[], literalCues: string[] 
   let carried: Regimen | undefined;
 
   let sentIndex = -1;
+  let tokenAt = 0;
   for (const sent of sentenceRanges(n)) {
     sentIndex++;
-    const toks = tokens.filter((t) => t.start >= sent.start && t.start < sent.end);
+    // Tokens are sorted by start: walk them once instead of filtering per sentence.
+    const firstTok = tokenAt;
+    while (tokenAt < tokens.length && (tokens[tokenAt]?.start ?? Infinity) < sent.end) tokenAt++;
+    const toks = tokens.slice(firstTok, tokenAt);
     const sentText = n.slice(sent.start, sent.end);
     // A question is not a statement, unless the next words answer it yes ("…可以吃布洛芬吗？可以，…").
     const asked = /[？?]\s*$/.test(sentText) || /吗\s*[？?。]?\s*$/.test(sentText);
@@ -571,7 +576,7 @@ export function readText(text: string, names: DrugName[], literalCues: string[] 
           const scopes = [clause];
           if (d.mention && d.mention.start >= sent.start) scopes.push(n.slice(clauseStart(n, d.mention.start), clauseEnd(n, d.mention.end)));
           // A clause that is only a list of people ("孕妇、哺乳期妇女，") takes its verb from the next clause.
-          const rest = clause.replace(new RegExp(POP_WORD_SRC, 'g'), '').replace(/[\s及和与、或以及的:：]/g, '');
+          const rest = clause.replace(POP_WORD_G, '').replace(/[\s及和与、或以及的:：]/g, '');
           if (rest.length <= 2 && ce < sent.end) scopes.push(n.slice(ce + 1, clauseEnd(n, ce + 1)));
           const negated = question || negSection || scopes.some((sc) => NEGATION.test(sc.replace(DOUBLE_NEGATION, '')));
           populations.push({ token: p, drugs: [d], negated, sentence: sentIndex, fromQuestion: asked && !question });

@@ -77,16 +77,30 @@ export function dosingCategory(cues: PopulationCue[]): '成人' | '儿童' | und
   return '儿童';
 }
 
-/** A formulary's contraindicated-population entry as a cue ("18岁以下", "孕妇", "肝功能不全者"). */
+const AGE_RE = new RegExp(AGE_SRC);
+const POP_WORD_RE = new RegExp(POP_WORD_SRC);
+const contraCache = new Map<string, PopulationCue>();
+
+/** A formulary's contraindicated-population entry as a cue ("18岁以下", "孕妇", "肝功能不全者"); cached, entries repeat. */
 export function cueFromContraindication(entry: string): PopulationCue {
-  const age = new RegExp(AGE_SRC).exec(entry);
+  let cue = contraCache.get(entry);
+  if (cue === undefined) {
+    cue = readContraindication(entry);
+    if (contraCache.size > 5000) contraCache.clear();
+    contraCache.set(entry, cue);
+  }
+  return cue;
+}
+
+function readContraindication(entry: string): PopulationCue {
+  const age = AGE_RE.exec(entry);
   if (age) {
     const c = cueFromAge(age);
     if (c) return { ...c, label: entry };
   }
   if (/孕|妊娠/.test(entry)) return { low: 14, high: 50, pregnant: true, label: entry };
   if (/哺乳|母乳|乳母/.test(entry)) return { low: 14, high: 50, lactating: true, label: entry };
-  const word = new RegExp(POP_WORD_SRC).exec(entry);
+  const word = POP_WORD_RE.exec(entry);
   if (word && word.index === 0) {
     const c = cueFromWord(word[0]);
     if (c) return { ...c, label: entry, high: /儿童|小儿|未成年/.test(word[0]) ? 18 : c.high };

@@ -367,11 +367,17 @@ export function checkMedications(text: string, rows: FormularyRow[]): MedFinding
   // One contraindication finding per drug and sentence: the cue a dose follows, else the head noun of the first group.
   const seen = new Set<string>();
   const candidates = reading.populations.filter((st) => !st.negated);
+  const breaks: number[] = [];
+  for (let i = 0; i < text.length; i++) if ('。！？!?\n'.includes(text[i] ?? '')) breaks.push(i);
   const sentenceOf = (pos: number): number => {
-    const m = /[。！？!?\n]/g;
-    let k = 0;
-    for (let r = m.exec(text); r !== null && r.index < pos; r = m.exec(text)) k++;
-    return k;
+    let lo = 0;
+    let hi = breaks.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((breaks[mid] ?? 0) < pos) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   };
   const hits: { st: (typeof candidates)[number]; drug: string; row: FormularyRow; entry: string; score: number }[] = [];
   for (const st of candidates) {

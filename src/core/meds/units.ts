@@ -115,6 +115,8 @@ export function inUnit(value: number, unitRaw: string): string {
   return trimNumber(value / info.factor);
 }
 
+const CELL_RE = new RegExp(String.raw`^(${NUM})\s*(${UNIT_SRC})?\s*((?:/|每)\s*(?:kg|千克|公斤))?$`, 'i');
+
 /**
  * Parses a formulary cell such as "1 g", "500mg", "15 mg/kg", "10万单位".
  * perKg: whether the column is per kilogram ("/kg" is then optional, and
@@ -129,7 +131,7 @@ export function parseDoseCell(cell: string, perKg: boolean): { dose: Dose } | { 
     .replace(/^(?:≤|<=|<|不超过|最大|最多|极量)\s*/, '')
     .replace(/\s*(?:\/\s*(?:次|日|天|d|day|dose)|每次|每日|per dose|per day)\s*$/i, '')
     .trim();
-  const m = new RegExp(String.raw`^(${NUM})\s*(${UNIT_SRC})?\s*((?:/|每)\s*(?:kg|千克|公斤))?$`, 'i').exec(s);
+  const m = CELL_RE.exec(s);
   if (!m) {
     const num = new RegExp(`^${NUM}`).exec(s);
     const rest = num ? s.slice(num[0].length).trim() : s;
