@@ -273,37 +273,17 @@ function evaluateRegimen(out: Collector, text: string, reg: Regimen, drugRows: F
         maxTimes.row,
       );
     }
-    const iv = reg.interval;
-    if (iv && !iv.minOnly && !reg.capTimes && !reg.frequency && !timesFlagged) {
-      const dailyCap = reg.caps.find((c) => c.role === 'daily' && !c.perKg);
-      let implied = iv.times;
-      if (dailyCap && single && dailyCap.dim === single.dim && single.value > 0) implied = Math.min(implied, Math.floor(dailyCap.value / single.value + 1e-9));
-      if (implied > maxTimes.value + 1e-9) {
-        timesFlagged = true;
-        const okHours = Math.max(minInterval?.value ?? 0, 24 / maxTimes.value);
-        out.add(
-          {
-            start: iv.start,
-            end: iv.end,
-            drug,
-            rule: 'max_times_per_day',
-            limit: `每日最多 ${trim(maxTimes.value)} 次`,
-            found: timesText(iv),
-            correction: replaceNumber(text, iv, trim(okHours)),
-            reason: `${drug}：${timesText(iv)}，按最短间隔计每日可达 ${trim(implied)} 次，超过本院处方集每日最多 ${trim(maxTimes.value)} 次（文中未写每日次数上限）。${citation(maxTimes.row)}`,
-          },
-          maxTimes.row,
-        );
-      }
-    }
   }
 
   // Daily total = single × times, when neither part was flagged on its own and no daily amount is stated.
   if (dailyStated || timesFlagged) return;
+  // An interval alone ("每4～6小时一次") gives 24 ÷ its shortest value for the daily total (the issue's precedence);
+  // it is checked itself only against the minimum interval, and a stated daily amount caps what it implies.
   const times: Times | undefined = reg.capTimes ?? reg.frequency ?? (reg.interval?.minOnly ? undefined : reg.interval);
   if (!times) return;
   let timesPerDay = times.times;
-  if (times.source === 'interval' && maxTimes) timesPerDay = Math.min(timesPerDay, maxTimes.value);
+  const dailyCap = reg.caps.find((c) => c.role === 'daily' && !c.perKg);
+  if (times.source === 'interval' && dailyCap && single && dailyCap.dim === single.dim && single.value > 0) timesPerDay = Math.min(timesPerDay, Math.floor(dailyCap.value / single.value + 1e-9));
   const pairs: { amount: { q: Quantity; value: number; dim: DoseDim; via?: Quantity } | undefined; flagged: boolean; key: LimitKey; rule: MedRule; perKg: boolean }[] = [
     { amount: single, flagged: singleFlagged, key: 'maxDaily', rule: 'max_daily', perKg: false },
     { amount: reg.singlePerKg && reg.singlePerKg.dim !== 'count' ? { q: reg.singlePerKg, value: reg.singlePerKg.value, dim: reg.singlePerKg.dim } : undefined, flagged: singleKgFlagged, key: 'maxDailyPerKg', rule: 'max_daily_per_kg', perKg: true },

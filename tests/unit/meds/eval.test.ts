@@ -72,6 +72,14 @@ describe('evaluation sets', () => {
     expect(s.recall).toBeGreaterThanOrEqual(0.9);
   });
 
+  it('holdout8.jsonl against the bundled demo formulary (what a new user pastes first): P ≥ 0.95, R ≥ 0.90', async () => {
+    const { DEMO_FORMULARY_CSV } = await import('../../../src/core/meds');
+    const f = await importFormulary(new TextEncoder().encode(DEMO_FORMULARY_CSV), { fileName: 'demo.csv' });
+    const s = scoreEval(readSet('holdout8.jsonl'), f.rows);
+    expect(s.precision).toBeGreaterThanOrEqual(0.95);
+    expect(s.recall).toBeGreaterThanOrEqual(0.9);
+  });
+
   it('never flags a text that names no formulary drug', async () => {
     const rows = await fixtureFormulary();
     const { checkMedications } = await import('../../../src/core/meds');

@@ -90,7 +90,9 @@ describe('frequencies, intervals and explicit caps', () => {
     ['对乙酰氨基酚每次0.5g，每4～6小时一次，24小时内不超过4次。', []],
     ['对乙酰氨基酚每次0.5g，每4～6小时一次，24小时内不超过6次。', [['24小时内不超过6次', 'max_times_per_day']]],
     ['对乙酰氨基酚每次0.5g，每2小时一次，24小时内不超过4次。', [['每2小时一次', 'min_interval']]],
-    ['对乙酰氨基酚每次1g，每4小时一次。', [['每4小时一次', 'max_times_per_day']]],
+    // An interval alone implies 24 ÷ 4 = 6 doses a day for the daily total (6 g > 4 g); it is not itself a frequency finding.
+    ['对乙酰氨基酚每次1g，每4小时一次。', [['1g，每4小时一次', 'max_daily']]],
+    ['对乙酰氨基酚每次0.5g，每4～6小时一次。', []],
     ['甲硝唑每次0.4g，每8小时一次。', []],
     ['头孢曲松 1g ivgtt q12h。', []],
     ['头孢曲松 1g ivgtt q4h。', [['q4h', 'min_interval']]],
