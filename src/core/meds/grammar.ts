@@ -169,7 +169,8 @@ const SINGLE_WORDS = /每次|一次|单次|次量|每回/;
 const PERKG_TAIL = /^\s*(?:\/\s*[（(]?\s*(?:kg|千克|公斤)(?:体重)?\s*(?:(?:[·.•*×/]|每)\s*(d|日|天|day|24\s*h))?\s*[)）]?|[·.]\s*kg\s*(?:-1|⁻¹)(?:\s*[·.]\s*(d)\s*(?:-1|⁻¹))?|每(?:千克|公斤)(?:体重)?)/i;
 const DAILY_TAIL = /^\s*\/\s*(?:d|日|天|day|24\s*h)(?![a-z])/i;
 const SINGLE_TAIL = /^\s*\/\s*次/;
-const STRENGTH_TAIL = /^\s*(?:\/\s*(?:片|粒|袋|支|丸|包|瓶|贴|枚)|[×x*]\s*\d)/i;
+// "0.5g×24片" is a pack (a strength); "0.5g×3次/日" is a dose taken three times a day.
+const STRENGTH_TAIL = /^\s*(?:\/\s*(?:片|粒|袋|支|丸|包|瓶|贴|枚)|[×x*]\s*\d+\s*(?:片|粒|袋|支|丸|包|瓶|贴|枚|s\b|盒))/i;
 const EXCLUDE_TAIL = /^\s*(?:\/\s*(?:l\b|dl|ml|min|h\b|小时|升|m2|m²|m\^2|mmol)|以上|[·]\s*min)/i;
 const CAP_TAIL = /^\s*(?:以下|以内)/;
 const DIVIDED_AFTER = new RegExp(String.raw`^[^。；;]{0,10}?分\s*(?:${NUM})(?:${RANGE_SEP}(?:${NUM}))?\s*次`);

@@ -23,13 +23,13 @@ const CN_DIGIT: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 
 const CN_UNIT: Record<string, number> = { 十: 10, 百: 100, 千: 1000 };
 
 /** Regex source for one number: Arabic (decimal, simple fraction), Chinese numerals, 半. */
-export const NUM = String.raw`(?:\d+(?:\.\d+)?(?:/\d+(?![\d.]))?|[零〇一二两三四五六七八九十][零〇一二两三四五六七八九十百千]*(?:点[零〇一二三四五六七八九]+)?|半)`;
+export const NUM = String.raw`(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,])|\d+(?:\.\d+)?(?:/\d+(?![\d.]))?|[零〇一二两三四五六七八九十][零〇一二两三四五六七八九十百千]*(?:点[零〇一二三四五六七八九]+)?|半)`;
 /** Range separators; the upper bound counts. */
 export const RANGE_SEP = String.raw`\s*(?:~|～|-|－|—|–|至|到|或)\s*`;
 
 /** Value of a number written in Arabic or Chinese numerals; NaN when unreadable. */
 export function parseNumber(raw: string): number {
-  const s = raw.trim();
+  const s = /^\d{1,3}(?:,\d{3})+(?:\.\d+)?$/.test(raw.trim()) ? raw.trim().replace(/,/g, '') : raw.trim();
   if (s === '半') return 0.5;
   if (/^\d+(?:\.\d+)?$/.test(s)) return Number(s);
   const frac = /^(\d+)\/(\d+)$/.exec(s);
