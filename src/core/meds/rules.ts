@@ -385,10 +385,14 @@ export function checkMedications(text: string, rows: FormularyRow[]): MedFinding
     if (seen.has(key)) continue;
     seen.add(key);
     const label = text.slice(st.token.start, st.token.end);
+    // The offending expression is the people and the permission right after them ("孕妇可以服用"), kept short
+    // (at most three times the people's words) so that it still points at the population.
+    const verb = /^(?:也|都|均)?(?:可以|可|能够|能)?(?:放心)?(?:服用|使用|应用|用|吃|口服)/.exec(text.slice(st.token.end, st.token.end + 8))?.[0] ?? '';
+    const end = verb !== '' && label.length + verb.length <= 3 * label.length ? st.token.end + verb.length : st.token.end;
     out.add(
       {
         start: st.token.start,
-        end: st.token.end,
+        end,
         drug,
         rule: 'contraindicated_population',
         limit: `${entry}禁用`,

@@ -44,7 +44,7 @@ describe('medfact meds', () => {
     expect(fa).toMatchObject({ text: '5g', drug: '对乙酰氨基酚', rule: 'max_single', limit: '1 g', found: '5 g' });
     expect(lines[0]?.text.slice(fa?.start as number, fa?.end as number)).toBe('5g');
     expect(out.results[1]?.findings).toEqual([]);
-    expect(out.results[2]?.findings).toEqual([expect.objectContaining({ text: '孕妇', rule: 'contraindicated_population' })]);
+    expect(out.results[2]?.findings).toEqual([expect.objectContaining({ text: '孕妇可以服用', rule: 'contraindicated_population' })]);
     expect(r.stderr).toContain('19 rows used');
   });
 

@@ -135,7 +135,7 @@ describe('per kilogram and populations', () => {
 
 describe('contraindicated populations and negation', () => {
   it.each<[string, [string, MedRule][]]>([
-    ['孕妇可以服用布洛芬。', [['孕妇', 'contraindicated_population']]],
+    ['孕妇可以服用布洛芬。', [['孕妇可以服用', 'contraindicated_population']]],
     ['孕妇禁用布洛芬。', []],
     ['布洛芬：孕妇及哺乳期妇女禁用。', []],
     ['孕妇忌用布洛芬。', []],
@@ -152,7 +152,7 @@ describe('contraindicated populations and negation', () => {
     ['左氧氟沙星可用于15岁青少年的肺炎治疗。', [['15岁青少年', 'contraindicated_population']]],
     ['头孢曲松钠可用于新生儿脑膜炎。', [['新生儿', 'contraindicated_population']]],
     ['头孢曲松禁用于新生儿高胆红素血症患儿。', []],
-    ['哺乳期妇女服用甲硝唑是安全的，不需要停止哺乳。', [['哺乳期妇女', 'contraindicated_population']]],
+    ['哺乳期妇女服用甲硝唑是安全的，不需要停止哺乳。', [['哺乳期妇女服用', 'contraindicated_population']]],
     ['甲硝唑：哺乳期妇女慎用，用药期间应暂停哺乳。', []],
     ['【禁忌】\n孕妇；哺乳期妇女。\n布洛芬', []],
     ['对乙酰氨基酚对孕妇相对安全。', []],
