@@ -80,6 +80,13 @@ describe('evaluation sets', () => {
     expect(s.recall).toBeGreaterThanOrEqual(0.9);
   });
 
+  it('holdout9.jsonl against formulary-b.json (ranged frequencies, 单次不超过, inline contraindication lists): P ≥ 0.95, R ≥ 0.90', async () => {
+    const f = await importFormulary(new Uint8Array(readFileSync(`${FIXTURE_DIR}formulary-b.json`)), { fileName: 'formulary-b.json' });
+    const s = scoreEval(readSet('holdout9.jsonl'), f.rows);
+    expect(s.precision).toBeGreaterThanOrEqual(0.95);
+    expect(s.recall).toBeGreaterThanOrEqual(0.9);
+  });
+
   it('never flags a text that names no formulary drug', async () => {
     const rows = await fixtureFormulary();
     const { checkMedications } = await import('../../../src/core/meds');
