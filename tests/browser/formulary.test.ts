@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser, type LaunchedBrowser } from './launch';
@@ -38,6 +39,11 @@ async function check(text: string): Promise<void> {
   await page.getByTestId('check-verdict').waitFor({ timeout: 30_000 });
 }
 
+async function seriousViolations(): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.length})`);
+}
+
 describe('formulary rules, no model installed', () => {
   it('imports a formulary file and lists its rows', async () => {
     await page.goto(`${app.url}#/formulary`);
@@ -46,6 +52,7 @@ describe('formulary rules, no model installed', () => {
     expect(await page.getByTestId('formulary-row').first().getAttribute('data-name')).toBe('对乙酰氨基酚');
     expect(await page.getByTestId('formulary-version').count()).toBe(1);
     expect(await page.getByTestId('formulary-demo-label').count()).toBe(0);
+    expect(await seriousViolations()).toEqual([]);
   });
 
   it('flags exactly the 10× dose, with the formulary reason, the rule badge and data-source="rule"', async () => {
@@ -66,6 +73,7 @@ describe('formulary rules, no model installed', () => {
     expect(cardText).toContain('本院处方集第 2 行');
     expect(await page.getByTestId('check-verdict').getAttribute('data-verdict')).toBe('has_error');
     expect(await page.getByTestId('check-rules-only').textContent()).toContain('只应用了处方集规则');
+    expect(await seriousViolations()).toEqual([]);
     // Rule findings can be dismissed like any finding.
     await card.getByTestId('check-dismiss').click();
     await expect.poll(() => card.getAttribute('data-state')).toBe('dismissed');
