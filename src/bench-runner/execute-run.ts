@@ -66,14 +66,18 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunLoopOut
 
   // Loading is part of running: mark it so other tabs do not offer to resume it meanwhile.
   await runs.setState(runId, 'running');
-  let verifier: { engine: ModelEngine; loaded: LoadResult };
+  let verifier: { engine: ModelEngine; loaded: LoadResult } | null = null;
   let reward: { engine: ModelEngine; loaded: LoadResult } | null = null;
+  // A rules-only run (formulary mode 'rules') loads no model at all.
+  const rulesOnly = config.formulary?.mode === 'rules';
   try {
     const load = (spec: ModelSpec, role: 'verifier' | 'reward') =>
       options.loadEngine(spec, role, (p) => progress('loading', { model: spec.id, fraction: p.progress }), control.signal);
-    progress('loading', { model: config.verifier.spec.id, fraction: 0 });
-    verifier = await load(config.verifier.spec, 'verifier');
-    if (config.reward) reward = await load(config.reward.spec, 'reward');
+    if (!rulesOnly) {
+      progress('loading', { model: config.verifier.spec.id, fraction: 0 });
+      verifier = await load(config.verifier.spec, 'verifier');
+      if (config.reward) reward = await load(config.reward.spec, 'reward');
+    }
   } catch (error) {
     const typed = toMedfactError(error);
     const state = control.reason === 'cancel' ? 'cancelled' : 'paused';
@@ -88,7 +92,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunLoopOut
       run: current,
       datasetName,
       config,
-      verifier: verifier.loaded,
+      verifier: verifier?.loaded ?? null,
       reward: reward?.loaded ?? null,
       ...options.env,
       ...(options.now ? { now: options.now } : {}),
@@ -99,7 +103,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunLoopOut
     runId,
     items,
     config,
-    engines: { verifier: verifier.engine, reward: reward?.engine ?? null },
+    engines: { verifier: verifier?.engine ?? null, reward: reward?.engine ?? null },
     sink: runs,
     control,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),

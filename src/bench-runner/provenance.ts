@@ -61,5 +61,6 @@ export function buildProvenance(input: ProvenanceInput): RunProvenance {
     itemCount: input.run.itemIds.length,
     seed: input.run.selection.seed ?? null,
     sessions: [...(previous?.sessions ?? []), now],
+    formulary: input.config.formulary ? { mode: input.config.formulary.mode, hash: input.config.formulary.hash, fileName: input.config.formulary.fileName } : null,
   };
 }

@@ -5,6 +5,7 @@
  * anything), the raw answers, timings and tokens.
  */
 import { check, type CheckResult } from '../core/check';
+import { checkMedications, mergeRuleFindings, rulesOnlyResult } from '../core/meds';
 import type { DatasetItem } from '../core/dataset/types';
 import { engineScorer, THRESHOLD_PRESETS } from '../core/gating';
 import type { PredictedSpan, Prediction } from '../core/predictions';
@@ -13,7 +14,8 @@ import { MedfactError, serializeError } from '../protocol/errors';
 import type { RunConfig, RunItemRecord, StoredFinding, ThresholdPolicy } from './types';
 
 export interface RunEngines {
-  verifier: ModelEngine;
+  /** null only for a rules-only run (formulary mode 'rules'), which loads no model. */
+  verifier: ModelEngine | null;
   reward: ModelEngine | null;
 }
 
@@ -96,7 +98,14 @@ export async function runItem(item: DatasetItem, ctx: RunItemContext): Promise<R
       })
     : undefined;
   const contextChars = config.contextChars ?? contextCharsFor(config.verifier.spec.contextTokens);
-  const result = await check(item.text, {
+  const formulary = config.formulary && config.formulary.mode !== 'model' ? config.formulary : undefined;
+  if (formulary?.mode === 'rules') {
+    const t0 = (ctx.now ?? Date.now)();
+    const rules = checkMedications(item.text, formulary.rows);
+    return recordOf(item, ctx, rulesOnlyResult(item.text, rules, { threshold }, (ctx.now ?? Date.now)() - t0, formulary.hash), false);
+  }
+  if (!engines.verifier) throw new MedfactError('MODEL_NOT_LOADED', 'This run needs a verifier model, and none is loaded.');
+  const modelResult = await check(item.text, {
     verifier: engines.verifier,
     verifierId: config.verifier.spec.id,
     ...(scorer ? { scorer } : {}),
@@ -111,6 +120,12 @@ export async function runItem(item: DatasetItem, ctx: RunItemContext): Promise<R
     },
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
+  const result = formulary ? mergeRuleFindings(modelResult, checkMedications(item.text, formulary.rows), formulary.hash) : modelResult;
+  return recordOf(item, ctx, result, scorer !== undefined);
+}
+
+function recordOf(item: DatasetItem, ctx: RunItemContext, result: CheckResult, hasScorer: boolean): RunItemRecord {
+  const { threshold } = ctx;
   const findings = result.findings.map(toStoredFinding);
   return {
     runId: ctx.runId,
@@ -118,7 +133,7 @@ export async function runItem(item: DatasetItem, ctx: RunItemContext): Promise<R
     index: ctx.index,
     status: 'done',
     attempts: ctx.attempts,
-    prediction: predictionFrom(item.id, item.text, findings, result.verifierVerdict, threshold, scorer !== undefined),
+    prediction: predictionFrom(item.id, item.text, findings, result.verifierVerdict, threshold, hasScorer),
     verdict: result.verdict,
     verifierVerdict: result.verifierVerdict,
     answerStatus: result.status,

@@ -3,6 +3,7 @@
  * one stored result per item. Plain data (stored in IndexedDB, sent between
  * threads, exported), no behaviour.
  */
+import type { FormularyRow } from '../core/meds';
 import type { Verdict } from '../core/check';
 import type { PromptVariant } from '../core/prompts';
 import type { ThresholdPreset } from '../core/gating';
@@ -55,6 +56,16 @@ export interface RunConfig {
   temperature: number;
   /** Largest chunk handed to the verifier at once, in UTF-16 units (defaults from the context window). */
   contextChars?: number;
+  /** Formulary rules (issue 12): model only (absent or mode 'model'), rules only (no model is loaded), or model + rules. */
+  formulary?: RunFormulary;
+}
+
+export interface RunFormulary {
+  mode: 'model' | 'rules' | 'model+rules';
+  /** SHA-256 of the formulary file: recorded in provenance. */
+  hash: string;
+  fileName: string;
+  rows: FormularyRow[];
 }
 
 export interface LoadedModelInfo {
@@ -91,6 +102,8 @@ export interface RunProvenance {
   seed: number | null;
   /** Each (re)start of the worker on this run, ISO dates. */
   sessions: string[];
+  /** The formulary rules the run applied (issue 12); absent or null for a model-only run. */
+  formulary?: { mode: RunFormulary['mode']; hash: string; fileName: string } | null;
 }
 
 export interface RunCounts {

@@ -3,6 +3,7 @@
  *   medfact inspect <dataset> [--map field=column …] [--json]
  *   medfact score <dataset> <predictions.jsonl|submission.txt> [--criterion span|sentence] [--map …] [--json | --csv] [--mediqa-out <file>]
  *   medfact demo --out <file.jsonl>
+ *   medfact meds --formulary <file> <texts.jsonl> [--json]
  * User errors end with a message on stderr and exit code 1 (2 for usage).
  * A reader that closes the pipe early (`| head`) ends the program quietly.
  */
@@ -14,12 +15,14 @@ import { MedfactError } from '../protocol/errors';
 import { demoSetJsonl, importDataset, parseMappingOverrides, type ImportResult } from '../core/dataset';
 import { readLabel } from '../core/dataset/normalize-labels';
 import { formatInspect } from './format';
+import { runMedsCommand } from './meds-command';
 import { scoreCommand } from './score-command';
 
 const USAGE = `Usage:
   medfact inspect <dataset> [--map field=column …] [--json]
   medfact score <dataset> <predictions.jsonl|submission.txt> [--criterion span|sentence] [--map field=column …] [--json | --csv] [--mediqa-out <file>]
   medfact demo --out <file.jsonl>
+  medfact meds --formulary <file> <texts.jsonl> [--json]
 
 Predictions: our JSONL, or a MEDIQA-CORR submission ("text_id flag sentence_id corrected_sentence"; detected).
 --mediqa-out writes the predictions as a MEDIQA-CORR submission (datasets with sentence ids, e.g. MEDEC).
@@ -82,6 +85,7 @@ async function main(argv: string[]): Promise<number> {
       'label-error-value': { type: 'string' },
       out: { type: 'string' },
       'mediqa-out': { type: 'string' },
+      formulary: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -124,6 +128,10 @@ async function main(argv: string[]): Promise<number> {
       await writeFile(values.out, demoSetJsonl(), 'utf8');
       console.error(`Wrote the demo set (40 texts) to ${values.out}.`);
       return 0;
+    }
+    case 'meds': {
+      if (!values.formulary || args.length !== 1) throw new UsageError('meds takes --formulary <file> and one texts.jsonl file.');
+      return runMedsCommand({ formulary: values.formulary, texts: args[0] as string, json: values.json === true });
     }
     default:
       throw new UsageError(`Unknown command "${command}".`);

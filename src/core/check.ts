@@ -101,6 +101,12 @@ export interface Finding {
   confidence: number;
   severity: Severity;
   kept: boolean;
+  /** 'rule' for a formulary-rule finding (issue 12); absent for the model's. */
+  source?: 'model' | 'rule';
+  /** A formulary-rule finding's rule, drug, limit, what the text says, and the row's source. */
+  rule?: { name: string; drug: string; limit: string; found: string; source: string; row: number };
+  /** A model finding folded into this rule finding (overlapping spans). */
+  mergedModelFindingId?: string;
 }
 
 export interface SampleRecord {
@@ -135,6 +141,8 @@ export interface CheckResult {
   options: CheckOptions;
   timings: { totalMs: number; generateMs: number; parseMs: number; alignMs: number; scoreMs: number };
   tokens: { prompt: number; completion: number };
+  /** Set when the formulary rules ran (issue 12): the active formulary's hash; rulesOnly when no model ran. */
+  formulary?: { applied: boolean; hash: string | null; findings: number; rulesOnly?: boolean; demo?: boolean };
 }
 
 export interface CheckDeps {

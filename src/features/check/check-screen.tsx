@@ -16,6 +16,7 @@ import { CheckSettings } from './components/check-settings';
 import { FirstRunPanel } from './components/first-run-panel';
 import { PrintView } from './components/print-view';
 import { contextCharsFor, currentRunner, useEngineSession } from './engine-session';
+import { useActiveFormulary, withFormularyRules } from './formulary-rules';
 import { useOpenFromHash } from './open-from-hash';
 import { SAMPLE_TEXTS } from './sample-texts';
 import './check.css';
@@ -51,6 +52,7 @@ export function CheckScreen({ modelStatus }: CheckScreenProps = {}) {
   const saveError = useCheckStore((s) => s.saveError);
   const current = useCheckStore((s) => s.current);
   const verifier = useEngineSession((s) => s.verifier);
+  const formulary = useActiveFormulary();
   const { setInput, runCheck, cancel, clearError } = useCheckStore.getState();
   const [printing, setPrinting] = useState(false);
   useOpenFromHash();
@@ -58,7 +60,8 @@ export function CheckScreen({ modelStatus }: CheckScreenProps = {}) {
 
   const running = phase === 'running';
   const empty = input.trim().length === 0;
-  const disabledReason = empty ? t('check.run.disabled.empty') : !verifier ? t('check.run.disabled.noModel') : null;
+  // With no model but an active formulary, a check runs the formulary rules alone (issue 12).
+  const disabledReason = empty ? t('check.run.disabled.empty') : !verifier && !formulary ? t('check.run.disabled.noModel') : null;
   const chars = useMemo(() => countCharacters(input), [input]);
   const chunkChars = contextCharsFor(verifier?.contextTokens) ?? DEFAULT_CHECK_OPTIONS.contextChars;
   const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
@@ -66,7 +69,7 @@ export function CheckScreen({ modelStatus }: CheckScreenProps = {}) {
   const start = () => {
     if (running || disabledReason) return;
     try {
-      void runCheck(currentRunner());
+      void runCheck(withFormularyRules(verifier ? currentRunner() : null));
     } catch (e) {
       useCheckStore.setState({ phase: 'error', error: toMedfactError(e) });
     }
@@ -154,6 +157,7 @@ export function CheckScreen({ modelStatus }: CheckScreenProps = {}) {
             )}
             <span id={ids.reason} className="hint" data-testid="check-run-reason">
               {disabledReason ?? t('check.run.shortcut', { key: isMac ? '⌘' : 'Ctrl' })}
+              {!disabledReason && !verifier && formulary && ` · ${t('check.rulesOnly.hint')}`}
             </span>
           </div>
           <CheckSettings disabled={running} />
@@ -174,6 +178,16 @@ export function CheckScreen({ modelStatus }: CheckScreenProps = {}) {
           {saveError && (
             <p className="notice notice-error" role="alert">
               {t('check.save.failed', { message: t(`error.${saveError.code}`) })}
+            </p>
+          )}
+          {current?.result.formulary?.rulesOnly && (
+            <p className="notice" role="status" data-testid="check-rules-only">
+              {t('check.rulesOnly')}
+            </p>
+          )}
+          {current?.result.formulary?.demo && (
+            <p className="notice" data-testid="check-formulary-demo">
+              {t('formulary.demo.label')}
             </p>
           )}
           {current ? (

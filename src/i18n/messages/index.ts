@@ -5,14 +5,15 @@
 import { checkMessages } from './check';
 import { configMessages } from './config';
 import { errorMessages } from './errors';
+import { formularyMessages } from './formulary';
 import { historyMessages } from './history';
 import { modelsMessages } from './models';
 import { sessionMessages } from './session';
 import { shellMessages } from './shell';
 
 export const messages = {
-  'zh-CN': { ...shellMessages['zh-CN'], ...configMessages['zh-CN'], ...errorMessages['zh-CN'], ...modelsMessages['zh-CN'], ...checkMessages['zh-CN'], ...historyMessages['zh-CN'], ...sessionMessages['zh-CN'] },
-  en: { ...shellMessages.en, ...configMessages.en, ...errorMessages.en, ...modelsMessages.en, ...checkMessages.en, ...historyMessages.en, ...sessionMessages.en },
+  'zh-CN': { ...shellMessages['zh-CN'], ...configMessages['zh-CN'], ...errorMessages['zh-CN'], ...modelsMessages['zh-CN'], ...checkMessages['zh-CN'], ...historyMessages['zh-CN'], ...sessionMessages['zh-CN'], ...formularyMessages['zh-CN'] },
+  en: { ...shellMessages.en, ...configMessages.en, ...errorMessages.en, ...modelsMessages.en, ...checkMessages.en, ...historyMessages.en, ...sessionMessages.en, ...formularyMessages.en },
 } as const;
 
 export type MessageKey = keyof (typeof messages)['zh-CN'];

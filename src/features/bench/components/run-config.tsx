@@ -14,6 +14,8 @@ import { PROMPT_VARIANTS, type PromptVariant } from '../../../core/prompts';
 import type { Device } from '../../../protocol/engine';
 import { toMedfactError } from '../../../protocol/errors';
 import { datasetsRepo } from '../../../storage/datasets-repo';
+import { formularyRepo, type FormularyVersion } from '../../../storage/formulary-repo';
+import { useT } from '../../../i18n';
 import { useBenchStore } from '../bench-store';
 import { startRun } from '../bench-service';
 import { useModelChoices, type ModelChoice } from '../model-choices';
@@ -57,6 +59,15 @@ function MultiSelect({
   );
 }
 
+const RULES_ONLY_SPEC: RunConfig['verifier']['spec'] = {
+  id: 'formulary-rules',
+  engine: 'transformers',
+  task: 'text-generation',
+  device: 'wasm',
+  dtype: 'q8',
+  source: { hubHost: '', revision: 'rules' },
+};
+
 export function RunConfigForm() {
   const t = useBenchT();
   const datasets = useBenchStore((s) => s.datasets);
@@ -87,6 +98,18 @@ export function RunConfigForm() {
   const [thresholdValue, setThresholdValue] = useState(0.5);
   const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
+  // Formulary rules (issue 12): model only, rules only (no model loaded) or model + rules.
+  const tf = useT();
+  const [formulary, setFormulary] = useState<FormularyVersion | undefined>(undefined);
+  const [formularyMode, setFormularyMode] = useState<'model' | 'rules' | 'model+rules'>('model');
+  useEffect(() => {
+    let live = true;
+    void formularyRepo.getActive().then((v) => live && setFormulary(v), () => undefined);
+    return () => {
+      live = false;
+    };
+  }, []);
+  const rulesOnly = formulary !== undefined && formularyMode === 'rules';
 
   useEffect(() => {
     let live = true;
@@ -120,11 +143,13 @@ export function RunConfigForm() {
   const reward: ModelChoice | undefined = rewards.find((r) => r.key === rewardKey);
 
   async function submit(): Promise<void> {
-    if (!verifier || !chosenDataset) return;
+    if ((!verifier && !rulesOnly) || !chosenDataset) return;
     const threshold: ThresholdPolicy = thresholdKind === 'value' ? { kind: 'value', value: thresholdValue } : { kind: 'preset', preset: thresholdKind };
-    const spec = verifier.spec.engine === 'webllm' ? verifier.spec : { ...verifier.spec, device };
+    // A rules-only run loads no model; its verifier entry only names the rules.
+    const spec = !verifier || rulesOnly ? RULES_ONLY_SPEC : verifier.spec.engine === 'webllm' ? verifier.spec : { ...verifier.spec, device };
     const config: RunConfig = {
-      verifier: { spec, label: verifier.label },
+      verifier: { spec, label: rulesOnly || !verifier ? tf('check.finding.rule') : verifier.label },
+      ...(formulary && formularyMode !== 'model' ? { formulary: { mode: formularyMode, hash: formulary.hash, fileName: formulary.fileName, rows: formulary.rows } } : {}),
       reward: reward ? { spec: reward.spec.engine === 'webllm' ? reward.spec : { ...reward.spec, device }, label: reward.label, mode: reward.spec.task === 'text-classification' ? 'classify' : rewardMode, ...(reward.positiveLabel ? { positiveLabel: reward.positiveLabel } : {}) } : null,
       variant,
       thinking,
@@ -136,7 +161,7 @@ export function RunConfigForm() {
     setBusy(true);
     try {
       const dataset = datasets.find((d) => d.id === chosenDataset);
-      await startRun({ name: name.trim() || `${dataset?.name ?? ''} · ${verifier.label}`, datasetId: chosenDataset, selection, config });
+      await startRun({ name: name.trim() || `${dataset?.name ?? ''} · ${config.verifier.label ?? ''}${formulary && formularyMode === 'model+rules' ? ` + ${tf('check.finding.rule')}` : ''}`, datasetId: chosenDataset, selection, config });
       setTab('runs');
     } catch (error) {
       setError(toMedfactError(error));
@@ -273,11 +298,29 @@ export function RunConfigForm() {
         )}
       </fieldset>
 
+      {formulary && (
+        <fieldset>
+          <legend>{tf('check.finding.rule')}</legend>
+          <label className="field">
+            {tf('formulary.bench.mode')}
+            <select data-testid="bench-formulary-mode" value={formularyMode} onChange={(e) => setFormularyMode(e.target.value as 'model' | 'rules' | 'model+rules')}>
+              <option value="model">{tf('formulary.bench.model')}</option>
+              <option value="rules">{tf('formulary.bench.rules')}</option>
+              <option value="model+rules">{tf('formulary.bench.both')}</option>
+            </select>
+          </label>
+          <p className="muted">
+            {tf('formulary.meta', { name: formulary.fileName, date: new Date(formulary.importedAt).toLocaleString(), rows: formulary.rows.length, hash: formulary.hash.slice(0, 12) })}
+            {formulary.demo ? ` · ${tf('formulary.demo.label')}` : ''}
+          </p>
+        </fieldset>
+      )}
+
       <label className="field">
         {t('bench.config.name')}
         <input type="text" value={name} onChange={(e) => setName(e.target.value)} />
       </label>
-      <button type="submit" data-testid="bench-start" disabled={busy || !verifier || selectedCount === 0 || activeRunId !== null}>
+      <button type="submit" data-testid="bench-start" disabled={busy || (!verifier && !rulesOnly) || selectedCount === 0 || activeRunId !== null}>
         {t('bench.config.start', { count: selectedCount })}
       </button>
       {activeRunId && <p className="muted">{t('bench.config.busy')}</p>}

@@ -58,6 +58,7 @@ function FindingCardInner(props: FindingCardProps) {
       data-start={f.span?.start}
       data-end={f.span?.end}
       data-confidence={f.confidence.toFixed(3)}
+      data-source={f.source === 'rule' ? 'rule' : undefined}
       data-finding-nav=""
       tabIndex={0}
       aria-labelledby={headingId}
@@ -78,6 +79,11 @@ function FindingCardInner(props: FindingCardProps) {
         </q>
       </h4>
       <ul className="badges" aria-label={t('check.finding.badges')}>
+        {f.source === 'rule' && (
+          <li className="badge badge-rule" data-testid="check-rule-badge" title={f.rule ? `${f.rule.drug} · ${f.rule.name}` : undefined}>
+            {t('check.finding.rule')}
+          </li>
+        )}
         {f.severity === 'critical' && <li className="badge badge-critical">⚠ {t('check.finding.critical')}</li>}
         {f.medication && <li className="badge badge-medication">{t('check.finding.medication')}</li>}
         {f.span?.approximate && (
@@ -97,7 +103,17 @@ function FindingCardInner(props: FindingCardProps) {
         <dt>{t('check.finding.correction')}</dt>
         <dd lang="zh-CN">{f.correction || '—'}</dd>
         <dt>{t('check.finding.reason')}</dt>
-        <dd lang="zh-CN">{f.reason || '—'}</dd>
+        <dd lang="zh-CN" className="finding-reason">
+          {f.reason || '—'}
+        </dd>
+        {f.rule && (
+          <>
+            <dt>{t('check.finding.rule.limit')}</dt>
+            <dd lang="zh-CN">
+              {f.rule.limit} · {t('check.finding.rule.found')} {f.rule.found}
+            </dd>
+          </>
+        )}
         <dt>{t('check.finding.confidence')}</dt>
         <dd>
           <meter min={0} max={1} value={f.confidence} aria-label={t('check.finding.confidence')} /> {pct(f.confidence)}

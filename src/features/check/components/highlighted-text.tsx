@@ -56,6 +56,7 @@ function HighlightedTextInner({ text, findings, stateOf, activeId, describedBy, 
             data-type={finding.type}
             data-finding-id={id}
             data-critical={critical ? 'true' : undefined}
+            data-source={seg.ids.some((x) => byId.get(x)?.source === 'rule') ? 'rule' : undefined}
             data-state={state}
             className={`check-span type-${finding.type}${critical ? ' is-critical' : ''}${active ? ' is-active' : ''}${state === 'accepted' ? ' is-accepted' : ''}`}
             style={{ background: ERROR_TYPE_COLOR[finding.type] }}
