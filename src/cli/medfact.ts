@@ -3,6 +3,7 @@
  *   medfact inspect <dataset> [--map field=column …] [--json]
  *   medfact score <dataset> <predictions.jsonl> [--criterion span|sentence] [--map …] [--json | --csv]
  *   medfact demo --out <file.jsonl>
+ *   medfact run <dataset> --engine openai|transformers … (src/cli/run/)
  * User errors end with a message on stderr and exit code 1 (2 for usage).
  */
 import { openAsBlob } from 'node:fs';
@@ -13,11 +14,13 @@ import { demoSetJsonl, importDataset, parseMappingOverrides, type ImportResult }
 import { computeMetrics, metricsToCsv, type Metrics } from '../core/metrics';
 import { readPredictions } from '../core/predictions';
 import { formatInspect, formatMetrics } from './format';
+import { quietEpipe } from './run/epipe';
 
 const USAGE = `Usage:
   medfact inspect <dataset> [--map field=column …] [--json]
   medfact score <dataset> <predictions.jsonl> [--criterion span|sentence] [--map field=column …] [--json | --csv]
   medfact demo --out <file.jsonl>
+  medfact run <dataset> --engine openai --base-url <url> --model <name> [--out <dir>] [--resume] …  (medfact run --help)
 
 Datasets: .jsonl, .json, .csv, .tsv, .parquet (UTF-8 or GB18030).
 Fields for --map: id, text, label, errorSpan, start, end, correction, errorType, specialty, style, difficulty, sentences, errorSentenceId.`;
@@ -46,6 +49,7 @@ function withoutItems(r: ImportResult): Omit<ImportResult, 'items'> & { items: n
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'run') return (await import('./run/run-command')).runCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -109,6 +113,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 
+quietEpipe();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

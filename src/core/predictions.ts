@@ -1,6 +1,8 @@
 /**
  * Predictions file format (JSONL, one line per item):
  *   { "id": "...", "has_error": true, "spans": [{ "start", "end", "text", "type", "correction", "score" }], "score": 0.93, "raw": ... }
+ * A line `{ "id", "status": "failed", "error": { "code", "message" } }` (written by
+ * `medfact run` for an item that failed every attempt) is reported as an issue, not scored.
  * Offsets are UTF-16 code units into the item text, half-open. `score` (item
  * level, optional) is the reward score used by threshold sweeps; without it
  * the highest span score stands in.
@@ -65,6 +67,13 @@ export function toPrediction(value: unknown, onIssue: (message: string) => void)
   const id = str(o.id);
   if (id === undefined || id === '') {
     onIssue('missing "id"');
+    return null;
+  }
+  if (o.status === 'failed') {
+    // `medfact run` records an item that failed every attempt; it has no prediction to score.
+    const err = o.error as { code?: unknown; message?: unknown } | undefined;
+    const reason = typeof err?.message === 'string' ? `: ${typeof err.code === 'string' ? `${err.code} ` : ''}${err.message}` : '';
+    onIssue(`item ${id} failed in the run${reason}; not scored`);
     return null;
   }
   const rawSpans = Array.isArray(o.spans) ? o.spans : Array.isArray(o.errors) ? o.errors : [];
