@@ -26,7 +26,7 @@ function formatEta(seconds: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-export function createProgress(total: number, alreadyDone: number, options: { tty?: boolean; stream?: NodeJS.WriteStream; intervalMs?: number } = {}): RunProgress {
+export function createProgress(total: number, alreadyDone: number, options: { tty?: boolean; stream?: { write(text: string): unknown; isTTY?: boolean }; intervalMs?: number } = {}): RunProgress {
   const stream = options.stream ?? process.stderr;
   const tty = options.tty ?? stream.isTTY === true;
   const started = performance.now();
@@ -43,7 +43,7 @@ export function createProgress(total: number, alreadyDone: number, options: { tt
   if (tty) {
     const bar = new cliProgress.SingleBar(
       {
-        stream,
+        stream: stream as NodeJS.WritableStream,
         format: 'medfact run |{bar}| {value}/{total} | {speed} items/s | ETA {etaText} | retries {retries} | failed {failed} | cached {cached}',
         hideCursor: true,
         clearOnComplete: false,

@@ -13,6 +13,7 @@
  * result; 1 when any failed (listed in both files) or on a user error; 2 on
  * bad arguments; 130 when interrupted (Ctrl-C: resume later).
  */
+import { setMaxListeners } from 'node:events';
 import { openAsBlob } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -52,8 +53,10 @@ interface EngineSetup {
   refused: () => string[];
 }
 
-export interface RunOutcome {
-  exitCode: number;
+/** Where the command writes; the bench runs it in-process with its own sinks. */
+export interface RunIO {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
 }
 
 async function loadDataset(path: string, maps: string[]): Promise<ImportResult> {
@@ -212,9 +215,12 @@ interface Failure {
   attempts: number;
 }
 
-export async function runCommand(argv: string[]): Promise<number> {
+export async function runCommand(argv: string[], io: RunIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const warn = (line: string): void => {
+    io.stderr.write(`${line}\n`);
+  };
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(`${RUN_USAGE}\n`);
+    io.stdout.write(`${RUN_USAGE}\n`);
     return 0;
   }
   let args: RunArgs;
@@ -222,7 +228,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     args = parseRunArgs(argv);
   } catch (e) {
     if (e instanceof RunUsageError) {
-      console.error(`medfact: ${e.message}\n\n${RUN_USAGE}`);
+      warn(`medfact: ${e.message}\n\n${RUN_USAGE}`);
       return 2;
     }
     throw e;
@@ -242,11 +248,13 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
 
   const ctrl = new AbortController();
+  // Every request in flight listens on this one signal.
+  setMaxListeners(0, ctrl.signal);
   let interrupted = false;
   const onSignal = (): void => {
     if (interrupted) process.exit(130);
     interrupted = true;
-    console.error('\nmedfact: stopping; finished items are saved. Run again with --resume to continue.');
+    warn('\nmedfact: stopping; finished items are saved. Run again with --resume to continue.');
     ctrl.abort();
   };
   process.on('SIGINT', onSignal);
@@ -286,14 +294,14 @@ export async function runCommand(argv: string[]): Promise<number> {
         sessions = Array.isArray(prev.sessions) ? prev.sessions : [];
         if (typeof prev.startedAt === 'string') firstStartedAt = prev.startedAt;
       } else if (existing > 0) {
-        console.error(`medfact: ${runPath} is missing or unreadable; resuming from predictions.jsonl alone.`);
+        warn(`medfact: ${runPath} is missing or unreadable; resuming from predictions.jsonl alone.`);
       }
     }
 
     const ids = new Set(dataset.items.map((i) => i.id));
     const recovered = await recoverLog(predictionsPath, ids);
-    if (recovered.tornBytes > 0) console.error(`medfact: dropped a torn last line (${recovered.tornBytes} bytes) left by an interrupted run; that item runs again.`);
-    if (recovered.droppedFailed > 0) console.error(`medfact: retrying ${recovered.droppedFailed} item(s) that failed before.`);
+    if (recovered.tornBytes > 0) warn(`medfact: dropped a torn last line (${recovered.tornBytes} bytes) left by an interrupted run; that item runs again.`);
+    if (recovered.droppedFailed > 0) warn(`medfact: retrying ${recovered.droppedFailed} item(s) that failed before.`);
     counts.done = recovered.done.size;
     const todo = dataset.items.filter((i) => !recovered.done.has(i.id));
 
@@ -305,6 +313,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       engines.judge && engines.judgeModel && engines.judgeId ? engineScorer(wrap(engines.judge, engines.judgeModel), 'judge', { id: engines.judgeId }) : undefined;
 
     const failures: Failure[] = [];
+    let loopMs = 0;
     const runJson = (status: string, endedAt: string | null) => ({
       format: RUN_FORMAT,
       status,
@@ -320,14 +329,17 @@ export async function runCommand(argv: string[]): Promise<number> {
       startedAt: firstStartedAt,
       endedAt,
       sessions: [...sessions, { startedAt, endedAt, resumed: args.resume, recovered: recovered.done.size, tornLineDropped: recovered.tornBytes > 0 }],
+      // This session's item loop alone (no start-up), for throughput.
+      loop: { items: todo.length, ms: Math.round(loopMs), itemsPerSecond: loopMs > 0 ? Math.round((counts.done + counts.failed - recovered.done.size) / (loopMs / 1000) * 100) / 100 : null },
       failures,
     });
     await writeJsonAtomic(runPath, runJson('running', null));
 
     const log = await openLog(predictionsPath);
-    const progress = createProgress(dataset.items.length, counts.done);
+    const progress = createProgress(dataset.items.length, counts.done, { stream: io.stderr });
     let fatal: MedfactError | null = null;
     let next = 0;
+    const loopStart = performance.now();
 
     const runOne = async (item: DatasetItem): Promise<void> => {
       let last: MedfactError | null = null;
@@ -381,6 +393,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       }
     };
     await Promise.all(Array.from({ length: Math.min(args.concurrency, Math.max(1, todo.length)) }, worker));
+    loopMs = performance.now() - loopStart;
     progress.stop(counts);
     await log.close();
 
@@ -389,12 +402,12 @@ export async function runCommand(argv: string[]): Promise<number> {
     await writeJsonAtomic(runPath, runJson(status, new Date().toISOString()));
 
     const missing = dataset.items.length - counts.done - counts.failed;
-    process.stdout.write(
+    io.stdout.write(
       `${status}: ${counts.done}/${dataset.items.length} items done, ${counts.failed} failed, ${missing} missing; ${counts.retries} retries, ${cacheStats.hits} cached answers.\n` +
         `predictions: ${predictionsPath}\nprovenance:  ${runPath}\n`,
     );
-    for (const f of failures.slice(0, 20)) console.error(`failed ${f.id}: ${f.code} ${f.message}`);
-    if (failures.length > 20) console.error(`… and ${failures.length - 20} more failures (run.json lists all).`);
+    for (const f of failures.slice(0, 20)) warn(`failed ${f.id}: ${f.code} ${f.message}`);
+    if (failures.length > 20) warn(`… and ${failures.length - 20} more failures (run.json lists all).`);
     if (fatal) throw fatal;
     if (interrupted) return 130;
     return complete ? 0 : 1;
