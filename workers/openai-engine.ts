@@ -50,6 +50,15 @@ export interface OpenAIEngineOptions {
   fetch?: FetchLike;
   /** Per request; for streams the longest silence between chunks. Default 120 s. */
   timeoutMs?: number;
+  /**
+   * Adapt the timeout to what this server shows: after `minSamples`
+   * successful requests, the timeout is `factor` × the 95th percentile of
+   * the longest wait per request (time to first byte, or the longest gap
+   * between stream chunks), never under `floorMs` nor over timeoutMs. A hung
+   * request then costs seconds, not the full timeout, while slow servers
+   * keep their long waits. Off by default.
+   */
+  adaptiveTimeout?: { floorMs: number; factor: number; minSamples: number };
   /** Retries after the first attempt. Default 5. */
   maxRetries?: number;
   /** First backoff delay; doubles each retry, capped at backoffMaxMs. Default 500 ms. */
@@ -214,6 +223,21 @@ export function createOpenAIEngine(options: OpenAIEngineOptions = {}): OpenAIEng
   const apiKey = options.apiKey;
   let info: ServerModelInfo | null = null;
   let endpoint: string | null = null;
+  const adaptive = options.adaptiveTimeout;
+  const waits: number[] = [];
+  let waitIndex = 0;
+  let currentTimeout = timeoutMs;
+
+  /** Records one successful request's longest wait and recomputes the adaptive timeout. */
+  function recordWait(ms: number): void {
+    if (!adaptive) return;
+    if (waits.length < 256) waits.push(ms);
+    else waits[waitIndex++ % 256] = ms;
+    if (waits.length < adaptive.minSamples) return;
+    const sorted = [...waits].sort((a, b) => a - b);
+    const p95 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] ?? 0;
+    currentTimeout = Math.min(timeoutMs, Math.max(adaptive.floorMs, Math.round(adaptive.factor * p95)));
+  }
 
   function headers(json: boolean): Record<string, string> {
     const h: Record<string, string> = { accept: json ? 'application/json' : 'text/event-stream', 'content-type': 'application/json' };
@@ -273,23 +297,34 @@ export function createOpenAIEngine(options: OpenAIEngineOptions = {}): OpenAIEng
       const ctrl = new AbortController();
       let timedOut = false;
       let timer: ReturnType<typeof setTimeout> | undefined;
+      const limit = currentTimeout;
+      let lastBeat = now();
+      let longestWait = 0;
       const arm = (): void => {
         if (timer !== undefined) clearTimeout(timer);
         timer = setTimeout(() => {
           timedOut = true;
           ctrl.abort();
-        }, timeoutMs);
+        }, limit);
+      };
+      const touch = (): void => {
+        const t = now();
+        longestWait = Math.max(longestWait, t - lastBeat);
+        lastBeat = t;
+        arm();
       };
       const onAbort = (): void => ctrl.abort();
       signal?.addEventListener('abort', onAbort, { once: true });
       arm();
       try {
-        return await attempt(ctrl.signal, arm);
+        const out = await attempt(ctrl.signal, touch);
+        recordWait(Math.max(longestWait, now() - lastBeat));
+        return out;
       } catch (error) {
         if (signal?.aborted) throw new AbortError();
         if (error instanceof MedfactError || error instanceof BadRequest) throw error;
         if (error instanceof Retryable) last = error;
-        else if (timedOut) last = new Retryable('timeout', 'TIMEOUT', `No answer from ${hostOf()} within ${Math.round(timeoutMs / 1000)} s`);
+        else if (timedOut) last = new Retryable('timeout', 'TIMEOUT', `No answer from ${hostOf()} within ${(limit / 1000).toFixed(1)} s`);
         else last = new Retryable('network', 'NETWORK', `Connection to ${hostOf()} failed: ${error instanceof Error ? error.message : String(error)}`);
       } finally {
         if (timer !== undefined) clearTimeout(timer);
@@ -442,6 +477,10 @@ export function createOpenAIEngine(options: OpenAIEngineOptions = {}): OpenAIEng
     const started = now();
     const res = await doFetch(`${endpoint as string}/chat/completions`, { method: 'POST', headers: headers(true), body: JSON.stringify(body), signal: s });
     if (!res.ok) await failFor(res, `The model "${String(body.model)}"`);
+    return readCompletion(res, started, outer, onChunk);
+  }
+
+  async function readCompletion(res: Response, started: number, outer: AbortSignal | undefined, onChunk: ((c: GenerateChunk) => void) | undefined): Promise<GenerateResult> {
     const json = (await res.json()) as ChatCompletion;
     const ended = now();
     const choice = json.choices?.[0];
@@ -468,6 +507,10 @@ export function createOpenAIEngine(options: OpenAIEngineOptions = {}): OpenAIEng
     const started = now();
     const res = await doFetch(`${endpoint as string}/chat/completions`, { method: 'POST', headers: headers(false), body: JSON.stringify(body), signal: s });
     if (!res.ok) await failFor(res, `The model "${String(body.model)}"`);
+    if ((res.headers.get('content-type') ?? '').includes('application/json')) {
+      // A server that ignores `stream` answers with one JSON completion.
+      return readCompletion(res, started, outer, onChunk);
+    }
     if (!res.body) throw new Retryable('stream-broken', 'NETWORK', 'The server sent no stream');
     const reader = res.body.getReader();
     const decoder = new TextDecoder();

@@ -175,6 +175,19 @@ describe('medfact run against an OpenAI-compatible server', () => {
     }
   });
 
+  it('with the default (adaptive) timeout a hang costs seconds once the server is known, not the 120 s ceiling', async () => {
+    const out = join(work, 'hangs');
+    server.faultEvery(20, [{ kind: 'hang' }]);
+    try {
+      const r = await cli(runArgs(out, '--concurrency', '2', '--no-cache'));
+      expect(r.code, r.stderr).toBe(0);
+      expect((await runJson(out)).counts.retries).toBe(2);
+      expect(byId(await lines(out))).toEqual(reference);
+    } finally {
+      server.faultEvery(0, []);
+    }
+  });
+
   it('records items that fail every attempt in both files (exit 1), and --resume retries them', async () => {
     const out = join(work, 'failing');
     server.faultEvery(1, [{ kind: '500' }]);

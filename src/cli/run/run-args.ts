@@ -26,7 +26,8 @@ Options:
   --api-key-env <VAR>     read the API key from this environment variable
   --context-tokens <n>    context window when the server does not report max_model_len
   --no-json-schema        do not ask for constrained JSON output
-  --timeout-s <s>         per request (streams: longest silence), default 120
+  --timeout-s <s>         fixed timeout per request (streams: longest silence); default adaptive:
+                          8 × the server's observed 95th-percentile wait, from 5 s up to 120 s
   --retries <n>           retries per request for 429/5xx/timeouts/broken streams (default 5)
   --cache <dir>           response cache folder (default <out>/cache); --no-cache turns it off
   --map field=column      dataset field mapping, as for inspect/score`;
@@ -55,6 +56,8 @@ export interface RunArgs {
   contextTokens?: number;
   jsonSchema: boolean;
   timeoutMs: number;
+  /** No --timeout-s: adapt the timeout to the server's observed waits (ceiling timeoutMs). */
+  adaptiveTimeout: boolean;
   retries: number;
   cacheDir: string | null;
   maps: string[];
@@ -147,6 +150,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
     threshold: real('threshold', v.threshold, 0, 1, 0.5),
     jsonSchema: !(v['no-json-schema'] ?? false),
     timeoutMs: real('timeout-s', v['timeout-s'], 0.1, 86_400, 120) * 1000,
+    adaptiveTimeout: v['timeout-s'] === undefined,
     retries: int('retries', v.retries, 0, 100, 5),
     cacheDir: v['no-cache'] ? null : (v.cache ?? `${out}/cache`),
     maps: v.map ?? [],

@@ -39,6 +39,8 @@ const FATAL: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['AUTH', 'NOT_FOUND', '
 /** Attempts per item (each engine request already retries transient faults). */
 const ITEM_ATTEMPTS = 2;
 const RUN_FORMAT = 'medfact-run-v1';
+/** Default timeouts: a hang costs seconds once the server's normal waits are known (see openai-engine). */
+const ADAPTIVE_TIMEOUT = { floorMs: 5000, factor: 8, minSamples: 8 };
 
 interface EngineSetup {
   verifier: ModelEngine;
@@ -82,6 +84,7 @@ async function setupEngines(args: RunArgs, counts: ProgressCounts, signal: Abort
         baseUrl: args.baseUrl as string,
         ...(apiKey ? { apiKey } : {}),
         timeoutMs: args.timeoutMs,
+        ...(args.adaptiveTimeout ? { adaptiveTimeout: ADAPTIVE_TIMEOUT } : {}),
         maxRetries: args.retries,
         onRetry: () => {
           counts.retries++;

@@ -190,6 +190,15 @@ describe('openai engine: generate', () => {
     expect(retries.map((x) => x.reason)).toEqual(['timeout']);
   });
 
+  it('adapts the timeout to the waits it has seen, so a hang costs little once the server is known', async () => {
+    const { engine } = await loaded({ timeoutMs: 50_000, maxRetries: 0, adaptiveTimeout: { floorMs: 100, factor: 2, minSamples: 3 } });
+    for (let i = 0; i < 3; i++) await engine.generate({ messages, maxTokens: 32, temperature: 0 });
+    handlers.push(hang);
+    const err = (await engine.generate({ messages, maxTokens: 32, temperature: 0 }).catch((e: unknown) => e)) as MedfactError;
+    expect(err.code).toBe('TIMEOUT');
+    expect(err.message).toContain('within 0.1 s');
+  });
+
   it('gives up with a typed error after the retries run out', async () => {
     const { engine } = await loaded({ maxRetries: 2 });
     fallback = status(503);
