@@ -262,6 +262,17 @@ describe('medfact run against an OpenAI-compatible server', () => {
     }
   });
 
+  it('--judge-model gates findings with the server judge (real logprobs) and names it in run.json', async () => {
+    const out = join(work, 'judge');
+    const before = server.requests.filter((r) => r.kind === 'judge').length;
+    const r = await cli(runArgs(out, '--judge-model', OTHER, '--threshold', '0.3', '--concurrency', '4'));
+    expect(r.code, r.stderr).toBe(0);
+    expect(server.requests.filter((x) => x.kind === 'judge' && x.model === OTHER).length - before).toBeGreaterThan(0);
+    expect(await runJson(out)).toMatchObject({ judge: { requested: OTHER, served: OTHER }, settings: { threshold: 0.3 } });
+    const first = JSON.parse((await lines(out))[0] ?? '{}') as { spans: { score: number }[] };
+    expect(first.spans.every((s) => s.score >= 0.3)).toBe(true);
+  });
+
   it('usage errors exit 2 before any work', async () => {
     const r = await cli(['run', dataset, '--engine', 'openai', '--model', MODEL]);
     expect(r.code).toBe(2);
