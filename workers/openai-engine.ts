@@ -11,7 +11,7 @@
  * HTTP date), and everything else becomes a typed MedfactError.
  *
  * Optional request features a server may refuse with 400 (`response_format`
- * json_schema, `chat_template_kwargs`, `logprobs`) are dropped one at a time
+ * json_schema, `chat_template_kwargs`, `logprobs`, `stream_options`) are dropped one at a time
  * and the refusal is remembered per endpoint, so later calls go straight to
  * plain prompting (core's tolerant parser reads the answer either way).
  *
@@ -94,7 +94,15 @@ export interface OpenAIEngine extends ModelEngine {
   info(): ServerModelInfo | null;
 }
 
-type OptionalFeature = 'response_format' | 'chat_template_kwargs' | 'logprobs';
+type OptionalFeature = 'response_format' | 'chat_template_kwargs' | 'logprobs' | 'stream_options';
+
+/** Words in a 400's message that name a refused feature. */
+const FEATURE_WORDS: Readonly<Record<OptionalFeature, RegExp>> = {
+  response_format: /response_format|json_schema|guided|grammar|structured/i,
+  chat_template_kwargs: /chat_template_kwargs|enable_thinking/i,
+  logprobs: /logprob/i,
+  stream_options: /stream_options|include_usage/i,
+};
 
 /** Per-endpoint memory of refused optional features (process-wide, like a connection pool). */
 const refusedByEndpoint = new Map<string, Set<OptionalFeature>>();
@@ -236,8 +244,14 @@ export function createOpenAIEngine(options: OpenAIEngineOptions = {}): OpenAIEng
     if (waits.length < adaptive.minSamples) return;
     const sorted = [...waits].sort((a, b) => a - b);
     const p95 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))] ?? 0;
-    currentTimeout = Math.min(timeoutMs, Math.max(adaptive.floorMs, Math.round(adaptive.factor * p95)));
+    const next = Math.min(timeoutMs, Math.max(adaptive.floorMs, Math.round(adaptive.factor * p95)));
+    const shrank = next < currentTimeout;
+    currentTimeout = next;
+    // Requests already waiting get the new limit too: a hang among the first requests must not cost the ceiling.
+    if (shrank) for (const rearm of inFlight) rearm();
   }
+  /** Re-arm functions of the attempts in flight. */
+  const inFlight = new Set<() => void>();
 
   function headers(json: boolean): Record<string, string> {
     const h: Record<string, string> = { accept: json ? 'application/json' : 'text/event-stream', 'content-type': 'application/json' };
@@ -297,15 +311,19 @@ export function createOpenAIEngine(options: OpenAIEngineOptions = {}): OpenAIEng
       const ctrl = new AbortController();
       let timedOut = false;
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const limit = currentTimeout;
+      let limit = currentTimeout;
       let lastBeat = now();
       let longestWait = 0;
       const arm = (): void => {
         if (timer !== undefined) clearTimeout(timer);
-        timer = setTimeout(() => {
-          timedOut = true;
-          ctrl.abort();
-        }, limit);
+        limit = currentTimeout;
+        timer = setTimeout(
+          () => {
+            timedOut = true;
+            ctrl.abort();
+          },
+          Math.max(0, limit - (now() - lastBeat)),
+        );
       };
       const touch = (): void => {
         const t = now();
@@ -316,6 +334,7 @@ export function createOpenAIEngine(options: OpenAIEngineOptions = {}): OpenAIEng
       const onAbort = (): void => ctrl.abort();
       signal?.addEventListener('abort', onAbort, { once: true });
       arm();
+      inFlight.add(arm);
       try {
         const out = await attempt(ctrl.signal, touch);
         recordWait(Math.max(longestWait, now() - lastBeat));
@@ -327,6 +346,7 @@ export function createOpenAIEngine(options: OpenAIEngineOptions = {}): OpenAIEng
         else if (timedOut) last = new Retryable('timeout', 'TIMEOUT', `No answer from ${hostOf()} within ${(limit / 1000).toFixed(1)} s`);
         else last = new Retryable('network', 'NETWORK', `Connection to ${hostOf()} failed: ${error instanceof Error ? error.message : String(error)}`);
       } finally {
+        inFlight.delete(arm);
         if (timer !== undefined) clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
       }
@@ -431,7 +451,9 @@ export function createOpenAIEngine(options: OpenAIEngineOptions = {}): OpenAIEng
         return out;
       } catch (error) {
         if (!(error instanceof BadRequest)) throw error;
-        const next = present.shift();
+        // Drop the feature the server names, else the next one in order.
+        const named = present.findIndex((f) => FEATURE_WORDS[f].test(error.message));
+        const next = named >= 0 ? present.splice(named, 1)[0] : present.shift();
         if (next === undefined) throw new MedfactError('BAD_INPUT', `${error.message}.`);
         dropped.push(next);
       }
@@ -468,6 +490,7 @@ export function createOpenAIEngine(options: OpenAIEngineOptions = {}): OpenAIEng
       body.chat_template_kwargs = { enable_thinking: params.thinking };
       features.push('chat_template_kwargs');
     }
+    if (useStream) features.push('stream_options');
     return postWithFallback(body, features, signal, (b, s, touch) =>
       useStream ? streamOnce(b, s, touch, signal, onChunk) : completeOnce(b, s, signal, onChunk),
     );

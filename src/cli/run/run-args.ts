@@ -27,7 +27,7 @@ Options:
   --context-tokens <n>    context window when the server does not report max_model_len
   --no-json-schema        do not ask for constrained JSON output
   --timeout-s <s>         fixed timeout per request (streams: longest silence); default adaptive:
-                          8 × the server's observed 95th-percentile wait, from 5 s up to 120 s
+                          6 × the server's observed 95th-percentile wait, from 2 s up to 120 s
   --retries <n>           retries per request for 429/5xx/timeouts/broken streams (default 5)
   --cache <dir>           response cache folder (default <out>/cache); --no-cache turns it off
   --map field=column      dataset field mapping, as for inspect/score`;

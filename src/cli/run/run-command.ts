@@ -40,7 +40,7 @@ const FATAL: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['AUTH', 'NOT_FOUND', '
 const ITEM_ATTEMPTS = 2;
 const RUN_FORMAT = 'medfact-run-v1';
 /** Default timeouts: a hang costs seconds once the server's normal waits are known (see openai-engine). */
-const ADAPTIVE_TIMEOUT = { floorMs: 5000, factor: 8, minSamples: 8 };
+const ADAPTIVE_TIMEOUT = { floorMs: 2000, factor: 6, minSamples: 8 };
 
 interface EngineSetup {
   verifier: ModelEngine;

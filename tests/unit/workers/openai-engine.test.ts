@@ -164,6 +164,18 @@ describe('openai engine: generate', () => {
     expect(seen.filter((s) => s.method === 'POST')[2]?.body?.response_format).toBeUndefined();
   });
 
+  it('a 400 naming one feature drops just that one (stream_options), keeping the answer schema', async () => {
+    const { engine } = await loaded();
+    const schema = JSON.stringify({ type: 'object' });
+    handlers.push(status(400, {}, 'Unrecognized request argument supplied: stream_options'), sse(['{"has_error": false}']));
+    const r = await engine.generate({ messages, maxTokens: 32, temperature: 0, jsonSchema: schema });
+    expect(r.text).toBe('{"has_error": false}');
+    const last = seen.at(-1)?.body;
+    expect(last?.stream_options).toBeUndefined();
+    expect(last?.response_format).toBeDefined();
+    expect(engine.info()?.refused).toEqual(['stream_options']);
+  });
+
   it('a 400 that is not about an optional feature is a BAD_INPUT error and nothing is remembered', async () => {
     const { engine } = await loaded({ stream: false });
     fallback = status(400, {}, 'maximum context length exceeded');
@@ -195,6 +207,17 @@ describe('openai engine: generate', () => {
     for (let i = 0; i < 3; i++) await engine.generate({ messages, maxTokens: 32, temperature: 0 });
     handlers.push(hang);
     const err = (await engine.generate({ messages, maxTokens: 32, temperature: 0 }).catch((e: unknown) => e)) as MedfactError;
+    expect(err.code).toBe('TIMEOUT');
+    expect(err.message).toContain('within 0.1 s');
+  });
+
+  it('a request already hanging gets the shorter timeout as soon as the server is known', async () => {
+    const { engine } = await loaded({ timeoutMs: 50_000, maxRetries: 0, adaptiveTimeout: { floorMs: 100, factor: 2, minSamples: 3 } });
+    handlers.push(hang);
+    const hung = engine.generate({ messages, maxTokens: 32, temperature: 0 }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 3; i++) await engine.generate({ messages, maxTokens: 32, temperature: 0 });
+    const err = (await hung) as MedfactError;
     expect(err.code).toBe('TIMEOUT');
     expect(err.message).toContain('within 0.1 s');
   });
