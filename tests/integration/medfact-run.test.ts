@@ -70,7 +70,8 @@ let reference: Map<string, string>;
 
 beforeAll(async () => {
   root = await ensureFixtureModels();
-  server = await startOpenAIServer({ root, models: { [MODEL]: MODEL, [OTHER]: 'fixture/tiny-verifier-small' } });
+  // memoize: each distinct prompt is inferred once (real inference), repeats answer at once, so fault and timeout tests do not queue behind the CPU model.
+  server = await startOpenAIServer({ root, memoize: true, models: { [MODEL]: MODEL, [OTHER]: 'fixture/tiny-verifier-small' } });
   work = await mkdtemp(join(tmpdir(), 'medfact-run-test-'));
   dataset = join(work, 'demo.jsonl');
   const demo = await cli(['demo', '--out', dataset]);
@@ -137,6 +138,29 @@ describe('medfact run against an OpenAI-compatible server', () => {
     expect(prov.sessions).toHaveLength(2);
   });
 
+  it('refuses a second writer on a folder whose run is still alive (no duplicates even if a wrapper was killed)', async () => {
+    const out = join(work, 'two-writers');
+    server.setLatency(150);
+    try {
+      const { child, done } = startCli(runArgs(out, '--concurrency', '1', '--no-cache'));
+      for (;;) {
+        const n = await lines(out).then((l) => l.length, () => 0);
+        if (n >= 1) break;
+        await new Promise((r) => setTimeout(r, 30));
+      }
+      const second = await cli(runArgs(out, '--resume', '--no-cache'));
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain(`Another medfact run (pid ${child.pid})`);
+      child.kill('SIGKILL');
+      await done;
+    } finally {
+      server.setLatency(0);
+    }
+    const r = await cli(runArgs(out, '--resume'));
+    expect(r.code, r.stderr).toBe(0);
+    expect(byId(await lines(out))).toEqual(reference);
+  });
+
   it('drops a torn last line on --resume and reruns that item', async () => {
     const out = join(work, 'torn');
     const full = [...reference.values()];
@@ -164,7 +188,7 @@ describe('medfact run against an OpenAI-compatible server', () => {
     const out = join(work, 'faults');
     server.faultEvery(3, [{ kind: '429', retryAfter: '0' }, { kind: '500' }, { kind: 'drop' }, { kind: 'hang' }]);
     try {
-      const r = await cli(runArgs(out, '--concurrency', '8', '--timeout-s', '1', '--no-cache'));
+      const r = await cli(runArgs(out, '--concurrency', '8', '--timeout-s', '3', '--no-cache'));
       expect(r.code, r.stderr).toBe(0);
       const prov = await runJson(out);
       expect(prov.counts.retries).toBeGreaterThan(5);

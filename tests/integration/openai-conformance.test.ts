@@ -73,7 +73,7 @@ describe('openai engine × conformance server (real fixture inference)', () => {
 
   it('survives 429 with Retry-After, 500, a dropped stream, a dropped connection and a hang', async () => {
     const retries: RetryInfo[] = [];
-    const engine = createOpenAIEngine({ timeoutMs: 1500, backoffBaseMs: 10, backoffMaxMs: 50, onRetry: (r) => retries.push(r) });
+    const engine = createOpenAIEngine({ timeoutMs: 3000, backoffBaseMs: 10, backoffMaxMs: 50, onRetry: (r) => retries.push(r) });
     await engine.load(spec());
     server.inject([{ kind: '429', retryAfter: '1' }, { kind: '500' }, { kind: 'drop' }, { kind: 'hang' }]);
     const r = await engine.generate({ messages, maxTokens: 512, temperature: 0 });

@@ -29,6 +29,7 @@ import type { ModelEngine, ModelSpec } from '../../protocol/engine';
 import { isAbortError, MedfactError, toMedfactError, type ErrorCode } from '../../protocol/errors';
 import { createOpenAIEngine } from '../../../workers/openai-engine';
 import { createFolderFetch, FOLDER_HOST } from './folder-fetch';
+import { lockOutDir } from './out-lock';
 import { openLog, recoverLog, writeJsonAtomic } from './prediction-log';
 import { createProgress, type ProgressCounts } from './progress';
 import { createCachedEngine, type CacheScope, type CacheStats } from './response-cache';
@@ -243,6 +244,15 @@ export async function runCommand(argv: string[], io: RunIO = { stdout: process.s
   }
   const out = resolve(args.out);
   await mkdir(out, { recursive: true });
+  const unlock = await lockOutDir(out);
+  try {
+    return await runLocked(args, dataset, out, startedAt, io, warn);
+  } finally {
+    await unlock();
+  }
+}
+
+async function runLocked(args: RunArgs, dataset: ImportResult, out: string, startedAt: string, io: RunIO, warn: (line: string) => void): Promise<number> {
   const predictionsPath = join(out, 'predictions.jsonl');
   const runPath = join(out, 'run.json');
   const existing = await stat(predictionsPath).then((s) => s.size, () => -1);
