@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { engineOverheadBrowserMeasurement } from './engine-overhead-browser';
 import { engineOverheadNodeMeasurement } from './engine-overhead';
 import { machineInfo } from './machine';
+import { openaiRunLoopMeasurement } from './openai-run-loop';
 import { parseAlignMeasurement } from './parse-align';
 import { runnerThroughputMeasurement } from './runner-throughput';
 import { scoringMeasurement } from './scoring';
@@ -24,6 +25,7 @@ export const MEASUREMENTS: readonly Measurement[] = [
   scoringMeasurement,
   startupMeasurement,
   tokenEconomyMeasurement,
+  openaiRunLoopMeasurement,
 ];
 
 export interface SuiteOptions {

@@ -16,6 +16,11 @@ async function createEngine(kind: EngineKind): Promise<ModelEngine> {
       const { createWebLLMEngine } = await import('./webllm-engine');
       return createWebLLMEngine();
     }
+    case 'openai': {
+      // The base URL comes with the load spec (source.hubHost); an API key is given per session.
+      const { createOpenAIEngine } = await import('./openai-engine');
+      return createOpenAIEngine();
+    }
   }
 }
 

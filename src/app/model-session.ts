@@ -21,6 +21,7 @@ import type { ModelEngine, ModelSpec } from '../protocol/engine';
 import { isAbortError, MedfactError, serializeError, toMedfactError, type SerializedError } from '../protocol/errors';
 import type { ModelInstallRecord } from '../storage/models-repo';
 import { useAppStore } from '../stores/app-store';
+import { endpointChoices, isEndpointChoice, loadEndpointModel, resolveEndpointChoice } from './endpoint-session';
 
 export type Role = 'verifier' | 'reward';
 
@@ -176,6 +177,7 @@ export async function select(role: Role, recordId: string | null): Promise<void>
     if (client && client.state === 'ready') void client.unload().catch(() => undefined);
     return;
   }
+  if (isEndpointChoice(recordId)) return selectEndpoint(role, recordId);
   const record = useModelsStore.getState().records.find((r) => r.id === recordId && r.state === 'installed');
   const entry = record ? entryFor(record, role) : undefined;
   if (!record || !entry) {
@@ -223,6 +225,36 @@ export async function select(role: Role, recordId: string | null): Promise<void>
   }
 }
 
+/** A model on a configured inference server: the text will leave the device for that host (the checker says so). */
+async function selectEndpoint(role: Role, choiceId: string): Promise<void> {
+  const store = useModelSession.getState();
+  const resolved = resolveEndpointChoice(useAppStore.getState().config.inferenceEndpoints ?? [], choiceId);
+  if (!resolved) {
+    detach(role);
+    store.setRole(role, { recordId: choiceId, modelId: null, state: 'error', error: serializeError(new MedfactError('BAD_CONFIG', 'This inference server is no longer in the deployment configuration.')) });
+    return;
+  }
+  const controller = new AbortController();
+  loading[role] = controller;
+  detach(role);
+  store.setRole(role, { recordId: choiceId, modelId: resolved.model, state: 'loading', progress: 0, error: null, device: null });
+  try {
+    const loaded = await loadEndpointModel(resolved.endpoint, resolved.model, controller.signal);
+    if (controller.signal.aborted) return;
+    if (role === 'verifier') {
+      useEngineSession.getState().attachVerifier({ engine: loaded.engine, id: choiceId, contextTokens: loaded.contextTokens, remote: loaded.remote });
+    } else {
+      useEngineSession.getState().attachReward({ engine: loaded.engine, id: choiceId, mode: 'judge', remote: loaded.remote });
+    }
+    useModelSession.getState().setRole(role, { state: 'ready', progress: 1, device: `${resolved.endpoint.label} · ${loaded.remote.host}` });
+  } catch (error) {
+    if (isAbortError(error) && controller.signal.aborted) return;
+    useModelSession.getState().setRole(role, { state: 'error', error: serializeError(toMedfactError(error)) });
+  } finally {
+    if (loading[role] === controller) delete loading[role];
+  }
+}
+
 /** The model to load for a role when nothing is chosen yet: the user's last choice, the deployment default, else the first installed. */
 function preferred(role: Role, choices: ModelChoice[], records: readonly ModelInstallRecord[]): string | null {
   const forRole = choices.filter((c) => c.role === role);
@@ -244,7 +276,8 @@ function preferred(role: Role, choices: ModelChoice[], records: readonly ModelIn
     });
     return classifier?.id ?? null;
   }
-  return forRole[0]?.id ?? null;
+  // Never send text to a server unasked: only a saved choice selects an inference server.
+  return forRole.find((c) => !isEndpointChoice(c.id))?.id ?? null;
 }
 
 let started = false;
@@ -254,7 +287,7 @@ export function startModelSession(): void {
   if (started) return;
   started = true;
   const sync = (records: readonly ModelInstallRecord[]) => {
-    const choices = choicesFrom(records);
+    const choices = [...choicesFrom(records), ...endpointChoices(useAppStore.getState().config.inferenceEndpoints ?? [])];
     useEngineSession.getState().setChoices(choices, select);
     for (const role of ['verifier', 'reward'] as const) {
       const status = useModelSession.getState()[role];

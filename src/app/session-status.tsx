@@ -1,6 +1,35 @@
 /** Which models are loaded for checking, per role, with load progress and errors. */
+import { useId, useState } from 'react';
 import { useT } from '../i18n/use-t';
+import { useAppStore } from '../stores/app-store';
+import { isEndpointChoice, resolveEndpointChoice, setEndpointKey } from './endpoint-session';
 import { select, useModelSession, type Role } from './model-session';
+
+/** The API key for an inference server that refused access: memory only, for this session. */
+function EndpointKeyForm({ role, choiceId }: { role: Role; choiceId: string }) {
+  const t = useT();
+  const id = useId();
+  const [key, setKey] = useState('');
+  const endpoints = useAppStore((s) => s.config.inferenceEndpoints);
+  const resolved = resolveEndpointChoice(endpoints ?? [], choiceId);
+  if (!resolved) return null;
+  return (
+    <form
+      className="endpoint-key"
+      data-testid="endpoint-key-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setEndpointKey(resolved.endpoint.id, key);
+        setKey('');
+        void select(role, choiceId);
+      }}
+    >
+      <label htmlFor={id}>{t('session.key.label', { label: resolved.endpoint.label })}</label>
+      <input id={id} data-testid="endpoint-key" type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.currentTarget.value)} />
+      <button type="submit">{t('session.key.apply')}</button>
+    </form>
+  );
+}
 
 function RoleLine({ role }: { role: Role }) {
   const t = useT();
@@ -26,6 +55,7 @@ function RoleLine({ role }: { role: Role }) {
       <span className="session-role">{t(`session.role.${role}`)}：</span>
       <span>{text}</span>
       {status.state === 'loading' ? <progress max={1} value={status.progress} aria-label={text} /> : null}
+      {status.state === 'error' && isEndpointChoice(status.recordId) && status.error?.code === 'AUTH' ? <EndpointKeyForm role={role} choiceId={status.recordId} /> : null}
       {status.state === 'error' && status.recordId ? (
         <button type="button" className="link-button" onClick={() => void select(role, status.recordId)}>
           {t('session.retry')}

@@ -8,7 +8,8 @@
 export function endQuietlyOnBrokenPipe(streams: readonly NodeJS.WriteStream[] = [process.stdout, process.stderr]): void {
   for (const stream of streams) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') process.exit(0);
+      // Whatever the command had decided so far stands (0 unless it already failed).
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
       throw error;
     });
   }

@@ -4,6 +4,7 @@
  *   medfact score <dataset> <predictions.jsonl|submission.txt> [--criterion span|sentence] [--map …] [--json | --csv] [--mediqa-out <file>]
  *   medfact demo --out <file.jsonl>
  *   medfact meds --formulary <file> <texts.jsonl> [--json]
+ *   medfact run <dataset> --engine openai|transformers … (src/cli/run/)
  * User errors end with a message on stderr and exit code 1 (2 for usage).
  * A reader that closes the pipe early (`| head`) ends the program quietly.
  */
@@ -23,6 +24,7 @@ const USAGE = `Usage:
   medfact score <dataset> <predictions.jsonl|submission.txt> [--criterion span|sentence] [--map field=column …] [--json | --csv] [--mediqa-out <file>]
   medfact demo --out <file.jsonl>
   medfact meds --formulary <file> <texts.jsonl> [--json]
+  medfact run <dataset> --engine openai --base-url <url> --model <name> [--out <dir>] [--resume] …  (medfact run --help)
 
 Predictions: our JSONL, or a MEDIQA-CORR submission ("text_id flag sentence_id corrected_sentence"; detected).
 --mediqa-out writes the predictions as a MEDIQA-CORR submission (datasets with sentence ids, e.g. MEDEC).
@@ -74,6 +76,7 @@ function withoutItems(r: ImportResult): Omit<ImportResult, 'items'> & { items: n
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'run') return (await import('./run/run-command')).runCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

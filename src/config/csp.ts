@@ -1,6 +1,7 @@
 /**
  * The Content-Security-Policy follows from the deployment configuration:
- * connect-src allows the app's own origin plus the model hosts it names.
+ * connect-src allows the app's own origin plus the model hosts and the
+ * inference servers (inferenceEndpoints) it names.
  * Used at build time (vite.config), by `npm run configure` after the build,
  * and at start-up to warn when app-config.json names a host the CSP blocks.
  */
@@ -40,8 +41,23 @@ export function modelConnectSources(config: AppConfig): string[] {
   return out;
 }
 
+/**
+ * Origins of the inference servers IT allows (exactly those, no wildcards).
+ * Kept apart from modelConnectSources: model downloads never go there.
+ */
+export function inferenceConnectSources(config: AppConfig): string[] {
+  const out: string[] = [];
+  for (const e of config.inferenceEndpoints ?? []) {
+    const origin = originOf(e.baseUrl);
+    if (origin && !out.includes(origin)) out.push(origin);
+  }
+  return out;
+}
+
 export function buildCsp(config: AppConfig): string {
-  const connect = ["'self'", ...modelConnectSources(config)].join(' ');
+  const sources = ["'self'", ...modelConnectSources(config)];
+  for (const s of inferenceConnectSources(config)) if (!sources.includes(s)) sources.push(s);
+  const connect = sources.join(' ');
   return [
     "default-src 'self'",
     // blob: because transformers.js imports onnxruntime's loader from a blob URL our own code creates.
@@ -103,7 +119,12 @@ export function cspAllowsConnect(policy: string, url: string, selfOrigin: string
 
 /** The configured hosts that the running CSP would block (empty when all is well). */
 export function hostsBlockedByCsp(config: AppConfig, policy: string, selfOrigin: string): string[] {
-  const wanted = [config.modelHost, config.modelLibHost, ...(config.mirrorOnly ? [] : config.catalog.flatMap((e) => (e.modelLib ? [e.modelLib] : [])))];
+  const wanted = [
+    config.modelHost,
+    config.modelLibHost,
+    ...(config.mirrorOnly ? [] : config.catalog.flatMap((e) => (e.modelLib ? [e.modelLib] : []))),
+    ...(config.inferenceEndpoints ?? []).map((e) => e.baseUrl),
+  ];
   const blocked: string[] = [];
   for (const url of wanted) {
     const origin = originOf(url);

@@ -17,6 +17,7 @@ export {
   LOCALES,
   isLocale,
   type AppConfig,
+  type InferenceEndpoint,
   type ConfigIssue,
   type ConfigIssueKind,
   type Locale,
@@ -46,6 +47,18 @@ export const CatalogEntrySchema = z.object({
 });
 export type CatalogEntry = z.infer<typeof CatalogEntrySchema>;
 
+/** An allowed inference server (see InferenceEndpoint in ./types). */
+export const InferenceEndpointSchema = z.object({
+  id: z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be a short id of letters, digits, ".", "_" or "-"'),
+  label: z.string().min(1),
+  baseUrl: httpUrl.refine((v) => {
+    const u = new URL(v);
+    return u.username === '' && u.password === '' && u.search === '' && u.hash === '';
+  }, 'must be a plain base URL such as "http://gpu1.hospital.internal:8000/v1": no credentials, query or fragment (users enter an API key per session)'),
+  models: z.array(z.string().min(1)).min(1),
+  judge: z.string().min(1).optional(),
+});
+
 /** One schema per top-level field so that a bad field is dropped alone. */
 export const APP_CONFIG_FIELDS = {
   modelHost: httpUrl,
@@ -55,6 +68,7 @@ export const APP_CONFIG_FIELDS = {
   defaultReward: z.string().min(1),
   catalog: z.array(z.unknown()),
   locale: z.enum(LOCALES),
+  inferenceEndpoints: z.array(z.unknown()),
 } as const;
 
 export const AppConfigFileSchema = z
@@ -66,6 +80,7 @@ export const AppConfigFileSchema = z
     defaultReward: APP_CONFIG_FIELDS.defaultReward,
     catalog: z.array(CatalogEntrySchema),
     locale: APP_CONFIG_FIELDS.locale,
+    inferenceEndpoints: z.array(InferenceEndpointSchema),
   })
   .partial();
 export type AppConfigFile = z.infer<typeof AppConfigFileSchema>;

@@ -18,6 +18,24 @@ export const DEFAULT_MODEL_HOST = 'https://huggingface.co';
 /** WebLLM 0.2.86's prebuilt model libraries (its `modelLibURLPrefix` + `modelVersion`). */
 export const DEFAULT_MODEL_LIB_HOST = 'https://raw.githubusercontent.com/mlc-ai/binary-mlc-llm-libs/main/web-llm-models/v0_2_86/';
 
+/**
+ * An inference server inside the hospital network that IT allows
+ * (OpenAI-compatible: vLLM, SGLang, llama.cpp, Ollama). Text checked with it
+ * leaves the device for that host, so the UI says so whenever it is chosen.
+ * Never an API key here: this file is public; users enter a key per session.
+ */
+export interface InferenceEndpoint {
+  id: string;
+  /** Shown to users, e.g. "院内 GPU 服务器". */
+  label: string;
+  /** Base URL including the API prefix, e.g. "http://gpu1.hospital.internal:8000/v1". */
+  baseUrl: string;
+  /** Model names the server serves that users may pick as verifier. */
+  models: string[];
+  /** A model on the same server to use as the yes/no judge (reward gating). */
+  judge?: string;
+}
+
 /** The configuration with defaults filled; what the rest of the app reads. */
 export interface AppConfig {
   modelHost: string;
@@ -28,6 +46,8 @@ export interface AppConfig {
   catalog: CatalogEntry[];
   /** The deployment's default language; a user's own choice wins. */
   locale: Locale | null;
+  /** Inference servers IT allows; none unless configured. */
+  inferenceEndpoints: InferenceEndpoint[];
 }
 
 export const DEFAULT_APP_CONFIG: Readonly<AppConfig> = Object.freeze({
@@ -38,6 +58,7 @@ export const DEFAULT_APP_CONFIG: Readonly<AppConfig> = Object.freeze({
   defaultReward: null,
   catalog: [],
   locale: null,
+  inferenceEndpoints: [],
 });
 
 /** `invalid-entry`: a catalog entry had a bad field and the whole entry was left out. */

@@ -3,7 +3,7 @@
  * default applies) and reported by path; the rest of the file is kept.
  */
 import type { z } from '../protocol/zod';
-import { APP_CONFIG_FIELDS, CatalogEntrySchema, type CatalogEntry } from './schema';
+import { APP_CONFIG_FIELDS, CatalogEntrySchema, InferenceEndpointSchema, type CatalogEntry } from './schema';
 import { CONFIG_FILE_NAME, DEFAULT_APP_CONFIG, type AppConfig, type ConfigIssue } from './types';
 
 export interface ValidatedConfig {
@@ -30,7 +30,7 @@ function issuesFrom(error: z.ZodError, prefix: readonly PropertyKey[], kind: 'in
 }
 
 function defaults(): AppConfig {
-  return { ...DEFAULT_APP_CONFIG, catalog: [] };
+  return { ...DEFAULT_APP_CONFIG, catalog: [], inferenceEndpoints: [] };
 }
 
 export function validateAppConfig(raw: unknown): ValidatedConfig {
@@ -88,6 +88,25 @@ export function validateAppConfig(raw: unknown): ValidatedConfig {
       }
       seen.add(result.data.id);
       config.catalog.push(result.data satisfies CatalogEntry);
+    });
+  }
+  // Inference servers, one by one like catalog entries.
+  const endpoints = pick('inferenceEndpoints');
+  if (endpoints !== undefined) {
+    const seen = new Set<string>();
+    endpoints.forEach((entry, index) => {
+      const result = InferenceEndpointSchema.safeParse(entry);
+      if (!result.success) {
+        issues.push(...issuesFrom(result.error, ['inferenceEndpoints', index], 'invalid-entry'));
+        return;
+      }
+      if (seen.has(result.data.id)) {
+        issues.push({ path: `inferenceEndpoints[${index}].id`, kind: 'duplicate', message: `Duplicate id "${result.data.id}", entry ignored.` });
+        return;
+      }
+      seen.add(result.data.id);
+      const { judge, ...rest } = result.data;
+      config.inferenceEndpoints.push({ ...rest, ...(judge !== undefined ? { judge } : {}) });
     });
   }
   return { config, issues };

@@ -1,6 +1,8 @@
 /**
  * Predictions file format (JSONL, one line per item):
  *   { "id": "...", "has_error": true, "spans": [{ "start", "end", "text", "type", "correction", "score" }], "score": 0.93, "raw": ... }
+ * A line `{ "id", "status": "failed", "error": { "code", "message" } }` (written by
+ * `medfact run` for an item that failed every attempt) is reported as an issue, not scored.
  * Offsets are UTF-16 code units into the item text, half-open. `score` (item
  * level, optional) is the reward score used by threshold sweeps; without it
  * the highest span score stands in.
@@ -124,6 +126,13 @@ export function toPrediction(value: unknown, onIssue: (message: string, skipped?
   const id = str(o.id)?.trim();
   if (id === undefined || id === '') {
     onIssue('missing "id"; line skipped', true);
+    return null;
+  }
+  if (o.status === 'failed') {
+    // `medfact run` records an item that failed every attempt; it has no prediction to score.
+    const err = o.error as { code?: unknown; message?: unknown } | undefined;
+    const reason = typeof err?.message === 'string' ? `: ${typeof err.code === 'string' ? `${err.code} ` : ''}${err.message}` : '';
+    onIssue(`item ${id} failed in the run${reason}; not scored (counts as missing)`, true);
     return null;
   }
   // `spans` is checked strictly; the older alias `errors` is used only when it is an array (other values may mean a count).

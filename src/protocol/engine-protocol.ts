@@ -21,7 +21,7 @@ import { neverPayload, type EngineMethods, type Protocol } from './messages';
 const fraction = z.number().min(0).max(1);
 const count = z.number().nonnegative();
 
-const engineKind = z.enum(['transformers', 'webllm']);
+const engineKind = z.enum(['transformers', 'webllm', 'openai']);
 const device = z.enum(['webgpu', 'wasm', 'cpu']);
 const dtype = z.enum(['fp32', 'fp16', 'q8', 'q4', 'q4f16', 'q4f32', 'q0f16', 'q0f32']);
 

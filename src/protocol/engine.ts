@@ -5,7 +5,8 @@
  * postMessage.
  */
 
-export type EngineKind = 'transformers' | 'webllm';
+/** `openai`: an OpenAI-compatible inference server (vLLM, SGLang, llama.cpp, Ollama); spec.source.hubHost is its base URL. */
+export type EngineKind = 'transformers' | 'webllm' | 'openai';
 export type ModelTask = 'text-generation' | 'text-classification';
 export type Device = 'webgpu' | 'wasm' | 'cpu';
 export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16' | 'q4f32' | 'q0f16' | 'q0f32';

@@ -28,6 +28,11 @@ export const ERROR_CODES = [
   'STORAGE',
   'UNSUPPORTED',
   'INTERNAL',
+  // Inference servers (OpenAI-compatible engine)
+  'AUTH',
+  'RATE_LIMITED',
+  'SERVER_ERROR',
+  'TIMEOUT',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -74,6 +79,10 @@ export const REMEDY_BY_CODE: Readonly<Record<ErrorCode, Remedy>> = {
   STORAGE: 'free-storage',
   UNSUPPORTED: 'use-wasm',
   INTERNAL: 'report',
+  AUTH: 'check-config',
+  RATE_LIMITED: 'retry',
+  SERVER_ERROR: 'retry',
+  TIMEOUT: 'retry',
 };
 
 export interface SerializedError {

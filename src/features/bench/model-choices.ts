@@ -16,6 +16,8 @@ export interface ModelChoice {
   spec: ModelSpec;
   /** Classifiers: the label that means "this is an error" (from the catalog). */
   positiveLabel?: string;
+  /** A model on an inference server (app-config.json inferenceEndpoints): the texts go to this host. */
+  remote?: { label: string; host: string };
 }
 
 function positiveLabelOf(entry: unknown): string | undefined {
@@ -72,12 +74,30 @@ export function useModelChoices(): { verifiers: ModelChoice[]; rewards: ModelCho
     if (entry.task === 'text-classification') spec.skipWarmup = true;
     choices.push({ key: `catalog:${entry.engine}:${entry.id}:${dtype}`, label: `${entry.label.zh} (${dtype})`, role: entry.role, spec });
   }
+  // Inference servers IT allows: the bench worker runs the OpenAI-compatible engine against spec.source.hubHost.
+  for (const ep of config.inferenceEndpoints ?? []) {
+    let host: string;
+    try {
+      host = new URL(ep.baseUrl).host;
+    } catch {
+      continue;
+    }
+    const serverChoice = (model: string, role: 'verifier' | 'reward'): ModelChoice => ({
+      key: `openai:${ep.id}/${model}:${role}`,
+      label: `${model} · ${ep.label}`,
+      role,
+      spec: { id: model, engine: 'openai', task: 'text-generation', device: 'cpu', dtype: 'fp32', source: { hubHost: ep.baseUrl } },
+      remote: { label: ep.label, host },
+    });
+    for (const m of ep.models) choices.push(serverChoice(m, 'verifier'));
+    if (ep.judge) choices.push(serverChoice(ep.judge, 'reward'));
+  }
   for (const c of choices) {
     const label = positiveLabelOf(config.catalog.find((e) => e.id === c.spec.id));
     if (label) c.positiveLabel = label;
   }
   return {
-    verifiers: choices.filter((c) => c.spec.task === 'text-generation'),
+    verifiers: choices.filter((c) => c.spec.task === 'text-generation' && !(c.remote && c.role === 'reward')),
     rewards: choices.filter((c) => c.role === 'reward' || c.spec.task === 'text-classification'),
   };
 }

@@ -14,6 +14,7 @@ import { CheckProgress } from './components/check-progress';
 import { CheckResultView } from './components/check-result';
 import { CheckSettings } from './components/check-settings';
 import { FirstRunPanel } from './components/first-run-panel';
+import { PrivacyLine } from './components/privacy-line';
 import { PrintView } from './components/print-view';
 import { contextCharsFor, currentRunner, useEngineSession } from './engine-session';
 import { useActiveFormulary, withFormularyRules } from './formulary-rules';
@@ -93,6 +94,7 @@ export function CheckScreen({ modelStatus }: CheckScreenProps = {}) {
         <h1 tabIndex={-1}>{t('check.title')}</h1>
         {modelStatus}
       </div>
+      <PrivacyLine />
       {!verifier && <FirstRunPanel />}
       <div className="check-columns">
         <section className="check-input-panel" aria-labelledby="check-input-title">

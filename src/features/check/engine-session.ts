@@ -24,6 +24,8 @@ export interface SessionModel {
   label?: string;
   /** Context window in tokens; sets the chunk size for long texts. */
   contextTokens?: number;
+  /** Set when the model runs on an inference server: the text leaves the device for this host. */
+  remote?: { label: string; host: string };
 }
 
 export interface RewardModel extends SessionModel {

@@ -90,6 +90,17 @@ function findingMarkdown(f: ReportFinding, n: number, locale: Locale): string {
   return lines.join('\n');
 }
 
+/** Models run on an inference server are recorded as `openai:<endpoint>/<model>` (src/app/endpoint-session.ts). */
+export function remoteModels(record: Pick<CheckRecord, 'models'>): string[] {
+  return [record.models.verifier, record.models.reward].filter((m): m is string => typeof m === 'string' && m.startsWith('openai:'));
+}
+
+/** The report's privacy sentence: on this device, or which server the text was sent to. */
+export function privacyLine(record: Pick<CheckRecord, 'models'>, tr: (key: Parameters<typeof translate>[1], params?: Parameters<typeof translate>[2]) => string): string {
+  const remote = remoteModels(record);
+  return remote.length > 0 ? tr('check.report.privacyRemote', { models: remote.join(', ') }) : tr('check.report.privacy');
+}
+
 export function toMarkdown(record: CheckRecord, locale: Locale): string {
   const tr = (key: Parameters<typeof translate>[1], params?: Parameters<typeof translate>[2]) => translate(locale, key, params);
   const view = reportView(record);
@@ -126,7 +137,7 @@ export function toMarkdown(record: CheckRecord, locale: Locale): string {
     out.push(`## ${tr('check.report.belowThreshold', { count: view.belowThreshold.length })}`, '');
     view.belowThreshold.forEach((f, i) => out.push(findingMarkdown(f, i + 1, locale), ''));
   }
-  out.push('---', '', tr('check.report.privacy'), '');
+  out.push('---', '', privacyLine(record, tr), '');
   return out.join('\n');
 }
 

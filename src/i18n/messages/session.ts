@@ -11,6 +11,8 @@ export const sessionMessages = defineMessages(
     'session.ready': '{model} 已就绪（{device}）',
     'session.error': '{model} 加载失败：{message}',
     'session.retry': '重试加载',
+    'session.key.label': '{label} 的 API 密钥（只保存在本次会话的内存中）',
+    'session.key.apply': '连接',
     'nav.selftest': '硬件自检',
   },
   {
@@ -22,6 +24,8 @@ export const sessionMessages = defineMessages(
     'session.ready': '{model} ready ({device})',
     'session.error': '{model} failed to load: {message}',
     'session.retry': 'Retry loading',
+    'session.key.label': 'API key for {label} (kept in memory for this session only)',
+    'session.key.apply': 'Connect',
     'nav.selftest': 'Hardware self-test',
   },
 );

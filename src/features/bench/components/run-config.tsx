@@ -229,6 +229,13 @@ export function RunConfigForm() {
             ))}
           </select>
         </label>
+        {[verifier?.remote, reward?.remote]
+          .filter((r, i, all): r is { label: string; host: string } => r !== undefined && all.findIndex((o) => o?.host === r.host) === i)
+          .map((r) => (
+            <p key={r.host} className="notice" role="note" data-testid="bench-privacy" data-host={r.host}>
+              {t('bench.config.privacyRemote', { label: r.label, host: r.host })}
+            </p>
+          ))}
         {verifier?.spec.engine === 'transformers' && (
           <label className="field">
             {t('bench.config.device')}

@@ -6,7 +6,7 @@
 import { useEffect, useRef } from 'react';
 import { useLocaleStore, useT } from '../../../i18n';
 import type { CheckRecord } from '../../../storage/checks-repo';
-import { reportView, typeName } from '../report-export';
+import { privacyLine, reportView, typeName } from '../report-export';
 import { HighlightedText } from './highlighted-text';
 
 const noop = () => {};
@@ -97,7 +97,7 @@ export function PrintView({ record, onClose }: { record: CheckRecord; onClose: (
           <p className="check-text">{view.correctedText}</p>
         </>
       )}
-      <p className="muted">{t('check.report.privacy')}</p>
+      <p className="muted">{privacyLine(record, t)}</p>
     </section>
   );
 }
