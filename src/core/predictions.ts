@@ -95,7 +95,8 @@ function readSpan(s: unknown, i: number): PredictedSpan {
   const end = offset(r.end);
   const text = str(r.text) ?? '';
   let span: PredictedSpan;
-  if (start === undefined && end === undefined) {
+  // No offsets, or the pair -1/-1 that our own exports used for a quote the model gave but the text does not hold.
+  if ((start === undefined && end === undefined) || (start === -1 && end === -1)) {
     if (text === '') throw new LineError(`span ${i + 1} has neither offsets nor text`);
     span = { start: -1, end: -1, text };
   } else {
@@ -212,8 +213,9 @@ export function predictionToJson(p: Prediction): string {
     id: p.id,
     has_error: p.hasError,
     spans: p.spans.map((s) => ({
-      start: s.start,
-      end: s.end,
+      // An unplaced span is written without offsets (null), never as negative numbers.
+      start: s.start < 0 ? null : s.start,
+      end: s.start < 0 ? null : s.end,
       text: s.text,
       type: s.type ?? null,
       correction: s.correction ?? null,

@@ -208,7 +208,11 @@ describe('openai engine: generate', () => {
     handlers.push(hang);
     const err = (await engine.generate({ messages, maxTokens: 32, temperature: 0 }).catch((e: unknown) => e)) as MedfactError;
     expect(err.code).toBe('TIMEOUT');
-    expect(err.message).toContain('within 0.1 s');
+    // The adaptive limit (2 × observed p95, at least 0.1 s), not the configured 50 s. Its exact value follows how
+    // fast this machine answered the three requests, so only its order of magnitude is asserted.
+    const seconds = Number(/within ([\d.]+) s/.exec(err.message)?.[1]);
+    expect(seconds).toBeGreaterThanOrEqual(0.1);
+    expect(seconds).toBeLessThan(50);
   });
 
   it('a request already hanging gets the shorter timeout as soon as the server is known', async () => {
@@ -219,7 +223,11 @@ describe('openai engine: generate', () => {
     for (let i = 0; i < 3; i++) await engine.generate({ messages, maxTokens: 32, temperature: 0 });
     const err = (await hung) as MedfactError;
     expect(err.code).toBe('TIMEOUT');
-    expect(err.message).toContain('within 0.1 s');
+    // The adaptive limit (2 × observed p95, at least 0.1 s), not the configured 50 s. Its exact value follows how
+    // fast this machine answered the three requests, so only its order of magnitude is asserted.
+    const seconds = Number(/within ([\d.]+) s/.exec(err.message)?.[1]);
+    expect(seconds).toBeGreaterThanOrEqual(0.1);
+    expect(seconds).toBeLessThan(50);
   });
 
   it('gives up with a typed error after the retries run out', async () => {
