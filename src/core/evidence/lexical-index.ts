@@ -28,7 +28,15 @@ export interface IndexOptions {
   b?: number;
 }
 
-export const INDEX_DEFAULTS: Required<IndexOptions> = { wordBoost: 0.5, k1: 1.2, b: 0.75 };
+export const INDEX_DEFAULTS: Required<IndexOptions> = { wordBoost: 0.25, k1: 1.2, b: 0.75 };
+
+/**
+ * What the index sees of a passage: its document's title, then its text.
+ * Passages of a drug insert rarely repeat the drug's name; the title does.
+ */
+export function passageSearchText(title: string | null | undefined, text: string): string {
+  return title ? `${title}\n${text}` : text;
+}
 
 /** Term frequencies of a text: gram terms and word terms (marked). */
 export function termCounts(text: string): { counts: Map<string, number>; grams: number; words: number } {
