@@ -3,6 +3,7 @@
  *   medfact inspect <dataset> [--map field=column …] [--json]
  *   medfact score <dataset> <predictions.jsonl> [--criterion span|sentence] [--map …] [--json | --csv]
  *   medfact demo --out <file.jsonl>
+ *   medfact retrieve --library <passages|folder> --queries <queries.jsonl> [--k 10] [--json]
  * User errors end with a message on stderr and exit code 1 (2 for usage).
  */
 import { openAsBlob } from 'node:fs';
@@ -18,6 +19,7 @@ const USAGE = `Usage:
   medfact inspect <dataset> [--map field=column …] [--json]
   medfact score <dataset> <predictions.jsonl> [--criterion span|sentence] [--map field=column …] [--json | --csv]
   medfact demo --out <file.jsonl>
+  medfact retrieve --library <passages.jsonl | folder of .txt/.md/.pdf/.docx> --queries <queries.jsonl> [--k 10] [--json]
 
 Datasets: .jsonl, .json, .csv, .tsv, .parquet (UTF-8 or GB18030).
 Fields for --map: id, text, label, errorSpan, start, end, correction, errorType, specialty, style, difficulty, sentences, errorSentenceId.`;
@@ -46,6 +48,8 @@ function withoutItems(r: ImportResult): Omit<ImportResult, 'items'> & { items: n
 }
 
 async function main(argv: string[]): Promise<number> {
+  // retrieve has its own options (src/cli/retrieve.ts).
+  if (argv[0] === 'retrieve') return (await import('./retrieve')).runRetrieve(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
