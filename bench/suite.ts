@@ -9,6 +9,7 @@ import { engineOverheadBrowserMeasurement } from './engine-overhead-browser';
 import { engineOverheadNodeMeasurement } from './engine-overhead';
 import { machineInfo } from './machine';
 import { parseAlignMeasurement } from './parse-align';
+import { retrievalMeasurement } from './retrieval';
 import { runnerThroughputMeasurement } from './runner-throughput';
 import { scoringMeasurement } from './scoring';
 import { startupMeasurement } from './startup';
@@ -24,6 +25,7 @@ export const MEASUREMENTS: readonly Measurement[] = [
   scoringMeasurement,
   startupMeasurement,
   tokenEconomyMeasurement,
+  retrievalMeasurement,
 ];
 
 export interface SuiteOptions {
