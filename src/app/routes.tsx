@@ -19,6 +19,7 @@ const CheckRoute = lazy(() => import('./check-route').then((m) => ({ default: m.
 const HistoryScreen = lazy(() => import('../features/history/history-screen').then((m) => ({ default: m.HistoryScreen })));
 const ModelsScreen = lazy(() => import('../features/models/models-screen').then((m) => ({ default: m.ModelsScreen })));
 const BenchScreen = lazy(() => import('../features/bench/bench-screen').then((m) => ({ default: m.BenchScreen })));
+const LibraryScreen = lazy(() => import('../features/library/library-screen').then((m) => ({ default: m.LibraryScreen })));
 const SelfTestScreen = lazy(() => import('../features/models/self-test-screen').then((m) => ({ default: m.SelfTestScreen })));
 
 export const routes: readonly AppRoute[] = [
@@ -26,6 +27,7 @@ export const routes: readonly AppRoute[] = [
   { path: 'bench', navKey: 'nav.bench', Screen: BenchScreen },
   { path: 'models', navKey: 'nav.models', Screen: ModelsScreen },
   { path: 'history', navKey: 'nav.history', Screen: HistoryScreen },
+  { path: 'library', navKey: 'nav.library', Screen: LibraryScreen },
   { path: 'settings', navKey: 'nav.settings', Screen: SettingsScreen },
   { path: 'selftest', navKey: 'nav.selftest', Screen: SelfTestScreen, nav: false },
 ];

@@ -10,3 +10,4 @@ export * from './lexical-index';
 export * from './fusion';
 export * from './retrieve';
 export * from './passages-file';
+export * from './highlight';

@@ -27,3 +27,14 @@ describe('evidence tokenizer', () => {
     expect(tokenize(' \n\u3000 ')).toEqual([]);
   });
 });
+
+describe('matchRanges', () => {
+  it('marks the passage characters that share a bigram with the query, folding width and case', async () => {
+    const { matchRanges } = await import('../../../src/core/evidence');
+    const passage = '华法林的目标INR为2.0～3.0。';
+    const ranges = matchRanges(passage, '华法林 ｉｎｒ 目标');
+    expect(ranges.map((r) => passage.slice(r.start, r.end))).toEqual(['华法林', '目标INR']);
+    expect(matchRanges('🩺阿司匹林', '阿司')).toEqual([{ start: 2, end: 4 }]);
+    expect(matchRanges('abc', '')).toEqual([]);
+  });
+});
