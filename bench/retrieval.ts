@@ -123,9 +123,6 @@ export const retrievalMeasurement: Measurement = {
     rows.push(infoRow('retrieval.recall@5', round(q.recallAt5), 'share'));
     rows.push(infoRow('retrieval.mrr@10', round(q.mrrAt10), 'share', note));
 
-    const sizes: [number, string, number][] = ctx.quick ? [[1000, '1k', 50]] : [[10_000, '10k', 500], [100_000, '100k', 500]];
-    for (const [size, label, n] of sizes) rows.push(...(await scaleRows(size, label, n, ctx)));
-
     // The whole command as a user runs it: 1,000 queries over 7,000 passages.
     const nPassages = ctx.quick ? 300 : 7000;
     const nQueries = ctx.quick ? 50 : 1000;
@@ -146,6 +143,9 @@ export const retrievalMeasurement: Measurement = {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+
+    const sizes: [number, string, number][] = ctx.quick ? [[1000, '1k', 50]] : [[10_000, '10k', 500], [100_000, '100k', 500]];
+    for (const [size, label, n] of sizes) rows.push(...(await scaleRows(size, label, n, ctx)));
 
     // Why not MiniSearch: the same tokenizer and BM25 sum on MiniSearch, a few queries only.
     const msSize = ctx.quick ? 300 : 7000;

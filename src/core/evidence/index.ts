@@ -11,3 +11,4 @@ export * from './fusion';
 export * from './retrieve';
 export * from './passages-file';
 export * from './highlight';
+export * from './grounded';
