@@ -122,11 +122,13 @@ function parseQueries(text: string, problems: string[]): Query[] {
       problems.push(`queries line ${i + 1}: not valid JSON; skipped.`);
       return;
     }
-    const o = (typeof v === 'object' && v !== null ? v : {}) as { id?: unknown; text?: unknown };
+    const o = (typeof v === 'object' && v !== null ? v : {}) as { id?: unknown; text?: unknown; query?: unknown; question?: unknown };
     const id = typeof o.id === 'string' || typeof o.id === 'number' ? String(o.id) : null;
     if (id === null || id === '') return void problems.push(`queries line ${i + 1}: "id" is missing; skipped.`);
-    if (typeof o.text !== 'string') return void problems.push(`queries line ${i + 1} (id ${id}): "text" is missing; skipped.`);
-    out.push({ id, text: o.text });
+    // "query" and "question" are accepted as spellings of "text".
+    const text = [o.text, o.query, o.question].find((x): x is string => typeof x === 'string');
+    if (text === undefined) return void problems.push(`queries line ${i + 1} (id ${id}): "text" is missing; skipped.`);
+    out.push({ id, text });
   });
   return out;
 }

@@ -44,6 +44,11 @@ function str(v: unknown): string | null {
   return null;
 }
 
+// Common spellings of the text and title columns in public retrieval sets.
+const TEXT_KEYS = ['text', 'contents', 'content', 'passage', 'body', '段落', '正文', '内容'];
+const TITLE_KEYS = ['title', 'doc_title', '标题'];
+const first = (v: Record<string, unknown>, keys: readonly string[]): unknown => keys.map((k) => v[k]).find((x) => x !== undefined && x !== null && x !== '');
+
 function rowToPassage(raw: RawRow, issues: RowIssue[]): PassageRow | null {
   if ('error' in raw) {
     issues.push({ row: raw.row, field: '', message: raw.error.message });
@@ -55,7 +60,7 @@ function rowToPassage(raw: RawRow, issues: RowIssue[]): PassageRow | null {
     issues.push({ row: raw.row, field: 'id', message: `row ${raw.row}: "id" is missing or empty; give every passage a unique id.` });
     return null;
   }
-  const text = str(v.text);
+  const text = str(first(v, TEXT_KEYS));
   if (text === null) {
     issues.push({ row: raw.row, field: 'text', message: `row ${raw.row} (id ${id}): "text" is missing or empty.` });
     return null;
@@ -67,7 +72,7 @@ function rowToPassage(raw: RawRow, issues: RowIssue[]): PassageRow | null {
     if (Number.isInteger(n) && n > 0) page = n;
     else issues.push({ row: raw.row, field: 'page', message: `row ${raw.row} (id ${id}): "page" must be a positive whole number; page left empty.` });
   }
-  return { id, title: str(v.title) ?? '', text, source: str(v.source), url: str(v.url), page };
+  return { id, title: str(first(v, TITLE_KEYS)) ?? '', text, source: str(v.source), url: str(v.url), page };
 }
 
 /** Rows of a passages file; duplicate ids after the first are reported and skipped. */
@@ -81,8 +86,8 @@ export async function parsePassagesFile(text: string, format: 'jsonl' | 'csv'): 
   for await (const batch of batches) {
     if (!checkedColumns && format === 'csv' && batch.columns.length > 0) {
       checkedColumns = true;
-      for (const c of ['id', 'text']) {
-        if (!batch.columns.includes(c)) issues.push({ row: 0, field: c, message: `the header has no "${c}" column (expected id,title,text,source,url,page).` });
+      for (const [c, keys] of [['id', ['id']], ['text', TEXT_KEYS]] as const) {
+        if (!keys.some((k) => batch.columns.includes(k))) issues.push({ row: 0, field: c, message: `the header has no "${c}" column (expected id,title,text,source,url,page).` });
       }
     }
     for (const raw of batch.rows) {

@@ -70,7 +70,18 @@ describe('passages files', () => {
     expect(rows).toEqual([{ id: 'c1', title: '说明书', text: '成人一次0.5g，每日3次,\n饭后服用', source: '厂家', url: 'https://example.org/a', page: 1 }]);
     expect(issues).toHaveLength(1);
     expect(issues[0]!.field).toBe('text');
-    const missing = await parsePassagesFile('name,body\na,b\n', 'csv');
+    const missing = await parsePassagesFile('name,notes\na,b\n', 'csv');
     expect(missing.issues.map((i) => i.field)).toEqual(expect.arrayContaining(['id', 'text']));
+  });
+});
+
+describe('passages files from public retrieval sets', () => {
+  it('accepts "contents"/"passage" for the text column and "doc_title" for the title', async () => {
+    const { rows, issues } = await parsePassagesFile('{"id":"1","contents":"阿司匹林"}\n{"id":"2","passage":"华法林","doc_title":"指南"}\n', 'jsonl');
+    expect(issues).toEqual([]);
+    expect(rows.map((r) => [r.id, r.text, r.title])).toEqual([
+      ['1', '阿司匹林', ''],
+      ['2', '华法林', '指南'],
+    ]);
   });
 });
