@@ -26,3 +26,14 @@ export interface ScoredId {
   id: string;
   score: number;
 }
+
+/** A passage handed to the verifier, as stored with a check result (what the model saw). */
+export interface CitedPassage {
+  id: string;
+  docId: string;
+  title: string;
+  page: number | null;
+  text: string;
+  /** 1-based rank among the passages retrieved for its chunk. */
+  rank: number;
+}
