@@ -33,6 +33,13 @@ export const libraryMessages = defineMessages(
     'library.view.back': '返回列表',
     'library.view.missing': '找不到该文档，可能已被删除。',
     'library.error': '参考资料库出错：{message}',
+    'library.evidence.use': '以参考资料为依据核查',
+    'library.evidence.docs': '（资料库：{count} 个文档）',
+    'library.evidence.cited': '引用的依据',
+    'library.evidence.none': '未找到依据',
+    'library.evidence.none.hint': '这条发现没有引用参考资料，依据的是模型自身的知识。',
+    'library.evidence.panel': '依据（检索到的参考资料段落，{count} 条）',
+    'library.evidence.panel.empty': '资料库中没有与本文相关的段落。',
   },
   {
     'library.title': 'References',
@@ -61,6 +68,13 @@ export const libraryMessages = defineMessages(
     'library.view.back': 'Back to the list',
     'library.view.missing': 'This document is not in the library (deleted?).',
     'library.error': 'Reference library error: {message}',
+    'library.evidence.use': 'Check against the references',
+    'library.evidence.docs': ' (library: {count} documents)',
+    'library.evidence.cited': 'Cited evidence',
+    'library.evidence.none': 'No evidence found',
+    'library.evidence.none.hint': 'This finding cites no reference passage; it rests on the model’s own knowledge.',
+    'library.evidence.panel': 'Evidence (retrieved reference passages, {count})',
+    'library.evidence.panel.empty': 'No passage in the library relates to this text.',
   },
 );
 

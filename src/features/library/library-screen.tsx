@@ -8,13 +8,13 @@
  * data-passages), library-delete, library-doc-view, library-passage-focus.
  */
 import { useCallback, useEffect, useId, useRef, useState, type DragEvent } from 'react';
-import { matchRanges } from '../../core/evidence';
 import { useLocaleStore } from '../../i18n';
 import { getLibrary } from '../../library/library-instance';
 import type { ImportOutcome, LibraryHit } from '../../library/library-service';
 import type { LibraryDocument, LibraryText } from '../../storage/library-repo';
 import { filesFromDrop } from './dropped-files';
-import { useLibraryT } from './use-library-t';
+import { useLibraryT } from '../../i18n/use-library-t';
+import { MarkedText } from '../../ui/marked-text';
 import './library.css';
 
 const ACCEPT = '.txt,.md,.markdown,.html,.htm,.pdf,.docx,.jsonl,.csv';
@@ -22,23 +22,6 @@ const ACCEPT = '.txt,.md,.markdown,.html,.htm,.pdf,.docx,.jsonl,.csv';
 function hashParams(): URLSearchParams {
   const q = location.hash.split('?')[1] ?? '';
   return new URLSearchParams(q);
-}
-
-export function Marked({ text, query }: { text: string; query: string }) {
-  const ranges = matchRanges(text, query);
-  const parts: (string | { m: string })[] = [];
-  let at = 0;
-  for (const r of ranges) {
-    if (r.start > at) parts.push(text.slice(at, r.start));
-    parts.push({ m: text.slice(r.start, r.end) });
-    at = r.end;
-  }
-  if (at < text.length) parts.push(text.slice(at));
-  return (
-    <>
-      {parts.map((p, i) => (typeof p === 'string' ? <span key={i}>{p}</span> : <mark key={i}>{p.m}</mark>))}
-    </>
-  );
 }
 
 function DocumentView({ docId, passageId }: { docId: string; passageId: string | null }) {
@@ -273,7 +256,7 @@ export function LibraryScreen() {
                       {h.passage.page !== null && <span className="muted"> · {t('library.doc.page', { page: h.passage.page })}</span>}
                     </p>
                     <p lang="zh-CN">
-                      <Marked text={h.passage.text} query={query} />
+                      <MarkedText text={h.passage.text} query={query} />
                     </p>
                   </li>
                 ))}

@@ -1,7 +1,7 @@
 /** `t` for the References screen's own namespace (src/i18n/library.messages.ts), in the app's locale. */
 import { useCallback } from 'react';
-import { useLocaleStore } from '../../i18n';
-import { libraryMessages, type LibraryMessageKey } from '../../i18n/library.messages';
+import { useLocaleStore } from './locale-store';
+import { libraryMessages, type LibraryMessageKey } from './library.messages';
 
 export type LibraryT = (key: LibraryMessageKey, params?: Readonly<Record<string, string | number>>) => string;
 
