@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { INDEX_VERSION } from '../../../src/core/evidence';
 import { extractDocument, type PdfjsLike } from '../../../src/extract';
-import { LibraryService, type FileLike } from '../../../src/library/library-service';
+import { LibraryService, type FileLike } from '../../../src/evidence-library/library-service';
 import { LibraryRepo } from '../../../src/storage/library-repo';
 import { makeDocx } from '../../fixtures/evidence/make-documents';
 
