@@ -6,6 +6,7 @@
  * document view opens at the passage; an offline reload keeps library and
  * index; deleting a document removes its passages from results.
  */
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeChinesePdf, makeDocx, makeScannedPdf } from '../fixtures/evidence/make-documents';
@@ -51,6 +52,8 @@ describe('reference library (参考资料)', () => {
     await expect.poll(() => docs().count()).toBe(3);
     for (const n of await docs().evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-passages'))))) expect(n).toBeGreaterThan(0);
     await page.getByText('华法林用药指导').first().waitFor();
+    const axe = await new AxeBuilder({ page }).analyze();
+    expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`)).toEqual([]);
   }, 120_000);
 
   it('refuses a scanned PDF, a damaged PDF, an unsupported type and a duplicate, with messages, adding nothing', async () => {
