@@ -61,7 +61,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [...heavy, ...zod] }] },
   },
   // Features never import the app shell or another feature; the app joins them.
-  ...['check', 'history', 'models', 'bench', 'formulary'].map((feature) => ({
+  ...['check', 'history', 'models', 'bench', 'formulary', 'library'].map((feature) => ({
     files: [`src/features/${feature}/**/*.{ts,tsx}`],
     rules: {
       'no-restricted-imports': [
@@ -72,7 +72,7 @@ export default tseslint.config(
             { group: ['**/app/**'], message: 'features never import the app shell.' },
             {
               // Relative imports name the sibling folder without `features/`, so match the folder itself.
-              group: ['check', 'history', 'models', 'bench', 'formulary'].filter((f) => f !== feature).flatMap((f) => [`**/features/${f}/**`, `**/${f}/**`, `../${f}/**`]),
+              group: ['check', 'history', 'models', 'bench', 'formulary', 'library'].filter((f) => f !== feature).flatMap((f) => [`**/features/${f}/**`, `**/${f}/**`, `../${f}/**`]),
               message: 'a feature never imports another feature; join them in src/app.',
             },
           ],

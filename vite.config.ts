@@ -7,6 +7,7 @@ import { buildCsp, cspFromIndexHtml } from './src/config/csp';
 import { APP_CONFIG_CACHE, ENGINE_ASSET_CACHE, ENGINE_ASSET_DIR } from './src/config/cache-names';
 import { CONFIG_FILE_NAME, DEFAULT_APP_CONFIG } from './src/config/types';
 import { parseAppConfigText } from './src/config/validate';
+import { pdfjsAssetsPlugin } from './scripts/vite-pdfjs-assets';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 const THEME_COLOR = '#0b6e69';
@@ -71,6 +72,7 @@ export default defineConfig({
     react(),
     cspPlugin(),
     cspHeaderPlugin(),
+    pdfjsAssetsPlugin(),
     VitePWA({
       registerType: 'prompt',
       // The glob below already lists the icons; the plugin adds the manifest itself.
@@ -100,7 +102,7 @@ export default defineConfig({
       workbox: {
         cacheId: 'medfact-lens',
         // The app shell only: never model files, app-config.json, engine bundles or .wasm.
-        globPatterns: ['**/*.{html,js,css,svg,png}'],
+        globPatterns: ['**/*.{html,js,css,svg,png}', 'pdfjs/**/*.{bcmap,pfb,ttf}'],
         globIgnores: [`${ENGINE_ASSET_DIR}**`, '**/*.wasm', '**/app-config*.json'],
         cleanupOutdatedCaches: true,
         // The first install controls the page at once; later versions wait for the prompt.

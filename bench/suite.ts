@@ -10,6 +10,7 @@ import { engineOverheadNodeMeasurement } from './engine-overhead';
 import { machineInfo } from './machine';
 import { openaiRunLoopMeasurement } from './openai-run-loop';
 import { parseAlignMeasurement } from './parse-align';
+import { retrievalMeasurement } from './retrieval';
 import { runnerThroughputMeasurement } from './runner-throughput';
 import { scoringMeasurement } from './scoring';
 import { startupMeasurement } from './startup';
@@ -26,6 +27,7 @@ export const MEASUREMENTS: readonly Measurement[] = [
   startupMeasurement,
   tokenEconomyMeasurement,
   openaiRunLoopMeasurement,
+  retrievalMeasurement,
 ];
 
 export interface SuiteOptions {

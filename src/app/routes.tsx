@@ -20,6 +20,7 @@ const HistoryScreen = lazy(() => import('../features/history/history-screen').th
 const ModelsScreen = lazy(() => import('../features/models/models-screen').then((m) => ({ default: m.ModelsScreen })));
 const BenchScreen = lazy(() => import('../features/bench/bench-screen').then((m) => ({ default: m.BenchScreen })));
 const FormularyScreen = lazy(() => import('../features/formulary/formulary-screen').then((m) => ({ default: m.FormularyScreen })));
+const LibraryScreen = lazy(() => import('../features/library/library-screen').then((m) => ({ default: m.LibraryScreen })));
 const SelfTestScreen = lazy(() => import('../features/models/self-test-screen').then((m) => ({ default: m.SelfTestScreen })));
 
 export const routes: readonly AppRoute[] = [
@@ -28,6 +29,7 @@ export const routes: readonly AppRoute[] = [
   { path: 'models', navKey: 'nav.models', Screen: ModelsScreen },
   { path: 'history', navKey: 'nav.history', Screen: HistoryScreen },
   { path: 'formulary', navKey: 'nav.formulary', Screen: FormularyScreen },
+  { path: 'library', navKey: 'nav.library', Screen: LibraryScreen },
   { path: 'settings', navKey: 'nav.settings', Screen: SettingsScreen },
   { path: 'selftest', navKey: 'nav.selftest', Screen: SelfTestScreen, nav: false },
 ];

@@ -5,6 +5,7 @@
  *   medfact demo --out <file.jsonl>
  *   medfact meds --formulary <file> <texts.jsonl> [--json]
  *   medfact run <dataset> --engine openai|transformers … (src/cli/run/)
+ *   medfact retrieve --library <passages|folder> --queries <queries.jsonl> [--k 10] [--json]
  * User errors end with a message on stderr and exit code 1 (2 for usage).
  * A reader that closes the pipe early (`| head`) ends the program quietly.
  */
@@ -25,6 +26,7 @@ const USAGE = `Usage:
   medfact demo --out <file.jsonl>
   medfact meds --formulary <file> <texts.jsonl> [--json]
   medfact run <dataset> --engine openai --base-url <url> --model <name> [--out <dir>] [--resume] …  (medfact run --help)
+  medfact retrieve --library <passages.jsonl | folder of .txt/.md/.pdf/.docx> --queries <queries.jsonl> [--k 10] [--json]
 
 Predictions: our JSONL, or a MEDIQA-CORR submission ("text_id flag sentence_id corrected_sentence"; detected).
 --mediqa-out writes the predictions as a MEDIQA-CORR submission (datasets with sentence ids, e.g. MEDEC).
@@ -77,6 +79,8 @@ function withoutItems(r: ImportResult): Omit<ImportResult, 'items'> & { items: n
 
 async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'run') return (await import('./run/run-command')).runCommand(argv.slice(1));
+  // retrieve has its own options (src/cli/retrieve.ts).
+  if (argv[0] === 'retrieve') return (await import('./retrieve')).runRetrieve(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -19,6 +19,7 @@ import { shortHash } from './hash';
 import type { ErrorType } from './labels';
 import { parseVerifierAnswer, type ParsedAnswer } from './parse';
 import { answerSchemaString, buildVerifierPrompt, isPromptVariant, type PromptVariant } from './prompts';
+import { buildGroundedVerifierPrompt, GROUNDED_ANSWER_FORMAT_VERSION, groundedSchemaString, validCitations, type CitedPassage } from './evidence';
 import { AbortError, isAbortError, MedfactError, throwIfAborted } from '../protocol/errors';
 import type { FinishReason, GenerateParams, GenerateResult, ModelEngine } from '../protocol/engine';
 
@@ -107,6 +108,8 @@ export interface Finding {
   rule?: { name: string; drug: string; limit: string; found: string; source: string; row: number };
   /** A model finding folded into this rule finding (overlapping spans). */
   mergedModelFindingId?: string;
+  /** Grounded checks: ids of the passages (in result.evidence) the finding cites; [] when it cites none. */
+  evidence?: string[];
 }
 
 export interface SampleRecord {
@@ -143,6 +146,23 @@ export interface CheckResult {
   tokens: { prompt: number; completion: number };
   /** Set when the formulary rules ran (issue 12): the active formulary's hash; rulesOnly when no model ran. */
   formulary?: { applied: boolean; hash: string | null; findings: number; rulesOnly?: boolean; demo?: boolean };
+  /** Grounded checks: the reference passages the verifier saw, and the library they came from. */
+  evidence?: CheckEvidence;
+}
+
+export interface CheckEvidence {
+  libraryHash: string;
+  /** Every passage retrieved, deduplicated, in first-retrieved order. */
+  passages: CitedPassage[];
+  /** Passage ids per chunk, in the order the chunk's prompt numbered them. */
+  byChunk: string[][];
+}
+
+/** Reference passages for grounded checking (the app's library, or a test's list). */
+export interface EvidenceSource {
+  libraryHash: string;
+  /** The passages for one chunk of the checked text, best first. */
+  retrieve(chunkText: string, signal?: AbortSignal): Promise<CitedPassage[]>;
 }
 
 export interface CheckDeps {
@@ -152,6 +172,8 @@ export interface CheckDeps {
   options: Partial<CheckOptions>;
   signal?: AbortSignal;
   onPartial?: (p: CheckProgress) => void;
+  /** With a source, the verifier gets the grounded prompt and each finding cites passages. */
+  evidence?: EvidenceSource;
 }
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
@@ -267,7 +289,9 @@ export async function check(text: string, deps: CheckDeps): Promise<CheckResult>
   const items: SampleFinding[] = [];
   const timings = { totalMs: 0, generateMs: 0, parseMs: 0, alignMs: 0, scoreMs: 0 };
   const tokens = { prompt: 0, completion: 0 };
-  const schema = options.useJsonSchema ? answerSchemaString() : undefined;
+  const grounded = deps.evidence;
+  const schema = options.useJsonSchema ? (grounded ? groundedSchemaString() : answerSchemaString()) : undefined;
+  const evidence: CheckEvidence | undefined = grounded ? { libraryHash: grounded.libraryHash, passages: [], byChunk: [] } : undefined;
   let promptInfo = buildVerifierPrompt('', options.variant);
 
   const emit = (p: Omit<CheckProgress, 'chunkCount' | 'sampleCount'>): void => {
@@ -277,11 +301,18 @@ export async function check(text: string, deps: CheckDeps): Promise<CheckResult>
   for (let c = 0; c < chunks.length; c++) {
     const chunk = chunks[c];
     if (!chunk) continue;
+    let chunkPassages: CitedPassage[] = [];
+    if (grounded && evidence) {
+      throwIfAborted(signal);
+      chunkPassages = await grounded.retrieve(chunk.text, signal);
+      evidence.byChunk.push(chunkPassages.map((p) => p.id));
+      for (const p of chunkPassages) if (!evidence.passages.some((q) => q.id === p.id)) evidence.passages.push(p);
+    }
     for (let s = 0; s < K; s++) {
       throwIfAborted(signal);
       const base = { chunkIndex: c, sampleIndex: s };
       emit({ ...base, stage: 'prompt', tokens: tokens.completion, tokensPerSecond: 0, streamedText: '' });
-      promptInfo = buildVerifierPrompt(chunk.text, options.variant);
+      promptInfo = grounded ? buildGroundedVerifierPrompt(chunk.text, chunkPassages) : buildVerifierPrompt(chunk.text, options.variant);
       const params: GenerateParams = {
         messages: promptInfo.messages,
         maxTokens: options.maxTokens,
@@ -330,15 +361,18 @@ export async function check(text: string, deps: CheckDeps): Promise<CheckResult>
 
       const alignStart = now();
       const aligned = alignFindings(chunk.text, parse.findings);
+      // Chunk-local passage numbers → passage ids.
+      const cites = (f: { evidence?: number[] }): { evidenceIds?: string[] } =>
+        grounded ? { evidenceIds: validCitations(f.evidence, chunkPassages.length).map((n) => (chunkPassages[n - 1] as CitedPassage).id) } : {};
       for (const f of aligned.located) {
         const { sources: _sources, ...rest } = f;
         const start = f.span.start + chunk.start;
         const end = f.span.end + chunk.start;
-        items.push({ ...rest, span: { ...f.span, start, end }, sample: s });
+        items.push({ ...rest, span: { ...f.span, start, end }, sample: s, ...cites(f) });
       }
       for (const f of aligned.unlocated) {
         const { source: _source, ...rest } = f;
-        items.push({ ...rest, span: null, sample: s });
+        items.push({ ...rest, span: null, sample: s, ...cites(f) });
       }
       timings.alignMs += now() - alignStart;
       emit({ ...base, stage: 'align', tokens: tokens.completion, tokensPerSecond: tps, streamedText: result.text, findings: draftFindings(items, K, options.threshold) });
@@ -381,6 +415,7 @@ export async function check(text: string, deps: CheckDeps): Promise<CheckResult>
       confidence,
       severity,
       kept: isKept(confidence, options.threshold),
+      ...(grounded ? { evidence: [...new Set(cl.members.flatMap((m) => m.evidenceIds ?? []))] } : {}),
     });
   }
   if (scorer) timings.scoreMs = now() - scoreStart;
@@ -399,11 +434,12 @@ export async function check(text: string, deps: CheckDeps): Promise<CheckResult>
     promptId: promptInfo.promptId,
     promptVersion: promptInfo.promptVersion,
     promptHash: promptInfo.promptHash,
-    answerFormat: ANSWER_FORMAT_VERSION,
+    answerFormat: grounded ? GROUNDED_ANSWER_FORMAT_VERSION : ANSWER_FORMAT_VERSION,
     models: { verifier: deps.verifierId, reward: scorer?.id ?? null },
     options,
     timings,
     tokens,
+    ...(evidence ? { evidence } : {}),
   };
   emit({ chunkIndex: chunks.length - 1, sampleIndex: K - 1, stage: 'done', tokens: tokens.completion, tokensPerSecond: 0, streamedText: '', findings: sorted });
   return result;

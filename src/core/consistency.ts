@@ -23,6 +23,8 @@ export interface SampleFinding extends RawFinding {
   span: AlignedSpan | null;
   /** Which of the K samples produced it. */
   sample: number;
+  /** Ids of the evidence passages it cites (grounded checking). */
+  evidenceIds?: string[];
 }
 
 export interface FindingCluster {

@@ -18,6 +18,8 @@ export interface RawFinding {
   medication: boolean;
   correction: string;
   reason: string;
+  /** Numbers of the evidence passages the finding cites (answer-v2, grounded prompt); absent in answer-v1. */
+  evidence?: number[];
 }
 
 export type RepairKind =
@@ -51,6 +53,7 @@ const MED_KEYS = ['med', 'medication', 'is_medication', 'drug', '用药', '用�
 const FIX_KEYS = ['fix', 'correction', 'corrected', 'suggestion', 'revised', '修正', '更正', '改正', '正确说法', '建议'];
 const WHY_KEYS = ['why', 'reason', 'explanation', 'rationale', '理由', '原因', '解释'];
 const VERDICT_KEYS = ['has_error', 'hasError', 'has_errors', 'contains_error', 'verdict', '是否有错', '是否存在错误', '结论'];
+const EVIDENCE_KEYS = ['ev', 'evidence', 'cite', 'cites', 'citations', 'sources', '依据', '引用'];
 const ERRORS_KEYS = ['errors', 'error_list', 'findings', 'issues', 'mistakes', '错误', '错误列表'];
 
 /** Chinese names, English names and common paraphrases → error type. */
@@ -246,7 +249,22 @@ function toFinding(v: JsonValue, repairs: Set<RepairKind>, p: LenientParse): Raw
   const type = typeCut || typeV === undefined ? 'other_medical' : toErrorType(typeV, repairs);
   if (typeV === undefined && !p.incomplete.has(v)) repairs.add('unknown_type');
   const medication = toBool(pick(v, MED_KEYS, repairs)) ?? false;
-  return { quote: quote.trim(), type, medication, correction: correction.trim(), reason: reason.trim() };
+  const finding: RawFinding = { quote: quote.trim(), type, medication, correction: correction.trim(), reason: reason.trim() };
+  const evidence = toEvidenceIds(EVIDENCE_KEYS.map((k) => (v as Record<string, JsonValue>)[k]).find((x) => x !== undefined));
+  if (evidence) finding.evidence = evidence;
+  return finding;
+}
+
+/** Cited passage numbers: [1, 3], 2, "1,3", "[2]" → positive integers, deduplicated; undefined when none. */
+function toEvidenceIds(v: JsonValue | undefined): number[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  const parts: JsonValue[] = Array.isArray(v) ? v : [v];
+  const out: number[] = [];
+  for (const p of parts) {
+    const nums = typeof p === 'number' ? [p] : typeof p === 'string' ? (p.match(/\d+/g) ?? []).map(Number) : [];
+    for (const n of nums) if (Number.isInteger(n) && n > 0 && !out.includes(n)) out.push(n);
+  }
+  return out.length > 0 ? out : undefined;
 }
 
 function ordered(repairs: Set<RepairKind>): RepairKind[] {

@@ -13,6 +13,7 @@ import type { ModelEngine } from '../../protocol/engine';
 import { MedfactError } from '../../protocol/errors';
 import { check, engineScorer } from './check-contract';
 import type { CheckRunner } from './check-store';
+import { libraryEnabled } from '../../evidence-library/library-prefs';
 
 export interface SessionModel {
   engine: ModelEngine;
@@ -80,15 +81,19 @@ export function contextCharsFor(contextTokens: number | undefined): number | und
 export function createCheckRunner(verifier: SessionModel, reward: RewardModel | null): CheckRunner {
   const scorer = reward ? engineScorer(reward.engine, reward.mode, { id: reward.id }) : undefined;
   const contextChars = contextCharsFor(verifier.contextTokens);
-  return ({ text, options, signal, onPartial }) =>
-    check(text, {
+  return async ({ text, options, signal, onPartial }) => {
+    // With the library switched on, the verifier checks against retrieved passages (grounded prompt).
+    const evidence = libraryEnabled() ? await (await import('../../evidence-library/evidence-source')).libraryEvidenceSource() : undefined;
+    return check(text, {
       verifier: verifier.engine,
       verifierId: verifier.id,
       ...(scorer ? { scorer } : {}),
       options: { ...options, ...(contextChars !== undefined && options.contextChars === undefined ? { contextChars } : {}) },
       signal,
       onPartial,
+      ...(evidence ? { evidence } : {}),
     });
+  };
 }
 
 /** The runner for the attached models, or a typed error saying what to do. */

@@ -16,6 +16,7 @@ import { findingState, reportFileName, toJson, toMarkdown, typeName, type Findin
 import { acceptBlocker } from '../review';
 import { downloadText } from '../../../ui/download';
 import { FindingCard, type AcceptBlock } from './finding-card';
+import { EvidencePanel } from './evidence';
 import { HighlightedText } from './highlighted-text';
 
 function cssEscape(value: string): string {
@@ -114,6 +115,9 @@ export function CheckResultView({ record, onPrint }: CheckResultViewProps) {
     setNotice(t('check.export.done', { file: reportFileName(record, kind) }));
   };
 
+  const passagesById = new Map((record.result.evidence?.passages ?? []).map((p) => [p.id, p]));
+  const citedBy = (f: Finding) => (f.evidence ?? []).flatMap((id) => passagesById.get(id) ?? []);
+
   const card = (f: Finding) => (
     <li key={f.id}>
       <FindingCard
@@ -127,6 +131,7 @@ export function CheckResultView({ record, onPrint }: CheckResultViewProps) {
         onAccept={accept}
         onDismiss={dismiss}
         onRestore={restore}
+        {...(record.result.evidence ? { evidence: citedBy(f) } : {})}
       />
     </li>
   );
@@ -233,6 +238,7 @@ export function CheckResultView({ record, onPrint }: CheckResultViewProps) {
             <ol className="finding-list">{groups.dismissed.map(card)}</ol>
           </>
         )}
+        {record.result.evidence && <EvidencePanel passages={record.result.evidence.passages} text={record.text} />}
       </div>
     </section>
   );

@@ -8,6 +8,7 @@ import { useT } from '../../../i18n';
 import { MAX_SAMPLES, PROMPT_VARIANTS, THRESHOLD_PRESETS, type PromptVariant } from '../check-contract';
 import { useCheckStore } from '../check-store';
 import { useEngineSession } from '../engine-session';
+import { LibrarySwitch } from './evidence';
 
 const SAMPLE_CHOICES = [1, 3, 5].filter((n) => n <= MAX_SAMPLES);
 
@@ -146,6 +147,7 @@ export function CheckSettings({ disabled }: { disabled: boolean }) {
           </select>
         </div>
       </div>
+      <LibrarySwitch disabled={disabled} />
     </fieldset>
   );
 }

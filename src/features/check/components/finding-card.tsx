@@ -9,6 +9,8 @@ import { useLocaleStore, useT } from '../../../i18n';
 import type { Finding } from '../check-contract';
 import { ERROR_TYPE_COLOR } from '../error-type-style';
 import { typeName, type FindingState } from '../report-export';
+import type { CitedPassage } from '../../../core/evidence';
+import { FindingEvidence } from './evidence';
 
 export type AcceptBlock = 'unlocated' | 'accepted' | 'dismissed' | 'overlap' | 'stale' | 'no-correction' | null;
 
@@ -24,6 +26,8 @@ export interface FindingCardProps {
   onAccept: (id: string) => void;
   onDismiss: (id: string) => void;
   onRestore: (id: string) => void;
+  /** Grounded checks: the passages this finding cites (empty: none); undefined for ungrounded checks. */
+  evidence?: readonly CitedPassage[];
 }
 
 function pct(x: number): string {
@@ -125,6 +129,7 @@ function FindingCardInner(props: FindingCardProps) {
           )}
         </dd>
       </dl>
+      {props.evidence && <FindingEvidence passages={props.evidence} query={`${f.quote}${f.correction}`} />}
       <div className="finding-actions">
         {state === 'dismissed' ? (
           <button type="button" data-testid="check-restore" onClick={() => onRestore(f.id)}>

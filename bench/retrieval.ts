@@ -1,0 +1,173 @@
+/**
+ * The reference library's retrieval (issue 11): index build time and heap
+ * at 10k and 100k passages, query latency p50/p95, the whole
+ * `medfact retrieve` command for 1,000 queries over 7,000 passages (target
+ * < 20 s), and quality (recall@1/5/10, MRR@10) on the project-written
+ * Chinese corpus and queries in tests/fixtures/evidence, next to plain
+ * character-bigram BM25 (the floor the ranking must reach) and, for speed,
+ * next to the same index built on MiniSearch (why the app has its own).
+ * Synthetic passages draw Zipf-distributed "words" of common Han characters,
+ * so posting lists are long-tailed as in real text.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { LexicalIndex, passageSearchText } from '../src/core/evidence';
+import { BigramBm25 } from './bigram-bm25';
+import { MiniSearchIndex } from './minisearch-index';
+import { evaluateRanking, type LabelledQuery } from './retrieval-eval';
+import { quantile, round } from './stats';
+import { seededRandom } from './synthetic';
+import { infoRow, targetRow, type BenchContext, type BenchRow, type Measurement } from './types';
+
+const run = promisify(execFile);
+
+/** Zipf-distributed pseudo-Chinese text: 2–4 character words over 3,000 common Han characters. */
+export function makeCorpusGenerator(seed: number): (length: number) => string {
+  const rng = seededRandom(seed);
+  const words: string[] = [];
+  for (let i = 0; i < 20_000; i++) {
+    const len = 2 + Math.floor(rng() * 3);
+    let w = '';
+    for (let j = 0; j < len; j++) w += String.fromCodePoint(0x4e00 + Math.floor(rng() ** 2 * 3000));
+    words.push(w);
+  }
+  // Cumulative Zipf weights (s = 1).
+  const cdf: number[] = [];
+  let total = 0;
+  for (let r = 1; r <= words.length; r++) cdf.push((total += 1 / r));
+  const pick = (): string => {
+    const x = rng() * total;
+    let lo = 0;
+    let hi = cdf.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((cdf[mid] as number) < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return words[lo] as string;
+  };
+  return (length: number) => {
+    let s = '';
+    while (s.length < length) s += rng() < 0.08 ? '，' : rng() < 0.05 ? '。' : pick();
+    return `${s}。`;
+  };
+}
+
+function heapMB(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().heapUsed / 1024 / 1024;
+}
+
+function readJsonl<T>(text: string): T[] {
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as T);
+}
+
+async function scaleRows(size: number, label: string, queries: number, ctx: BenchContext): Promise<BenchRow[]> {
+  const gen = makeCorpusGenerator(size);
+  const passages = Array.from({ length: size }, (_, i) => ({ id: `p${i}`, text: gen(150 + (i % 250)) }));
+  const qs = Array.from({ length: queries }, () => gen(20 + Math.floor(Math.random() * 60)));
+  const before = heapMB();
+  const t0 = performance.now();
+  const index = new LexicalIndex();
+  index.add(passages);
+  const buildMs = performance.now() - t0;
+  const heap = heapMB() - before;
+  ctx.log(`retrieval: ${label} built in ${round(buildMs / 1000, 2)} s`);
+  const times: number[] = [];
+  for (const q of qs) {
+    const t = performance.now();
+    index.search(q, 10);
+    times.push(performance.now() - t);
+  }
+  const t1 = performance.now();
+  const json = index.serialize();
+  const saveMs = performance.now() - t1;
+  const t2 = performance.now();
+  LexicalIndex.load(json);
+  const loadMs = performance.now() - t2;
+  return [
+    infoRow(`retrieval.build.${label}`, round(buildMs / 1000, 2), 's', `${size} synthetic passages of 150–400 characters, tokenizer + index`),
+    infoRow(`retrieval.heap.${label}`, round(heap, 0), 'MB', 'heap growth while building (approximate)'),
+    infoRow(`retrieval.index-json.${label}`, round(json.length / 1024 / 1024, 1), 'MB', `persisted size; serialise ${round(saveMs)} ms, load ${round(loadMs)} ms`),
+    infoRow(`retrieval.query.p50.${label}`, round(quantile(times, 0.5)), 'ms', `${queries} queries of 20–80 characters, top 10`),
+    infoRow(`retrieval.query.p95.${label}`, round(quantile(times, 0.95)), 'ms'),
+  ];
+}
+
+export const retrievalMeasurement: Measurement = {
+  name: 'retrieval',
+  browser: false,
+  async run(ctx: BenchContext): Promise<BenchRow[]> {
+    const rows: BenchRow[] = [];
+    const fixtures = join(ctx.root, 'tests', 'fixtures', 'evidence');
+    const corpus = readJsonl<{ id: string; title: string; text: string }>(await readFile(join(fixtures, 'corpus.jsonl'), 'utf8')).map((p) => ({
+      id: p.id,
+      text: passageSearchText(p.title, p.text),
+    }));
+    const queries = readJsonl<LabelledQuery>(await readFile(join(fixtures, 'queries.jsonl'), 'utf8'));
+    const ours = new LexicalIndex();
+    ours.add(corpus);
+    const base = new BigramBm25();
+    base.add(corpus);
+    const q = evaluateRanking(queries, (t, k) => ours.search(t, k));
+    const b = evaluateRanking(queries, (t, k) => base.search(t, k));
+    const note = `${queries.length} project-written queries over ${corpus.length} passages; plain bigram BM25 ${round(b.recallAt1)} / ${round(b.recallAt5)} / ${round(b.recallAt10)} / ${round(b.mrrAt10)}`;
+    rows.push(targetRow('retrieval.recall@10', round(q.recallAt10), 'share', { op: '>=', limit: round(b.recallAt10) }, `${note} (target: plain bigram BM25's recall@10)`));
+    rows.push(infoRow('retrieval.recall@1', round(q.recallAt1), 'share'));
+    rows.push(infoRow('retrieval.recall@5', round(q.recallAt5), 'share'));
+    rows.push(infoRow('retrieval.mrr@10', round(q.mrrAt10), 'share', note));
+
+    // The whole command as a user runs it: 1,000 queries over 7,000 passages.
+    const nPassages = ctx.quick ? 300 : 7000;
+    const nQueries = ctx.quick ? 50 : 1000;
+    const gen = makeCorpusGenerator(7);
+    const dir = await mkdtemp(join(tmpdir(), 'medfact-bench-retrieve-'));
+    try {
+      const lib = join(dir, 'passages.jsonl');
+      const qf = join(dir, 'queries.jsonl');
+      await writeFile(lib, Array.from({ length: nPassages }, (_, i) => JSON.stringify({ id: `p${i}`, title: '', text: gen(150 + (i % 250)) })).join('\n'), 'utf8');
+      await writeFile(qf, Array.from({ length: nQueries }, (_, i) => JSON.stringify({ id: `q${i}`, text: gen(20 + (i % 60)) })).join('\n'), 'utf8');
+      const cli = join(ctx.root, 'src', 'cli', 'medfact.ts');
+      const t0 = performance.now();
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', cli, 'retrieve', '--library', lib, '--queries', qf, '--json'], { cwd: ctx.root, maxBuffer: 256 * 1024 * 1024 });
+      const secs = (performance.now() - t0) / 1000;
+      const answered = (JSON.parse(stdout) as { results: unknown[] }).results.length;
+      if (answered !== nQueries) throw new Error(`medfact retrieve answered ${answered} of ${nQueries} queries`);
+      rows.push(targetRow('retrieval.cli', round(secs, 2), 's', { op: '<', limit: 20 }, `medfact retrieve, ${nQueries} queries over ${nPassages} passages, whole command`));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+
+    const sizes: [number, string, number][] = ctx.quick ? [[1000, '1k', 50]] : [[10_000, '10k', 500], [100_000, '100k', 500]];
+    for (const [size, label, n] of sizes) rows.push(...(await scaleRows(size, label, n, ctx)));
+
+    // Why not MiniSearch: the same tokenizer and BM25 sum on MiniSearch, a few queries only.
+    const msSize = ctx.quick ? 300 : 7000;
+    const msQueries = ctx.quick ? 5 : 20;
+    const gen2 = makeCorpusGenerator(9);
+    const passages = Array.from({ length: msSize }, (_, i) => ({ id: `p${i}`, text: gen2(150 + (i % 250)) }));
+    const qs = Array.from({ length: msQueries }, (_, i) => gen2(20 + (i % 60)));
+    const mini = new MiniSearchIndex();
+    mini.add(passages);
+    const own = new LexicalIndex();
+    own.add(passages);
+    const time = (f: (q: string) => unknown): number => {
+      const ts = qs.map((qq) => {
+        const t = performance.now();
+        f(qq);
+        return performance.now() - t;
+      });
+      return quantile(ts, 0.5);
+    };
+    const tMini = time((qq) => mini.search(qq, 10));
+    const tOwn = time((qq) => own.search(qq, 10));
+    rows.push(infoRow('retrieval.minisearch-ratio', round(tMini / Math.max(tOwn, 1e-3), 1), 'ratio', `MiniSearch ${round(tMini)} ms vs own index ${round(tOwn)} ms per query (median, ${msSize} passages)`));
+    return rows;
+  },
+};

@@ -1,0 +1,14 @@
+/**
+ * The reference library's pure core: tokenizer, passages, lexical index,
+ * rank fusion, retrieval for a checked text, passages files. Shared by the
+ * app (page and workers) and `medfact retrieve`.
+ */
+export * from './types';
+export * from './tokenizer';
+export * from './passages';
+export * from './lexical-index';
+export * from './fusion';
+export * from './retrieve';
+export * from './passages-file';
+export * from './highlight';
+export * from './grounded';
