@@ -17,7 +17,7 @@ export const engineOverheadBrowserMeasurement: Measurement = {
   name: 'engine-overhead-browser',
   browser: true,
   async run(ctx: BenchContext): Promise<BenchRow[]> {
-    const reps = ctx.quick ? 2 : 11;
+    const reps = ctx.quick ? 2 : 15;
     const modelsDir = await ensureFixtureModels(join(ctx.root, 'tests', '.cache', 'models'));
     const mirror = await startMirrorServer({ root: modelsDir });
     const bench = await openBenchPage(ctx.root, ctx.log);
@@ -25,7 +25,7 @@ export const engineOverheadBrowserMeasurement: Measurement = {
       const options = { hubHost: mirror.url, id: FIXTURE_VERIFIER, reps, maxTokens: 128 };
       const r = await bench.page.evaluate((o) => (window as unknown as { __bench: BenchPageApi }).__bench.overhead(o), options);
       ctx.log(`engine-overhead-browser: ${reps} pairs`);
-      return overheadRows('engine-overhead.chromium', r.samples, `${reps} ABAB pairs, ${FIXTURE_VERIFIER} fp32 on WASM (single thread), zero-shot prompt, greedy, median ratio`);
+      return overheadRows('engine-overhead.chromium', r.samples, `${reps} ABAB pairs, ${FIXTURE_VERIFIER} fp32 on WASM (single thread), zero-shot prompt, greedy`);
     } finally {
       await bench.close();
       await mirror.close();

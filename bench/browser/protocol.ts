@@ -18,6 +18,8 @@ export interface RunnerBenchResult {
   observerWorks: boolean;
   /** Time spent awaiting IndexedDB writes and reads (the runs repository). */
   sinkMs: number;
+  /** What the browser attributes the long tasks to (Long Tasks API `attribution`), deduplicated. */
+  attribution?: string[];
 }
 
 export interface OverheadBenchResult {
