@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { engineOverheadBrowserMeasurement } from './engine-overhead-browser';
 import { engineOverheadNodeMeasurement } from './engine-overhead';
+import { importBrowserMeasurement } from './import-browser';
 import { machineInfo } from './machine';
 import { parseAlignMeasurement } from './parse-align';
 import { runnerThroughputMeasurement } from './runner-throughput';
@@ -24,6 +25,7 @@ export const MEASUREMENTS: readonly Measurement[] = [
   scoringMeasurement,
   startupMeasurement,
   tokenEconomyMeasurement,
+  importBrowserMeasurement,
 ];
 
 export interface SuiteOptions {

@@ -5,6 +5,7 @@
  * (check() through the app's engine worker vs transformers.js directly in
  * its own worker).
  */
+import { createImportCollector } from '../../src/bench-runner/import-chunks';
 import { runLoop } from '../../src/bench-runner/run-loop';
 import { RUN_RECORD_VERSION, type RunConfig, type RunRecord } from '../../src/bench-runner/types';
 import { createEngineClient, type EngineClient } from '../../src/client/engine-client';
@@ -14,9 +15,11 @@ import type { DatasetItem } from '../../src/core/dataset/types';
 import type { ModelEngine, ModelSpec } from '../../src/protocol/engine';
 import { openAppDb } from '../../src/storage/db';
 import { createRunsRepo } from '../../src/storage/runs-repo';
+import { createDatasetsRepo } from '../../src/storage/datasets-repo';
+import { benchClient, disposeBenchClient } from '../../src/features/bench/bench-client';
 import { makeText, seededRandom } from '../synthetic';
 import { TYPICAL_TEXT } from '../typical-text';
-import type { BenchPageApi, DirectReply, DirectRequest, OverheadBenchResult, RunnerBenchResult } from './protocol';
+import type { BenchPageApi, DirectReply, DirectRequest, ImportBenchResult, OverheadBenchResult, RunnerBenchResult } from './protocol';
 
 /** Answers at once: items whose text length is odd get one error quoting a fragment, the rest none. */
 export function createInstantEngine(): ModelEngine {
@@ -227,6 +230,69 @@ async function overhead(options: { hubHost: string; id: string; reps: number; ma
   }
 }
 
-const api: BenchPageApi = { runner, overhead };
+let importFile: File | null = null;
+
+/** Builds the JSONL file outside the measured window (set-up, not the app's work). */
+function prepareImport(count: number): number {
+  const rng = seededRandom(100_000);
+  const lines: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const text = makeText(rng, 60 + Math.floor(rng() * 140));
+    const hasError = i % 2 === 0;
+    lines.push(JSON.stringify({ id: `imp-${i}`, text, has_error: hasError, error_text: hasError ? text.slice(3, 8) : null, start: hasError ? 3 : null, end: hasError ? 8 : null }));
+  }
+  importFile = new File([`${lines.join('\n')}\n`], 'bench-import.jsonl', { type: 'application/jsonl' });
+  return importFile.size;
+}
+
+/**
+ * A dataset import as the app does it: the bench worker parses the file
+ * (importDataset over the worker protocol), the page receives the items and
+ * stores them in real IndexedDB (datasets repository), under the long-task
+ * watcher.
+ */
+async function importProbe(): Promise<ImportBenchResult> {
+  if (!importFile) throw new Error('prepareImport first');
+  const dbName = `medfact-bench-import-${Date.now()}`;
+  const db = openAppDb(dbName);
+  const repo = createDatasetsRepo(() => db);
+  const client = benchClient();
+  const watch = watchLongTasks();
+  const t0 = performance.now();
+  const collect = createImportCollector();
+  const result = collect.finish(await client.request('importDataset', { file: importFile, fileName: importFile.name }, { onChunk: collect.onChunk }));
+  const t1 = performance.now();
+  await repo.save(
+    {
+      v: 1,
+      id: 'bench-import',
+      name: 'bench',
+      createdAt: Date.now(),
+      origin: 'import',
+      fileName: importFile.name,
+      format: result.format,
+      contentHash: result.contentHash,
+      unit: result.unit,
+      itemCount: result.items.length,
+      stats: result.stats,
+      mapping: result.mapping,
+      layoutSignature: result.layoutSignature,
+      notes: result.notes,
+      rejected: result.rejected,
+      rejectedCount: result.rejected.length,
+      warningCount: result.warnings.length,
+    },
+    result.items,
+  );
+  const t2 = performance.now();
+  await new Promise((r) => setTimeout(r, 100));
+  const seen = watch.stop();
+  (await db).close();
+  indexedDB.deleteDatabase(dbName);
+  disposeBenchClient();
+  return { items: result.items.length, parseMs: t1 - t0, saveMs: t2 - t1, longestTaskMs: seen.longestMs, longTasks: seen.count, attribution: seen.attribution };
+}
+
+const api: BenchPageApi = { runner, overhead, prepareImport, importProbe };
 (window as unknown as { __bench: BenchPageApi }).__bench = api;
 document.querySelector('main')?.setAttribute('data-ready', 'true');

@@ -26,7 +26,20 @@ export interface OverheadBenchResult {
   samples: { appMsPerToken: number; directMsPerToken: number }[];
 }
 
+export interface ImportBenchResult {
+  items: number;
+  /** Worker parse + transfer of the result to the page. */
+  parseMs: number;
+  /** IndexedDB save from the page (datasets repository). */
+  saveMs: number;
+  longestTaskMs: number;
+  longTasks: number;
+  attribution: string[];
+}
+
 export interface BenchPageApi {
+  prepareImport(count: number): number;
+  importProbe(): Promise<ImportBenchResult>;
   runner(count: number): Promise<RunnerBenchResult>;
   overhead(options: { hubHost: string; id: string; reps: number; maxTokens: number }): Promise<OverheadBenchResult>;
 }
