@@ -215,6 +215,8 @@ async function overhead(options: { hubHost: string; id: string; reps: number; ma
     };
     await app();
     await raw();
+    // The checks below are also the "during a check" long-task probe.
+    const watch = watchLongTasks();
     const samples: OverheadBenchResult['samples'] = [];
     for (let i = 0; i < options.reps; i++) {
       if (i % 2 === 0) samples.push({ appMsPerToken: await app(), directMsPerToken: await raw() });
@@ -223,7 +225,9 @@ async function overhead(options: { hubHost: string; id: string; reps: number; ma
         samples.push({ appMsPerToken: await app(), directMsPerToken });
       }
     }
-    return { samples };
+    await new Promise((r) => setTimeout(r, 100));
+    const seen = watch.stop();
+    return { samples, longestTaskMs: seen.longestMs, longTasks: seen.count, attribution: seen.attribution };
   } finally {
     client.dispose();
     direct.terminate();

@@ -24,6 +24,10 @@ export interface RunnerBenchResult {
 
 export interface OverheadBenchResult {
   samples: { appMsPerToken: number; directMsPerToken: number }[];
+  /** Long Tasks API during the measured checks (wall clock), with LoAF attribution. */
+  longestTaskMs: number;
+  longTasks: number;
+  attribution: string[];
 }
 
 export interface ImportBenchResult {
