@@ -47,7 +47,7 @@ export function makeScoringFiles(count: number, seed = 11): { dataset: string; p
     const flagged = rng() < 0.6;
     const shift = Math.floor(rng() * 4) - 2;
     const ps = Math.max(0, start + shift);
-    const pe = Math.min(text.length, end + shift);
+    const pe = Math.max(ps + 1, Math.min(text.length, end + shift));
     preds.push(
       JSON.stringify({
         id: `s${i}`,
@@ -76,14 +76,18 @@ export const scoringMeasurement: Measurement = {
       const cli = join(ctx.root, 'src', 'cli', 'medfact.ts');
       const reps = ctx.quick ? 2 : 7;
       const cliMs: number[] = [];
+      const cpuS: number[] = [];
       const startupMs: number[] = [];
+      const cpuProbe = join(ctx.root, 'bench', 'workers', 'cpu-at-exit.mjs');
       for (let r = 0; r < reps; r++) {
         const t0 = performance.now();
-        const { stdout } = await run(process.execPath, ['--import', 'tsx', cli, 'score', datasetPath, predictionsPath, '--json'], {
+        const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', '--import', cpuProbe, cli, 'score', datasetPath, predictionsPath, '--json'], {
           cwd: ctx.root,
           maxBuffer: 256 * 1024 * 1024,
         });
         cliMs.push((performance.now() - t0) / 1000);
+        const cpu = /MEDFACT_BENCH_CPU_US=(\d+)/.exec(stderr)?.[1];
+        if (cpu) cpuS.push(Number(cpu) / 1e6);
         const report = JSON.parse(stdout) as { vc?: { f1?: number }; dataset?: { items?: number } };
         if (report.dataset?.items !== count) throw new Error(`medfact score read ${String(report.dataset?.items)} items, expected ${count}.`);
         // Node start-up + tsx alone, to tell the app's work from the runtime's.
@@ -107,6 +111,7 @@ export const scoringMeasurement: Measurement = {
       const note = `${count.toLocaleString('en')} items, JSONL, --json, 1,000 bootstrap resamples`;
       return [
         sampledRow('scoring.cli', cliMs, 's', { op: '<', limit: 2 }, `${note}; wall time of the whole command, ${reps} runs`, { digits: 2 }),
+        sampledRow('scoring.cli-cpu', cpuS, 's', null, 'CPU time of the same command (user + system, all threads): what a quiet machine would take at most, without the time given to other processes', { digits: 2 }),
         sampledRow('scoring.node-startup', startupMs, 's', null, 'node --import tsx doing nothing (part of the CLI time)', { digits: 2 }),
         sampledRow('scoring.import', importS, 's', null, 'in-process dataset import + predictions parse', { digits: 2 }),
         sampledRow('scoring.metrics', metricsS, 's', null, 'in-process computeMetrics (all breakdowns, bootstrap)', { digits: 2 }),
