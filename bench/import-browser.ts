@@ -16,7 +16,7 @@ export const importBrowserMeasurement: Measurement = {
   browser: true,
   async run(ctx: BenchContext): Promise<BenchRow[]> {
     const count = ctx.quick ? 5_000 : 100_000;
-    const reps = ctx.quick ? 1 : 5;
+    const reps = ctx.quick ? 1 : 3;
     const bench = await openBenchPage(ctx.root, ctx.log);
     try {
       const bytes = await bench.page.evaluate((n) => (window as unknown as { __bench: BenchPageApi }).__bench.prepareImport(n), count);
