@@ -11,21 +11,35 @@ import { startMirrorServer } from '../tests/fixtures/mirror-server';
 import type { BenchPageApi } from './browser/protocol';
 import { openBenchPage } from './bench-page';
 import { FIXTURE_VERIFIER, overheadRows } from './engine-overhead';
-import type { BenchContext, BenchRow, Measurement } from './types';
+import { round } from './stats';
+import { traceMainThread } from './trace';
+import { targetRow, type BenchContext, type BenchRow, type Measurement } from './types';
 
 export const engineOverheadBrowserMeasurement: Measurement = {
   name: 'engine-overhead-browser',
   browser: true,
   async run(ctx: BenchContext): Promise<BenchRow[]> {
-    const reps = ctx.quick ? 2 : 11;
+    const reps = ctx.quick ? 2 : 15;
     const modelsDir = await ensureFixtureModels(join(ctx.root, 'tests', '.cache', 'models'));
     const mirror = await startMirrorServer({ root: modelsDir });
     const bench = await openBenchPage(ctx.root, ctx.log);
     try {
       const options = { hubHost: mirror.url, id: FIXTURE_VERIFIER, reps, maxTokens: 128 };
-      const r = await bench.page.evaluate((o) => (window as unknown as { __bench: BenchPageApi }).__bench.overhead(o), options);
-      ctx.log(`engine-overhead-browser: ${reps} pairs`);
-      return overheadRows('engine-overhead.chromium', r.samples, `${reps} ABAB pairs, ${FIXTURE_VERIFIER} fp32 on WASM (single thread), zero-shot prompt, greedy, median ratio`);
+      const { result: r, tasks } = await traceMainThread(bench.page, () =>
+        bench.page.evaluate((o) => (window as unknown as { __bench: BenchPageApi }).__bench.overhead(o), options),
+      );
+      ctx.log(`engine-overhead-browser: ${reps} pairs; longest main-thread task ${round(tasks.longestCpuMs, 0)} ms CPU`);
+      return [
+        ...overheadRows('engine-overhead.chromium', r.samples, `${reps} ABAB pairs, ${FIXTURE_VERIFIER} fp32 on WASM (single thread), zero-shot prompt, greedy`),
+        // One figure for the whole traced window (model load, warm-up and 2×reps checks), so it has no spread.
+        targetRow(
+          'check.longest-main-thread-task',
+          round(tasks.longestCpuMs, 0),
+          'ms',
+          { op: '<', limit: 50 },
+          `longest main-thread task by CPU time (trace) over model load + ${2 * reps + 2} check() calls through the engine worker; Long Tasks API during the checks: ${round(r.longestTaskMs, 0)} ms wall, ${r.longTasks} tasks${r.attribution.length ? ` (${r.attribution.slice(0, 3).join('; ')})` : ''}`,
+        ),
+      ];
     } finally {
       await bench.close();
       await mirror.close();

@@ -7,7 +7,8 @@
 import type { BenchPageApi } from './browser/protocol';
 import { openBenchPage } from './bench-page';
 import { round } from './stats';
-import { targetRow, infoRow, type BenchContext, type BenchRow, type Measurement } from './types';
+import { traceMainThread } from './trace';
+import { sampledRow, type BenchContext, type BenchRow, type Measurement } from './types';
 
 export const MEDFACT_ITEMS = 2116;
 
@@ -16,19 +17,48 @@ export const runnerThroughputMeasurement: Measurement = {
   browser: true,
   async run(ctx: BenchContext): Promise<BenchRow[]> {
     const count = ctx.quick ? 100 : MEDFACT_ITEMS;
+    const reps = ctx.quick ? 1 : 7;
     const bench = await openBenchPage(ctx.root, ctx.log);
     try {
-      const r = await bench.page.evaluate((n) => (window as unknown as { __bench: BenchPageApi }).__bench.runner(n), count);
-      if (r.stored !== count) throw new Error(`the runner stored ${r.stored} of ${count} items`);
-      if (!r.observerWorks) throw new Error('the long-task observer did not report a deliberate 80 ms task; the longest-task figure would mean nothing');
-      ctx.log(`runner-throughput: ${round(r.itemsPerSecond, 0)} items/s, longest task ${round(r.longestTaskMs, 0)} ms`);
-      const note = `${count} items, instant engine, real IndexedDB, headless Chromium`;
+      const runs = [];
+      const cpu: number[] = [];
+      const wall: number[] = [];
+      const call = () => bench.page.evaluate((n) => (window as unknown as { __bench: BenchPageApi }).__bench.runner(n), count);
+      if (!(await bench.page.evaluate(() => (window as unknown as { __bench: BenchPageApi }).__bench.longTaskSelfTest()))) {
+        throw new Error('the long-task observer did not report a deliberate 80 ms task; the longest-task figure would mean nothing');
+      }
+      await call(); // warm-up: JIT, the page's item set, IndexedDB opened once
+      for (let i = 0; i < reps; i++) {
+        const { result: r, tasks } = await traceMainThread(bench.page, call);
+        cpu.push(tasks.longestCpuMs);
+        wall.push(tasks.longestWallMs);
+        if (r.stored !== count) throw new Error(`the runner stored ${r.stored} of ${count} items`);
+        runs.push(r);
+      }
+      const longest = Math.max(...runs.map((r) => r.longestTaskMs));
+      ctx.log(`runner-throughput: ${reps} runs, longest task ${round(longest, 0)} ms`);
+      const note = `${count} items, instant engine, real IndexedDB, headless Chromium, ${reps} runs in one page`;
       return [
-        targetRow('runner.items-per-second', round(r.itemsPerSecond, 0), 'items/s', { op: '>=', limit: 500 }, note),
-        targetRow('runner.longest-main-thread-task', round(r.longestTaskMs, 0), 'ms', { op: '<', limit: 50 }, `long-task observer during the run (${r.longTasks} tasks over 50 ms)`),
-        infoRow('runner.total', round(r.ms / 1000, 2), 's', note),
-        infoRow('runner.storage-share', round(r.sinkMs / r.ms, 2), 'fraction', 'share of the run spent awaiting IndexedDB (runs repository)'),
-        infoRow('runner.per-item-other', round((r.ms - r.sinkMs) / count, 3), 'ms', 'per item outside storage: check() pipeline with the instant engine, loop, progress'),
+        sampledRow('runner.items-per-second', runs.map((r) => r.itemsPerSecond), 'items/s', { op: '>=', limit: 500 }, note, { digits: 0 }),
+        sampledRow(
+          'runner.longest-main-thread-task',
+          cpu,
+          'ms',
+          { op: '<', limit: 50 },
+          `longest main-thread task per run by its own CPU time (Chromium trace, RunTask tdur); max over runs ${round(Math.max(...cpu), 0)} ms`,
+          { digits: 0 },
+        ),
+        sampledRow(
+          'runner.longest-main-thread-task.wall',
+          runs.map((r) => r.longestTaskMs),
+          'ms',
+          null,
+          `Long Tasks API (wall clock, includes time the OS gave other processes on this shared machine; trace wall max ${round(Math.max(...wall), 0)} ms); max ${round(longest, 0)} ms${runs.flatMap((r) => r.attribution ?? []).length ? `; attributed to: ${[...new Set(runs.flatMap((r) => r.attribution ?? []))].slice(0, 4).join('; ')}` : ''}`,
+          { digits: 0 },
+        ),
+        sampledRow('runner.total', runs.map((r) => r.ms / 1000), 's', null, note, { digits: 2 }),
+        sampledRow('runner.storage-share', runs.map((r) => r.sinkMs / r.ms), 'fraction', null, 'share of the run spent awaiting IndexedDB (runs repository)', { digits: 2 }),
+        sampledRow('runner.per-item-other', runs.map((r) => (r.ms - r.sinkMs) / count), 'ms', null, 'per item outside storage: check() pipeline with the instant engine, loop, progress'),
       ];
     } finally {
       await bench.close();

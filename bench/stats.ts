@@ -19,3 +19,78 @@ export function round(value: number, digits = 3): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+/** A small seeded generator (mulberry32): bootstrap intervals repeat exactly for the same samples. */
+function rng32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Percentile bootstrap interval of a statistic (default: the median). With
+ * fewer than 3 samples the interval is the sample range: honest about how
+ * little is known, and wide enough that the decision is usually "undecided".
+ */
+export function bootstrapInterval(
+  values: readonly number[],
+  options: { level?: number; resamples?: number; seed?: number; statistic?: (v: readonly number[]) => number } = {},
+): [number, number] {
+  const n = values.length;
+  if (n === 0) return [Number.NaN, Number.NaN];
+  if (n < 3) return [Math.min(...values), Math.max(...values)];
+  const { level = 0.95, resamples = 2000, seed = 1, statistic = median } = options;
+  const rand = rng32(seed);
+  const stats: number[] = new Array<number>(resamples);
+  const sample: number[] = new Array<number>(n);
+  for (let r = 0; r < resamples; r++) {
+    for (let i = 0; i < n; i++) sample[i] = values[Math.floor(rand() * n)] as number;
+    stats[r] = statistic(sample);
+  }
+  const alpha = (1 - level) / 2;
+  return [quantile(stats, alpha), quantile(stats, 1 - alpha)];
+}
+
+/** Median, quartiles and a 95% bootstrap interval of the median. */
+export interface Summary {
+  n: number;
+  median: number;
+  q1: number;
+  q3: number;
+  /** 95% bootstrap interval of the median (what a decision rests on). */
+  ci: [number, number];
+}
+
+export function summarize(values: readonly number[], statistic: (v: readonly number[]) => number = median): Summary {
+  return {
+    n: values.length,
+    median: statistic(values),
+    q1: quantile(values, 0.25),
+    q3: quantile(values, 0.75),
+    ci: bootstrapInterval(values, { statistic }),
+  };
+}
+
+export type Op = '<=' | '<' | '>=' | '>';
+
+export function satisfies(value: number, op: Op, limit: number): boolean {
+  return op === '<=' ? value <= limit : op === '<' ? value < limit : op === '>=' ? value >= limit : value > limit;
+}
+
+/**
+ * Pass when the whole interval of the median meets the target, fail when the
+ * whole interval misses it, otherwise undecided: the spread does not allow a
+ * decision (measure more, or on a quieter machine).
+ */
+export function decide(interval: readonly [number, number], op: Op, limit: number): 'pass' | 'fail' | 'undecided' {
+  const [lo, hi] = interval;
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return 'fail';
+  const a = satisfies(lo, op, limit);
+  const b = satisfies(hi, op, limit);
+  return a && b ? 'pass' : !a && !b ? 'fail' : 'undecided';
+}

@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { engineOverheadBrowserMeasurement } from './engine-overhead-browser';
 import { engineOverheadNodeMeasurement } from './engine-overhead';
+import { importBrowserMeasurement } from './import-browser';
 import { machineInfo } from './machine';
 import { openaiRunLoopMeasurement } from './openai-run-loop';
 import { parseAlignMeasurement } from './parse-align';
@@ -28,6 +29,7 @@ export const MEASUREMENTS: readonly Measurement[] = [
   tokenEconomyMeasurement,
   openaiRunLoopMeasurement,
   retrievalMeasurement,
+  importBrowserMeasurement,
 ];
 
 export interface SuiteOptions {

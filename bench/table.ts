@@ -2,7 +2,16 @@
 import type { BenchReport, BenchRow } from './types';
 
 function status(row: BenchRow): string {
-  return row.pass === null ? '' : row.pass ? 'pass' : 'FAIL';
+  return row.verdict === 'info' ? '' : row.verdict === 'fail' ? 'FAIL' : row.verdict;
+}
+
+/** `[lo, hi] n=N` for repeated measurements (95% interval of the median), empty for single figures. */
+function spreadText(row: BenchRow): string {
+  return row.spread ? `[${row.spread.ci[0]}, ${row.spread.ci[1]}] n=${row.spread.n}` : '';
+}
+
+function iqrText(row: BenchRow): string {
+  return row.spread ? `${row.spread.q1}–${row.spread.q3}` : '';
 }
 
 function formatValue(value: number): string {
@@ -10,8 +19,8 @@ function formatValue(value: number): string {
 }
 
 export function formatTable(report: BenchReport): string {
-  const header = ['name', 'value', 'unit', 'target', 'pass'];
-  const rows = report.results.map((r) => [r.name, formatValue(r.value), r.unit, r.target, status(r)]);
+  const header = ['name', 'value', '95% CI of median', 'IQR', 'unit', 'target', 'verdict'];
+  const rows = report.results.map((r) => [r.name, formatValue(r.value), spreadText(r), iqrText(r), r.unit, r.target, status(r)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 1 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
   const m = report.machine;
@@ -32,9 +41,13 @@ export function formatMarkdown(report: BenchReport): string {
   const out = [
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, ${m.chromium ?? 'no Chromium'}. Date: ${report.date}.`,
     '',
-    '| measurement | value | unit | target | pass | how |',
-    '|---|--:|---|---|---|---|',
-    ...report.results.map((r) => `| ${r.name} | ${formatValue(r.value)} | ${r.unit} | ${r.target} | ${status(r)} | ${(r.note ?? '').replace(/\|/g, '\\|')} |`),
+    'Value = median of the repeats; interval = 95% bootstrap interval of the median; verdict decided on that interval (undecided when it straddles the target).',
+    '',
+    '| measurement | value | 95% CI of median | IQR | unit | target | verdict | how |',
+    '|---|--:|---|---|---|---|---|---|',
+    ...report.results.map(
+      (r) => `| ${r.name} | ${formatValue(r.value)} | ${spreadText(r)} | ${iqrText(r)} | ${r.unit} | ${r.target} | ${status(r)} | ${(r.note ?? '').replace(/\|/g, '\\|')} |`,
+    ),
   ];
   return `${out.join('\n')}\n`;
 }

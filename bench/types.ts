@@ -3,6 +3,8 @@
  * the context every measurement gets, and the JSON report `--out` writes.
  */
 
+import { decide, round, satisfies, summarize, type Op } from './stats';
+
 export interface BenchRow {
   /** Stable id, e.g. `engine-overhead.node.ratio`. */
   name: string;
@@ -11,8 +13,15 @@ export interface BenchRow {
   unit: string;
   /** Human-readable target, e.g. `<= 1.05`; `info` when the figure has none. */
   target: string;
-  /** null when the row has no target (information only). */
+  /** null when the row has no target (information only) or when the spread allows no decision. */
   pass: boolean | null;
+  /**
+   * pass/fail decided on the median's interval; `undecided` when the interval
+   * straddles the target; `info` for rows without a target.
+   */
+  verdict: 'pass' | 'fail' | 'undecided' | 'info';
+  /** Repeated measurements: how many, their quartiles, and the 95% bootstrap interval of the median (`value`). */
+  spread?: { n: number; q1: number; q3: number; ci: [number, number] };
   /** One line on how it was measured, or why it could not be. */
   note?: string;
 }
@@ -59,15 +68,37 @@ export function targetRow(
   name: string,
   value: number,
   unit: string,
-  target: { op: '<=' | '<' | '>=' | '>'; limit: number },
+  target: { op: Op; limit: number },
   note?: string,
 ): BenchRow {
   const { op, limit } = target;
-  const pass = op === '<=' ? value <= limit : op === '<' ? value < limit : op === '>=' ? value >= limit : value > limit;
-  return { name, value, unit, target: `${op} ${limit}`, pass: Number.isFinite(value) ? pass : false, ...(note ? { note } : {}) };
+  const pass = Number.isFinite(value) ? satisfies(value, op, limit) : false;
+  return { name, value, unit, target: `${op} ${limit}`, pass, verdict: pass ? 'pass' : 'fail', ...(note ? { note } : {}) };
+}
+
+/**
+ * A row from repeated samples: the value is their median (or `statistic`),
+ * with quartiles and a bootstrap interval; with a target, pass/fail only when
+ * the interval lies wholly on one side of it (else `undecided`, pass null).
+ */
+export function sampledRow(
+  name: string,
+  samples: readonly number[],
+  unit: string,
+  target: { op: Op; limit: number } | null,
+  note?: string,
+  options: { digits?: number; statistic?: (v: readonly number[]) => number } = {},
+): BenchRow {
+  const s = summarize(samples, options.statistic);
+  const d = options.digits ?? 3;
+  const spread = { n: s.n, q1: round(s.q1, d), q3: round(s.q3, d), ci: [round(s.ci[0], d), round(s.ci[1], d)] as [number, number] };
+  const base = { name, value: round(s.median, d), unit, spread, ...(note ? { note } : {}) };
+  if (!target) return { ...base, target: 'info', pass: null, verdict: 'info' };
+  const verdict = decide(s.ci, target.op, target.limit);
+  return { ...base, target: `${target.op} ${target.limit}`, pass: verdict === 'undecided' ? null : verdict === 'pass', verdict };
 }
 
 /** A row without a target (information). */
 export function infoRow(name: string, value: number, unit: string, note?: string): BenchRow {
-  return { name, value, unit, target: 'info', pass: null, ...(note ? { note } : {}) };
+  return { name, value, unit, target: 'info', pass: null, verdict: 'info', ...(note ? { note } : {}) };
 }

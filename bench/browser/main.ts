@@ -5,6 +5,7 @@
  * (check() through the app's engine worker vs transformers.js directly in
  * its own worker).
  */
+import { createImportCollector } from '../../src/bench-runner/import-chunks';
 import { runLoop } from '../../src/bench-runner/run-loop';
 import { RUN_RECORD_VERSION, type RunConfig, type RunRecord } from '../../src/bench-runner/types';
 import { createEngineClient, type EngineClient } from '../../src/client/engine-client';
@@ -14,9 +15,11 @@ import type { DatasetItem } from '../../src/core/dataset/types';
 import type { ModelEngine, ModelSpec } from '../../src/protocol/engine';
 import { openAppDb } from '../../src/storage/db';
 import { createRunsRepo } from '../../src/storage/runs-repo';
+import { createDatasetsRepo } from '../../src/storage/datasets-repo';
+import { benchClient, disposeBenchClient } from '../../src/features/bench/bench-client';
 import { makeText, seededRandom } from '../synthetic';
 import { TYPICAL_TEXT } from '../typical-text';
-import type { BenchPageApi, DirectReply, DirectRequest, OverheadBenchResult, RunnerBenchResult } from './protocol';
+import type { BenchPageApi, DirectReply, DirectRequest, ImportBenchResult, OverheadBenchResult, RunnerBenchResult } from './protocol';
 
 /** Answers at once: items whose text length is odd get one error quoting a fragment, the rest none. */
 export function createInstantEngine(): ModelEngine {
@@ -54,8 +57,12 @@ function syntheticItems(count: number): DatasetItem[] {
 
 const SPEC: ModelSpec = { id: 'bench/instant', engine: 'transformers', task: 'text-generation', device: 'wasm', dtype: 'q8', source: { hubHost: 'http://127.0.0.1/' } };
 
+const itemsByCount = new Map<number, DatasetItem[]>();
+
 async function runner(count: number): Promise<RunnerBenchResult> {
-  const items = syntheticItems(count);
+  // Built once per count, so a traced run's first task is the run, not the set-up.
+  const items = itemsByCount.get(count) ?? syntheticItems(count);
+  itemsByCount.set(count, items);
   const dbName = `medfact-bench-${Date.now()}`;
   const db = openAppDb(dbName);
   const repo = createRunsRepo(() => db);
@@ -88,24 +95,7 @@ async function runner(count: number): Promise<RunnerBenchResult> {
     counts: { total: count, stored: 0, done: 0, failed: 0 },
   };
   await repo.create(run);
-  const longTasks: number[] = [];
-  const observer = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) longTasks.push(e.duration);
-  });
-  observer.observe({ type: 'longtask', buffered: false });
-  // Self-test: a deliberate 80 ms task must be seen, else a 0 below means nothing.
-  await new Promise<void>((resolve) =>
-    setTimeout(() => {
-      const end = performance.now() + 80;
-      while (performance.now() < end) {
-        // busy on purpose
-      }
-      resolve();
-    }, 0),
-  );
-  await new Promise((r) => setTimeout(r, 100));
-  const observerWorks = longTasks.length > 0;
-  longTasks.length = 0;
+  const watch = watchLongTasks();
   // Time spent in storage, to tell the runner's own work from IndexedDB's.
   let sinkMs = 0;
   const timed = <A extends unknown[], R>(f: (...a: A) => Promise<R>) => async (...a: A): Promise<R> => {
@@ -122,7 +112,7 @@ async function runner(count: number): Promise<RunnerBenchResult> {
   const ms = performance.now() - t0;
   // Long tasks are reported after they end: give the observer a frame.
   await new Promise((r) => setTimeout(r, 100));
-  observer.disconnect();
+  const seen = watch.stop();
   (await db).close();
   indexedDB.deleteDatabase(dbName);
   return {
@@ -130,10 +120,55 @@ async function runner(count: number): Promise<RunnerBenchResult> {
     stored: outcome.counts.stored,
     ms,
     itemsPerSecond: (count / ms) * 1000,
-    longestTaskMs: longTasks.length ? Math.max(...longTasks) : 0,
-    longTasks: longTasks.length,
-    observerWorks,
+    longestTaskMs: seen.longestMs,
+    longTasks: seen.count,
     sinkMs,
+    attribution: seen.attribution,
+  };
+}
+
+/**
+ * Long tasks (Long Tasks API) with attribution from Long Animation Frames
+ * where Chromium has them: the script entry point (source URL + function,
+ * invoker) that ran inside a frame over 50 ms. Exported for the other
+ * long-task probes (check, import, library indexing).
+ */
+export function watchLongTasks(): {
+  durations: number[];
+  reset(): void;
+  stop(): { longestMs: number; count: number; attribution: string[] };
+} {
+  const durations: number[] = [];
+  const attribution = new Set<string>();
+  const tasks = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) durations.push(e.duration);
+  });
+  tasks.observe({ type: 'longtask', buffered: false });
+  let frames: PerformanceObserver | null = null;
+  if (PerformanceObserver.supportedEntryTypes.includes('long-animation-frame')) {
+    frames = new PerformanceObserver((list) => {
+      for (const e of list.getEntries() as (PerformanceEntry & { blockingDuration?: number; scripts?: { invoker?: string; sourceURL?: string; sourceFunctionName?: string; duration: number }[] })[]) {
+        if ((e.blockingDuration ?? 0) <= 0) continue;
+        for (const s of e.scripts ?? []) {
+          if (s.duration < 20) continue;
+          const where = `${(s.sourceURL ?? '').replace(location.origin, '')}${s.sourceFunctionName ? `:${s.sourceFunctionName}` : ''}`;
+          attribution.add(`${Math.round(s.duration)} ms ${s.invoker ?? '?'} ${where}`.trim());
+        }
+      }
+    });
+    frames.observe({ type: 'long-animation-frame', buffered: false });
+  }
+  return {
+    durations,
+    reset: () => {
+      durations.length = 0;
+      attribution.clear();
+    },
+    stop: () => {
+      tasks.disconnect();
+      frames?.disconnect();
+      return { longestMs: durations.length ? Math.max(...durations) : 0, count: durations.length, attribution: [...attribution].slice(0, 8) };
+    },
   };
 }
 
@@ -166,6 +201,8 @@ async function overhead(options: { hubHost: string; id: string; reps: number; ma
     };
     await app();
     await raw();
+    // The checks below are also the "during a check" long-task probe.
+    const watch = watchLongTasks();
     const samples: OverheadBenchResult['samples'] = [];
     for (let i = 0; i < options.reps; i++) {
       if (i % 2 === 0) samples.push({ appMsPerToken: await app(), directMsPerToken: await raw() });
@@ -174,13 +211,99 @@ async function overhead(options: { hubHost: string; id: string; reps: number; ma
         samples.push({ appMsPerToken: await app(), directMsPerToken });
       }
     }
-    return { samples };
+    await new Promise((r) => setTimeout(r, 100));
+    const seen = watch.stop();
+    return { samples, longestTaskMs: seen.longestMs, longTasks: seen.count, attribution: seen.attribution };
   } finally {
     client.dispose();
     direct.terminate();
   }
 }
 
-const api: BenchPageApi = { runner, overhead };
+/**
+ * Self-test, run once before any traced window: a deliberate 80 ms task
+ * must be reported, else a 0 from the observer means nothing. (It used to
+ * run inside every runner() call, where the trace then counted it as the
+ * run's longest task.)
+ */
+async function longTaskSelfTest(): Promise<boolean> {
+  const watch = watchLongTasks();
+  await new Promise<void>((resolve) =>
+    setTimeout(() => {
+      const end = performance.now() + 80;
+      while (performance.now() < end) {
+        // busy on purpose
+      }
+      resolve();
+    }, 0),
+  );
+  await new Promise((r) => setTimeout(r, 100));
+  return watch.stop().count > 0;
+}
+
+let importFile: File | null = null;
+
+/** Builds the JSONL file outside the measured window (set-up, not the app's work). */
+function prepareImport(count: number): number {
+  const rng = seededRandom(100_000);
+  const lines: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const text = makeText(rng, 60 + Math.floor(rng() * 140));
+    const hasError = i % 2 === 0;
+    lines.push(JSON.stringify({ id: `imp-${i}`, text, has_error: hasError, error_text: hasError ? text.slice(3, 8) : null, start: hasError ? 3 : null, end: hasError ? 8 : null }));
+  }
+  importFile = new File([`${lines.join('\n')}\n`], 'bench-import.jsonl', { type: 'application/jsonl' });
+  return importFile.size;
+}
+
+/**
+ * A dataset import as the app does it: the bench worker parses the file
+ * (importDataset over the worker protocol), the page receives the items and
+ * stores them in real IndexedDB (datasets repository), under the long-task
+ * watcher.
+ */
+async function importProbe(): Promise<ImportBenchResult> {
+  if (!importFile) throw new Error('prepareImport first');
+  const dbName = `medfact-bench-import-${Date.now()}`;
+  const db = openAppDb(dbName);
+  const repo = createDatasetsRepo(() => db);
+  const client = benchClient();
+  const watch = watchLongTasks();
+  const t0 = performance.now();
+  const collect = createImportCollector();
+  const result = collect.finish(await client.request('importDataset', { file: importFile, fileName: importFile.name }, { onChunk: collect.onChunk }));
+  const t1 = performance.now();
+  await repo.save(
+    {
+      v: 1,
+      id: 'bench-import',
+      name: 'bench',
+      createdAt: Date.now(),
+      origin: 'import',
+      fileName: importFile.name,
+      format: result.format,
+      contentHash: result.contentHash,
+      unit: result.unit,
+      itemCount: result.items.length,
+      stats: result.stats,
+      mapping: result.mapping,
+      layoutSignature: result.layoutSignature,
+      notes: result.notes,
+      rejected: result.rejected,
+      rejectedCount: result.rejected.length,
+      warningCount: result.warnings.length,
+    },
+    result.items,
+  );
+  const t2 = performance.now();
+  await new Promise((r) => setTimeout(r, 100));
+  const seen = watch.stop();
+  (await db).close();
+  indexedDB.deleteDatabase(dbName);
+  disposeBenchClient();
+  return { items: result.items.length, parseMs: t1 - t0, saveMs: t2 - t1, longestTaskMs: seen.longestMs, longTasks: seen.count, attribution: seen.attribution };
+}
+
+const api: BenchPageApi = { runner, overhead, prepareImport, importProbe, longTaskSelfTest };
 (window as unknown as { __bench: BenchPageApi }).__bench = api;
 document.querySelector('main')?.setAttribute('data-ready', 'true');

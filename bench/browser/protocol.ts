@@ -14,17 +14,36 @@ export interface RunnerBenchResult {
   itemsPerSecond: number;
   longestTaskMs: number;
   longTasks: number;
-  /** The long-task observer saw a deliberate 80 ms task before the run. */
-  observerWorks: boolean;
   /** Time spent awaiting IndexedDB writes and reads (the runs repository). */
   sinkMs: number;
+  /** What the browser attributes the long tasks to (Long Tasks API `attribution`), deduplicated. */
+  attribution?: string[];
 }
 
 export interface OverheadBenchResult {
   samples: { appMsPerToken: number; directMsPerToken: number }[];
+  /** Long Tasks API during the measured checks (wall clock), with LoAF attribution. */
+  longestTaskMs: number;
+  longTasks: number;
+  attribution: string[];
+}
+
+export interface ImportBenchResult {
+  items: number;
+  /** Worker parse + transfer of the result to the page. */
+  parseMs: number;
+  /** IndexedDB save from the page (datasets repository). */
+  saveMs: number;
+  longestTaskMs: number;
+  longTasks: number;
+  attribution: string[];
 }
 
 export interface BenchPageApi {
+  /** A deliberate 80 ms task is reported by the Long Tasks API (run outside traced windows). */
+  longTaskSelfTest(): Promise<boolean>;
+  prepareImport(count: number): number;
+  importProbe(): Promise<ImportBenchResult>;
   runner(count: number): Promise<RunnerBenchResult>;
   overhead(options: { hubHost: string; id: string; reps: number; maxTokens: number }): Promise<OverheadBenchResult>;
 }

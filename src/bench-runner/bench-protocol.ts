@@ -10,7 +10,7 @@
  * page's thread.
  */
 import { z } from '../protocol/zod';
-import type { ImportProgress, ImportResult } from '../core/dataset/types';
+import type { DatasetItem, ImportProgress, ImportResult } from '../core/dataset/types';
 import type { SerializedError } from '../protocol/errors';
 import { neverPayload, unchecked, type MethodSpec, type Protocol } from '../protocol/messages';
 import type { RunCounts, RunProgress, RunState } from './types';
@@ -45,7 +45,8 @@ export type BenchMethods = {
   pause: MethodSpec<{ runId: string }, { stopping: boolean }>;
   cancel: MethodSpec<{ runId: string }, { stopping: boolean }>;
   status: MethodSpec<undefined, { activeRunId: string | null }>;
-  importDataset: MethodSpec<ImportParams, ImportResult, ImportProgress>;
+  /** Items come as chunk messages (see import-chunks.ts); the result's items are empty then. */
+  importDataset: MethodSpec<ImportParams, ImportResult, ImportProgress, DatasetItem[]>;
 };
 
 const runState = z.enum(['running', 'paused', 'cancelled', 'completed']);
@@ -101,7 +102,7 @@ export const benchProtocol: Protocol<BenchMethods> = {
   cancel: { params: runIdParams, result: stopping, progress: neverPayload, chunk: neverPayload },
   status: { params: z.undefined(), result: z.object({ activeRunId: z.string().nullable() }), progress: neverPayload, chunk: neverPayload },
   // Import results can hold thousands of items; the worker built them with the typed importer.
-  importDataset: { params: importParams, result: unchecked<ImportResult>(), progress: unchecked<ImportProgress>(), chunk: neverPayload },
+  importDataset: { params: importParams, result: unchecked<ImportResult>(), progress: unchecked<ImportProgress>(), chunk: unchecked<DatasetItem[]>() },
 };
 
 /** Name of the Web Lock the worker holds while a run executes; the page asks for it to tell a live run from an orphan. */

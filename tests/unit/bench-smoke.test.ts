@@ -11,7 +11,8 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MEASUREMENTS, REPO_ROOT, runSuite, selectMeasurements } from '../../bench/suite';
 import { formatMarkdown, formatTable } from '../../bench/table';
-import { targetRow, type BenchReport, type BenchRow } from '../../bench/types';
+import { bootstrapInterval, decide } from '../../bench/stats';
+import { sampledRow, targetRow, type BenchReport, type BenchRow } from '../../bench/types';
 
 const run = promisify(execFile);
 const dirs: string[] = [];
@@ -26,8 +27,16 @@ function expectRowShape(row: BenchRow): void {
   expect(typeof row.unit).toBe('string');
   expect(typeof row.target).toBe('string');
   expect(row.pass === null || typeof row.pass === 'boolean').toBe(true);
-  // A row with a target says pass or fail; an information row says neither.
-  expect(row.pass === null).toBe(row.target === 'info');
+  // An information row has no verdict; a row with a target is pass, fail or
+  // undecided (the spread straddles the target), and pass is null only then.
+  expect(row.verdict === 'info').toBe(row.target === 'info');
+  expect(row.pass === null).toBe(row.verdict === 'info' || row.verdict === 'undecided');
+  if (row.pass !== null) expect(row.pass).toBe(row.verdict === 'pass');
+  if (row.spread) {
+    expect(row.spread.n).toBeGreaterThan(0);
+    expect(row.spread.ci[0]).toBeLessThanOrEqual(row.spread.ci[1]);
+    expect(row.spread.q1).toBeLessThanOrEqual(row.spread.q3);
+  }
 }
 
 describe('bench suite (quick, Node only)', () => {
@@ -63,6 +72,32 @@ describe('bench suite (quick, Node only)', () => {
     expect(selectMeasurements({}).length).toBe(MEASUREMENTS.length);
     expect(selectMeasurements({ only: ['scoring'] }).map((m) => m.name)).toEqual(['scoring']);
     expect(() => selectMeasurements({ only: ['no-such-thing'] })).toThrow(/Unknown measurement/);
+  });
+
+  it('reports timing rows as repeated measurements with a spread, and overhead as added ms per token projected onto real engines', () => {
+    const row = (name: string) => report.results.find((r) => r.name === name);
+    for (const name of ['scoring.cli', 'parse-align.p95', 'engine-overhead.node.added']) expect(row(name)?.spread?.n).toBeGreaterThanOrEqual(2);
+    expect(row('engine-overhead.node.added')?.unit).toBe('ms/token');
+    for (const ms of [10, 20, 50]) expect(row(`engine-overhead.node.projected-${ms}ms`)?.unit).toBe('ratio');
+  });
+
+  it('decides on the interval of the median: pass or fail only when it lies on one side of the target', () => {
+    const tight = sampledRow('t', [1.0, 1.01, 1.0, 0.99, 1.0, 1.01, 1.0], 'ratio', { op: '<=', limit: 1.05 });
+    expect(tight.verdict).toBe('pass');
+    expect(tight.value).toBe(1);
+    const bad = sampledRow('t', [1.2, 1.21, 1.19, 1.2, 1.22], 'ratio', { op: '<=', limit: 1.05 });
+    expect(bad.verdict).toBe('fail');
+    expect(bad.pass).toBe(false);
+    const noisy = sampledRow('t', [0.9, 1.2, 1.0, 1.1, 0.95, 1.15, 1.05], 'ratio', { op: '<=', limit: 1.05 });
+    expect(noisy.verdict).toBe('undecided');
+    expect(noisy.pass).toBeNull();
+    expect(bootstrapInterval([3, 1, 2, 5, 4])).toEqual(bootstrapInterval([3, 1, 2, 5, 4]));
+    expect(decide([1, 2], '<', 3)).toBe('pass');
+    expect(decide([1, 4], '<', 3)).toBe('undecided');
+    expect(decide([4, 5], '<', 3)).toBe('fail');
+    const info = sampledRow('i', [1, 2, 3], 'ms', null);
+    expect(info.verdict).toBe('info');
+    expect(info.spread?.q1).toBe(1.5);
   });
 
   it('decides pass from the target, and a non-finite value fails', () => {

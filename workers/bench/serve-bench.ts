@@ -6,6 +6,7 @@
  * device), so a resume loads them afresh.
  */
 import { importDataset, type ImportOptions } from '../../src/core/dataset/import-dataset';
+import { sendImportInChunks } from '../../src/bench-runner/import-chunks';
 import { DATASET_FIELDS, type DatasetField } from '../../src/core/dataset/types';
 import { benchProtocol, runLockName, type BenchMethods, type ImportParams, type RunEnded, type StartRunParams } from '../../src/bench-runner/bench-protocol';
 import { executeRun, type EngineLoader } from '../../src/bench-runner/execute-run';
@@ -139,8 +140,8 @@ export function serveBench(port: PortLike, deps: BenchServerDeps): WorkerServer 
       status() {
         return { activeRunId: active?.runId ?? null };
       },
-      importDataset(params, ctx) {
-        return importDataset(params.file, importOptions(params, ctx));
+      async importDataset(params, ctx) {
+        return sendImportInChunks(await importDataset(params.file, importOptions(params, ctx)), (items) => ctx.chunk(items));
       },
     },
     benchProtocol,

@@ -11,6 +11,7 @@ import { labelPolarity, type LabelPolarity } from './normalize-labels';
 import { detectFormat, jsonLayout, readDelimited, readJson, readJsonl, readParquet, type RawRow, type RowBatch } from './row-readers';
 import { sniffBytes } from './sniff';
 import { computeStats, hashItems } from './stats';
+import { createYielder } from '../yield';
 import {
   DATASET_FIELDS,
   type DatasetField,
@@ -28,6 +29,9 @@ import {
   type TextEncodingName,
 } from './types';
 
+/** Re-exported: callers imported these from here before they moved to core/yield.ts. */
+export { createYielder, yieldToEventLoop, YIELD_INTERVAL_MS } from '../yield';
+
 export interface ImportOptions {
   /** File name, used to pick the format by extension. */
   fileName?: string;
@@ -44,34 +48,6 @@ export interface ImportOptions {
   encoding?: TextEncodingName;
   signal?: AbortSignal;
   onProgress?: (progress: ImportProgress) => void;
-}
-
-/** Node's setImmediate when present: a full event-loop turn without setTimeout's 1 ms minimum sleep. */
-const setImmediateIfAny = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
-
-/** Gives the event loop a turn (page stays responsive; abort signals get through). */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => {
-    if (setImmediateIfAny) setImmediateIfAny(resolve);
-    else setTimeout(resolve, 0);
-  });
-}
-
-/** Work time between two turns given to the event loop (well under a frame budget's worth of jank). */
-export const YIELD_INTERVAL_MS = 30;
-
-/**
- * Yields only once `intervalMs` of work has passed since the last turn: a
- * setTimeout turn costs 1–4 ms, so yielding per batch (a 100 MB file has
- * ~1,600 chunks) would spend more time waiting than working.
- */
-export function createYielder(intervalMs = YIELD_INTERVAL_MS, now: () => number = () => performance.now()): () => Promise<void> {
-  let last = now();
-  return async () => {
-    if (now() - last < intervalMs) return;
-    await yieldToEventLoop();
-    last = now();
-  };
 }
 
 /** `{ line }` for a rejected row that has one (built only for rejections, not per row). */

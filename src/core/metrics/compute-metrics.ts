@@ -224,24 +224,36 @@ interface Categories {
 
 function categorize(o: Outcomes, subset: Int32Array | null, other?: Outcomes): Categories {
   const m = subset ? subset.length : o.n;
-  const keyToCat = new Map<string, number>();
+  // Categories are numbered in order of first occurrence, so the resampling
+  // (and every interval) is the same whichever key type finds them. Counts
+  // below 2^10 pack into one number (no string per item: this ran ~0.2 s over
+  // 100k items); anything larger falls back to a string key.
+  const numericKeys = new Map<number, number>();
+  const stringKeys = new Map<string, number>();
   const tuples: number[] = [];
   const sizes: number[] = [];
+  const t: number[] = [];
   for (let k = 0; k < m; k++) {
     const i = subset ? (subset[k] as number) : k;
-    const t = [o.vc[i] as number, o.pred[i] as number, o.matchedPred[i] as number, o.gold[i] as number];
+    t.length = 0;
+    t.push(o.vc[i] as number, o.pred[i] as number, o.matchedPred[i] as number, o.gold[i] as number);
     if (other) t.push(other.vc[i] as number, other.pred[i] as number, other.matchedPred[i] as number, other.gold[i] as number);
-    const key = t.join(',');
-    let c = keyToCat.get(key);
+    let c: number | undefined;
+    let numeric = -1;
+    if (t.length === 4 && (t[1] as number) < 1024 && (t[2] as number) < 1024 && (t[3] as number) < 1024) {
+      numeric = (t[0] as number) + 4 * ((t[1] as number) + 1024 * ((t[2] as number) + 1024 * (t[3] as number)));
+      c = numericKeys.get(numeric);
+    } else c = stringKeys.get(t.join(','));
     if (c === undefined) {
-      c = keyToCat.size;
-      keyToCat.set(key, c);
+      c = sizes.length;
+      if (numeric >= 0) numericKeys.set(numeric, c);
+      else stringKeys.set(t.join(','), c);
       tuples.push(...t);
       sizes.push(0);
     }
     sizes[c] = (sizes[c] ?? 0) + 1;
   }
-  return { sizes: Int32Array.from(sizes), tuples: Int32Array.from(tuples), width: other ? 8 : 4, k: keyToCat.size };
+  return { sizes: Int32Array.from(sizes), tuples: Int32Array.from(tuples), width: other ? 8 : 4, k: sizes.length };
 }
 
 function f1sFromCounts(counts: Int32Array, c: Categories, offset: number): { vc: number; el: number } {

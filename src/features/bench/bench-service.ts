@@ -17,6 +17,7 @@ import { DEMO_SET } from '../../core/dataset/demo-set';
 import type { DatasetItem, ImportProgress, ImportResult } from '../../core/dataset/types';
 import { hashItems, computeStats } from '../../core/dataset/stats';
 import { deserializeError, isAbortError, MedfactError, toMedfactError } from '../../protocol/errors';
+import { createImportCollector } from '../../bench-runner/import-chunks';
 import { datasetsRepo, type DatasetRecord, type LayoutRecord } from '../../storage/datasets-repo';
 import { isResumable, runsRepo } from '../../storage/runs-repo';
 import { benchClient } from './bench-client';
@@ -104,12 +105,14 @@ export interface ImportChoices {
 }
 
 /** Parses a file in the worker with the given choices (the mapping screen calls it again after each edit). */
-export function parseDatasetFile(file: File, choices: ImportChoices, onProgress: (p: ImportProgress) => void, signal?: AbortSignal): Promise<ImportResult> {
-  return benchClient().request(
+export async function parseDatasetFile(file: File, choices: ImportChoices, onProgress: (p: ImportProgress) => void, signal?: AbortSignal): Promise<ImportResult> {
+  const collect = createImportCollector();
+  const result = await benchClient().request(
     'importDataset',
     { file, fileName: file.name, ...choices },
-    { onProgress, ...(signal ? { signal } : {}) },
+    { onProgress, onChunk: collect.onChunk, ...(signal ? { signal } : {}) },
   );
+  return collect.finish(result);
 }
 
 export function layoutFor(signature: string): Promise<LayoutRecord | null> {

@@ -1,6 +1,7 @@
 /** The bench worker's server through the generic client, in process: start, progress, pause, resume, import. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWorkerClient, type WorkerClient } from '../../../src/client/worker-client';
+import { createImportCollector } from '../../../src/bench-runner/import-chunks';
 import { benchProtocol, type BenchMethods } from '../../../src/bench-runner/bench-protocol';
 import { newRunRecord } from '../../../src/bench-runner/create-run';
 import type { RunProgress } from '../../../src/bench-runner/types';
@@ -81,8 +82,19 @@ describe('bench worker', () => {
   it('imports a dataset file off the page thread', async () => {
     const { client: c } = await setup();
     const file = new Blob([demoSetJsonl()], { type: 'application/jsonl' });
-    const result = await c.request('importDataset', { file, fileName: 'demo.jsonl' });
+    const collect = createImportCollector();
+    const chunks: number[] = [];
+    const result = collect.finish(
+      await c.request('importDataset', { file, fileName: 'demo.jsonl' }, { onChunk: (items) => (chunks.push(items.length), collect.onChunk(items)) }),
+    );
+    // Items arrive as chunk messages (no single huge message), in order.
+    expect(chunks.reduce((a, b) => a + b, 0)).toBe(40);
     expect(result.items).toHaveLength(40);
+    const fileOrder = demoSetJsonl()
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { id: string }).id);
+    expect(result.items.map((i) => i.id)).toEqual(fileOrder);
     expect(result.rejected).toEqual([]);
     expect(result.mapping.text).toBe('text');
   });
