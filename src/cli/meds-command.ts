@@ -16,7 +16,8 @@ export interface MedsCommandOptions {
 }
 
 interface TextLine {
-  id: string;
+  /** As written in the file (a string or a number), echoed unchanged in the results. */
+  id: string | number;
   text: string;
 }
 
@@ -52,7 +53,7 @@ function parseTexts(raw: string, path: string): { lines: TextLine[]; problems: s
         problems.push(`${path} line ${i + 1}: missing "text" (a string); skipped.`);
         return;
       }
-      const id = typeof o.id === 'string' || typeof o.id === 'number' ? String(o.id) : undefined;
+      const id = typeof o.id === 'string' || typeof o.id === 'number' ? o.id : undefined;
       if (id === undefined) {
         problems.push(`${path} line ${i + 1}: missing "id"; skipped.`);
         return;
@@ -94,7 +95,7 @@ export async function runMedsCommand(opts: MedsCommandOptions, out: (s: string) 
   const { lines, problems } = parseTexts(new TextDecoder().decode(await readBytes(opts.texts)), opts.texts);
   for (const p of problems) console.error(p);
   const tty = process.stderr.isTTY === true;
-  const results: { id: string; findings: ReturnType<typeof publicFinding>[] }[] = [];
+  const results: { id: string | number; findings: ReturnType<typeof publicFinding>[] }[] = [];
   let flagged = 0;
   lines.forEach((line, i) => {
     const findings = checkMedications(line.text, formulary.rows).map(publicFinding);

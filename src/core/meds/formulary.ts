@@ -106,7 +106,7 @@ export function splitList(cell: string): string[] {
 }
 
 const ROUTES: [RegExp, string][] = [
-  [/^(口服|po|p\.o\.|oral|吞服|含服|嚼服)$/i, '口服'],
+  [/^(口服|po|p\.o\.|oral|吞服|含服|嚼服|舌下|舌下含服|sublingual)$/i, '口服'],
   [/^(静脉|静脉滴注|静滴|静注|静脉注射|静推|iv|i\.v\.|ivgtt|intravenous)$/i, '静脉'],
   [/^(肌注|肌内注射|肌肉注射|im|i\.m\.|intramuscular)$/i, '肌注'],
   [/^(皮下|皮下注射|ih|sc|s\.c\.|subcutaneous)$/i, '皮下'],
@@ -114,11 +114,16 @@ const ROUTES: [RegExp, string][] = [
   [/^(直肠|塞肛|rectal)$/i, '直肠'],
 ];
 
+/** One route, or several separated by 、/；("口服、静脉" → "口服、静脉" with each part normalised). */
 export function normalizeRoute(raw: string): string {
   const s = normalizeForMatching(raw).trim();
   if (s === '' || /^(任意|全部|不限|any|all)$/i.test(s)) return '';
-  for (const [re, v] of ROUTES) if (re.test(s)) return v;
-  return s;
+  const parts = s.split(/\s*(?:[、,，;；|]|或|及|和|\/(?!\s*(?:d|日)))\s*/).filter((p) => p !== '');
+  const one = (p: string): string => {
+    for (const [re, v] of ROUTES) if (re.test(p)) return v;
+    return p;
+  };
+  return [...new Set(parts.map(one))].join('、');
 }
 
 export function normalizePopulation(raw: string): string {

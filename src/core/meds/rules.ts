@@ -23,7 +23,7 @@ export function drugNames(rows: FormularyRow[]): DrugName[] {
 /** Rows that apply to a regimen: route first, then population, as the precedence says. */
 export function selectRows(rows: FormularyRow[], category: '成人' | '儿童' | undefined, route: string | undefined): FormularyRow[] {
   let c = rows;
-  if (route !== undefined) c = c.filter((r) => r.route === '' || r.route === route);
+  if (route !== undefined) c = c.filter((r) => r.route === '' || r.route.split('、').includes(route));
   else {
     const anyRoute = c.filter((r) => r.route === '');
     if (anyRoute.length > 0) c = anyRoute;

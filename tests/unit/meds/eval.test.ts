@@ -87,6 +87,12 @@ describe('evaluation sets', () => {
     expect(s.recall).toBeGreaterThanOrEqual(0.9);
   });
 
+  it('holdout10.jsonl (markdown tables and lists from LLM answers, English words mixed in): P ≥ 0.95, R ≥ 0.90', async () => {
+    const s = scoreEval(readSet('holdout10.jsonl'), await fixtureFormulary());
+    expect(s.precision).toBeGreaterThanOrEqual(0.95);
+    expect(s.recall).toBeGreaterThanOrEqual(0.9);
+  });
+
   it('never flags a text that names no formulary drug', async () => {
     const rows = await fixtureFormulary();
     const { checkMedications } = await import('../../../src/core/meds');

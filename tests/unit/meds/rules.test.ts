@@ -251,5 +251,13 @@ describe('generalising to other formularies and phrasings', () => {
     expect(f.bad).toEqual([]);
     expect(f.rows[0]).toMatchObject({ population: '成人', maxTimesPerDay: 4, minIntervalH: 4, maxSingle: { value: 400 }, maxDaily: { value: 2400 } });
   });
-});
 
+  it('a row may list several routes', async () => {
+    const { importFormulary } = await import('../../../src/core/meds');
+    const f = await importFormulary(new TextEncoder().encode('通用名,途径,单次最大剂量,来源\n阿奇霉素,口服、静脉,500 mg,说明书\n'), { fileName: 'f.csv' });
+    expect(f.rows[0]?.route).toBe('口服、静脉');
+    expect(checkMedications('阿奇霉素片每次5g。', f.rows).map((x) => x.text)).toEqual(['5g']);
+    expect(checkMedications('阿奇霉素静脉滴注每次5g。', f.rows).map((x) => x.text)).toEqual(['5g']);
+    expect(checkMedications('阿奇霉素肌注每次5g。', f.rows)).toEqual([]);
+  });
+});
