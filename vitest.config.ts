@@ -16,6 +16,8 @@ export default defineConfig({
           setupFiles: ['tests/setup-node.ts'],
           testTimeout: 180_000,
           hookTimeout: 300_000,
+          // expect.poll waits for what a user would see; its 1 s default gives up on a busy machine.
+          expect: { poll: { timeout: 30_000 } },
         },
       },
       {
@@ -26,6 +28,7 @@ export default defineConfig({
           globalSetup: ['tests/browser/global-setup.ts'],
           testTimeout: 180_000,
           hookTimeout: 300_000,
+          expect: { poll: { timeout: 30_000 } },
           fileParallelism: false,
         },
       },

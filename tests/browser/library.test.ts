@@ -90,6 +90,10 @@ describe('reference library (参考资料)', () => {
   }, 60_000);
 
   it('keeps the library and its index through an offline reload', async () => {
+    // The app shell (and pdf.js CMaps) must be precached before the network goes: on a busy machine that takes a while.
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
     await browser.context.setOffline(true);
     try {
       await page.reload();

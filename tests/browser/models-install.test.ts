@@ -139,7 +139,11 @@ describe('installing from the mirror', () => {
     await expect.poll(() => page.getByTestId('model-status').getAttribute('data-installed')).toContain(RECORD_ID);
     expect(await cacheKeys(page)).toEqual(expectedKeys());
 
-    // the mirror is gone and the network blocked: the model is still there after a reload
+    // the mirror is gone and the network blocked: the model is still there after a reload. The app shell must be
+    // cached first: the service worker's install (precache, pdf.js CMaps included) takes a while on a busy machine.
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
     mirror.setFaults([{ path: /./, kind: 'status', status: 503 }]);
     await browser.context.setOffline(true);
     await page.reload();
