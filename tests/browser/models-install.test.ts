@@ -148,7 +148,9 @@ describe('installing from the mirror', () => {
     await browser.context.setOffline(true);
     await page.reload();
     await page.getByRole('heading', { level: 1, name: '模型' }).waitFor();
-    expect(await cacheKeys(page)).toEqual(expectedKeys());
+    // The model's entries, exactly; transformers.js may also have cached onnxruntime's own wasm there by now
+    // (the installed model is loaded for the checker after the install).
+    expect((await cacheKeys(page)).filter((k) => k.includes(`/${MODEL}/`))).toEqual(expectedKeys());
     expect(await recordState(page)).toBe('installed');
     await page.locator(`[data-testid="installed-model"][data-record-id="${RECORD_ID}"][data-state="installed"]`).waitFor();
     // the cached bytes are the mirror's bytes
