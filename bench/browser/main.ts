@@ -15,7 +15,7 @@ import type { DatasetItem } from '../../src/core/dataset/types';
 import type { ModelEngine, ModelSpec } from '../../src/protocol/engine';
 import { openAppDb } from '../../src/storage/db';
 import { createRunsRepo } from '../../src/storage/runs-repo';
-import { createDatasetsRepo } from '../../src/storage/datasets-repo';
+import { createDatasetsRepo, importedDatasetRecord } from '../../src/storage/datasets-repo';
 import { benchClient, disposeBenchClient } from '../../src/features/bench/bench-client';
 import { makeText, seededRandom } from '../synthetic';
 import { TYPICAL_TEXT } from '../typical-text';
@@ -274,25 +274,7 @@ async function importProbe(): Promise<ImportBenchResult> {
   const result = collect.finish(await client.request('importDataset', { file: importFile, fileName: importFile.name }, { onChunk: collect.onChunk }));
   const t1 = performance.now();
   await repo.save(
-    {
-      v: 1,
-      id: 'bench-import',
-      name: 'bench',
-      createdAt: Date.now(),
-      origin: 'import',
-      fileName: importFile.name,
-      format: result.format,
-      contentHash: result.contentHash,
-      unit: result.unit,
-      itemCount: result.items.length,
-      stats: result.stats,
-      mapping: result.mapping,
-      layoutSignature: result.layoutSignature,
-      notes: result.notes,
-      rejected: result.rejected,
-      rejectedCount: result.rejected.length,
-      warningCount: result.warnings.length,
-    },
+    importedDatasetRecord(result, 'bench-import', 'bench', importFile.name),
     result.items,
   );
   const t2 = performance.now();

@@ -5,7 +5,7 @@
  * itself next time. Items are written before the summary, in batches, so a
  * dataset is listed only once all of its items are stored.
  */
-import type { DatasetFormat, DatasetItem, DatasetStats, FieldMapping, GoldUnit, RejectedRow } from '../core/dataset/types';
+import type { DatasetFormat, DatasetItem, DatasetStats, FieldMapping, GoldUnit, ImportResult, RejectedRow } from '../core/dataset/types';
 import { MedfactError } from '../protocol/errors';
 import { getAppDb, withStorageErrors, type AppDb } from './db';
 
@@ -168,3 +168,27 @@ export function createDatasetsRepo(db: () => Promise<AppDb> = () => getAppDb()):
 }
 
 export const datasetsRepo: DatasetsRepo = createDatasetsRepo();
+
+/** The stored record for an import result (the items are saved beside it). */
+export function importedDatasetRecord(result: ImportResult, id: string, name: string, fileName: string): DatasetRecord {
+  return {
+    v: 1,
+    id,
+    name,
+    createdAt: Date.now(),
+    origin: 'import',
+    fileName,
+    format: result.format,
+    contentHash: result.contentHash,
+    unit: result.unit,
+    itemCount: result.items.length,
+    stats: result.stats,
+    mapping: result.mapping,
+    layoutSignature: result.layoutSignature,
+    notes: result.notes,
+    rejected: result.rejected,
+    rejectedCount: result.rejected.length,
+    warningCount: result.warnings.length,
+    ...(result.preset ? { preset: result.preset } : {}),
+  };
+}

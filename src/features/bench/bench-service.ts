@@ -18,7 +18,7 @@ import type { DatasetItem, ImportProgress, ImportResult } from '../../core/datas
 import { hashItems, computeStats } from '../../core/dataset/stats';
 import { deserializeError, isAbortError, MedfactError, toMedfactError } from '../../protocol/errors';
 import { createImportCollector } from '../../bench-runner/import-chunks';
-import { datasetsRepo, type DatasetRecord, type LayoutRecord } from '../../storage/datasets-repo';
+import { datasetsRepo, importedDatasetRecord, type DatasetRecord, type LayoutRecord } from '../../storage/datasets-repo';
 import { isResumable, runsRepo } from '../../storage/runs-repo';
 import { benchClient } from './bench-client';
 import { useBenchStore } from './bench-store';
@@ -121,26 +121,7 @@ export function layoutFor(signature: string): Promise<LayoutRecord | null> {
 
 export async function saveImportedDataset(result: ImportResult, name: string, fileName: string, choices: ImportChoices): Promise<DatasetRecord> {
   if (result.items.length === 0) throw new MedfactError('BAD_INPUT', 'No rows could be imported; fix the mapping or the file first.');
-  const record: DatasetRecord = {
-    v: 1,
-    id: `ds-${result.contentHash.slice(0, 16)}`,
-    name: name.trim() || fileName,
-    createdAt: Date.now(),
-    origin: 'import',
-    fileName,
-    format: result.format,
-    contentHash: result.contentHash,
-    unit: result.unit,
-    itemCount: result.items.length,
-    stats: result.stats,
-    mapping: result.mapping,
-    layoutSignature: result.layoutSignature,
-    notes: result.notes,
-    rejected: result.rejected,
-    rejectedCount: result.rejected.length,
-    warningCount: result.warnings.length,
-    ...(result.preset ? { preset: result.preset } : {}),
-  };
+  const record = importedDatasetRecord(result, `ds-${result.contentHash.slice(0, 16)}`, name.trim() || fileName, fileName);
   await datasetsRepo.save(record, result.items);
   // Remember the confirmed mapping for files with the same columns.
   const layout: LayoutRecord = { signature: result.layoutSignature, mapping: { ...result.mapping }, updatedAt: Date.now() };
