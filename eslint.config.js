@@ -15,7 +15,7 @@ const idb = [{ name: 'idb', message: 'Only src/storage/ talks to IndexedDB.' }];
 const zod = [{ name: 'zod', message: "Import z from src/protocol/zod: it sets jitless, which the app's CSP needs." }];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'dev-dist/', 'node_modules/', 'tests/.cache/', 'bench/out/', 'coverage/'] },
+  { ignores: ['dist/', 'dev-dist/', 'node_modules/', 'tests/.cache/', 'perf/out/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -72,7 +72,7 @@ export default tseslint.config(
             { group: ['**/app/**'], message: 'features never import the app shell.' },
             {
               // Relative imports name the sibling folder without `features/`, so match the folder itself.
-              group: ['check', 'history', 'models', 'bench', 'formulary', 'library'].filter((f) => f !== feature).flatMap((f) => [`**/features/${f}/**`, `**/${f}/**`, `../${f}/**`]),
+              group: ['check', 'history', 'models', 'bench', 'formulary', 'library'].filter((f) => f !== feature).flatMap((f) => [`**/features/${f}/**`, `../${f}`, `../${f}/**`, `../../${f}/**`, `../../../${f}/**`]),
               message: 'a feature never imports another feature; join them in src/app.',
             },
           ],
@@ -85,7 +85,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': 'off' },
   },
   {
-    files: ['src/cli/**/*.ts', 'tests/**/*.{ts,tsx}', 'bench/**/*.ts', 'scripts/**/*.{js,mjs,ts}'],
+    files: ['src/cli/**/*.ts', 'tests/**/*.{ts,tsx}', 'perf/**/*.ts', 'scripts/**/*.{js,mjs,ts}'],
     rules: { 'no-console': 'off', 'no-restricted-imports': 'off' },
   },
 );

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
-import { buildCsp, cspFromIndexHtml } from './src/config/csp';
-import { APP_CONFIG_CACHE, ENGINE_ASSET_CACHE, ENGINE_ASSET_DIR } from './src/config/cache-names';
-import { CONFIG_FILE_NAME, DEFAULT_APP_CONFIG } from './src/config/types';
-import { parseAppConfigText } from './src/config/validate';
+import { buildCsp, cspFromIndexHtml } from './src/domain/config/csp';
+import { APP_CONFIG_CACHE, ENGINE_ASSET_CACHE, ENGINE_ASSET_DIR } from './src/domain/config/cache-names';
+import { CONFIG_FILE_NAME, DEFAULT_APP_CONFIG } from './src/domain/config/types';
+import { parseAppConfigText } from './src/domain/config/validate';
 import { pdfjsAssetsPlugin } from './scripts/vite-pdfjs-assets';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };

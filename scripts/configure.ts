@@ -10,9 +10,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildCsp } from '../src/config/csp';
-import { CONFIG_FILE_NAME, type AppConfig, type ConfigIssue } from '../src/config/types';
-import { parseAppConfigText } from '../src/config/validate';
+import { buildCsp } from '../src/domain/config/csp';
+import { CONFIG_FILE_NAME, type AppConfig, type ConfigIssue } from '../src/domain/config/types';
+import { parseAppConfigText } from '../src/domain/config/validate';
 import { MedfactError } from '../src/protocol/errors';
 
 export interface ConfigureOptions {

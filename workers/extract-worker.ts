@@ -6,7 +6,7 @@
  * app's own origin (copied there at build), so Chinese PDFs work offline.
  * Request: { id, fileName, bytes, assetBase }; reply: { id, ok, doc | error }.
  */
-import { extractDocument, ExtractError, type PdfjsLike } from '../src/extract';
+import { extractDocument, ExtractError, type PdfjsLike } from '../src/domain/extract';
 
 interface ExtractRequest {
   id: number;

@@ -3,9 +3,9 @@
  * check it against the CSP the page runs under, restore and persist the
  * language in IndexedDB, follow connectivity, register the service worker.
  */
-import { hostsBlockedByCsp } from '../config/csp';
-import { loadAppConfig } from '../config/load-app-config';
-import type { AppConfig } from '../config/types';
+import { hostsBlockedByCsp } from '../domain/config/csp';
+import { loadAppConfig } from '../domain/config/load-app-config';
+import type { AppConfig } from '../domain/config/types';
 import { useLocaleStore } from '../i18n/locale-store';
 import { toMedfactError } from '../protocol/errors';
 import { settingsRepo, type SettingsRepo } from '../storage/settings-repo';

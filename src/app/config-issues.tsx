@@ -1,4 +1,4 @@
-import type { ConfigIssue } from '../config/types';
+import type { ConfigIssue } from '../domain/config/types';
 import { useT } from '../i18n/use-t';
 import { useAppStore } from '../stores/app-store';
 

@@ -7,7 +7,7 @@
  * memory only: never in storage, results, exports or logs.
  */
 import type { ModelChoice } from '../features/check/engine-session';
-import type { InferenceEndpoint } from '../config/types';
+import type { InferenceEndpoint } from '../domain/config/types';
 import type { ModelEngine } from '../protocol/engine';
 import { MedfactError } from '../protocol/errors';
 

@@ -9,9 +9,9 @@
  * engine reads exactly the cache entries the installer wrote.
  */
 import { create } from 'zustand';
-import { findEntry, mergeCatalog } from '../catalog/catalog';
-import { toModelSpec } from '../catalog/model-spec';
-import type { CatalogModel } from '../catalog/schema';
+import { findEntry, mergeCatalog } from '../domain/catalog/catalog';
+import { toModelSpec } from '../domain/catalog/model-spec';
+import type { CatalogModel } from '../domain/catalog/schema';
 import { createEngineClient, type EngineClient } from '../client/engine-client';
 import { createEngineWorker } from '../client/engine-worker-factory';
 import { probeCapabilities } from '../client/probe-capabilities';

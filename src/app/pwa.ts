@@ -2,7 +2,7 @@
  * Service-worker registration with an explicit update prompt: a new version
  * waits until the user presses "重新加载 / Reload" (registerType 'prompt').
  */
-import { CONFIG_FILE_NAME } from '../config/types';
+import { CONFIG_FILE_NAME } from '../domain/config/types';
 import { useAppStore } from '../stores/app-store';
 
 /**

@@ -13,7 +13,7 @@ import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chunkDocument, groupPassageRows, LexicalIndex, parsePassagesFile, passageSearchText, type Passage } from '../core/evidence';
 import { MedfactError } from '../protocol/errors';
-import { extractDocument, ExtractError, extensionOf, type PdfjsLike } from '../extract';
+import { extractDocument, ExtractError, extensionOf, type PdfjsLike } from '../domain/extract';
 
 export const RETRIEVE_USAGE = `Usage:
   medfact retrieve --library <passages.jsonl | passages.csv | folder of .txt/.md/.html/.pdf/.docx> --queries <queries.jsonl> [--k 10] [--json]

@@ -3,7 +3,7 @@
  * one lazily started module worker, one request at a time per id, typed
  * errors back. The worker is only created when a document is imported.
  */
-import { ExtractError, type ExtractedDocument, type ExtractErrorCode } from '../extract';
+import { ExtractError, type ExtractedDocument, type ExtractErrorCode } from '../domain/extract';
 
 type Reply = { id: number; ok: true; doc: ExtractedDocument } | { id: number; ok: false; error: { code: ExtractErrorCode; message: string } };
 

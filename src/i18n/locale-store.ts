@@ -4,7 +4,7 @@
  * shell also keeps it in the IndexedDB settings (the durable copy).
  */
 import { create } from 'zustand';
-import { isLocale, type Locale } from '../config/types';
+import { isLocale, type Locale } from '../domain/config/types';
 
 export const LOCALE_HINT_KEY = 'medfact-lens.locale';
 

@@ -1,4 +1,4 @@
-import type { Locale } from '../config/types';
+import type { Locale } from '../domain/config/types';
 import { messages, type MessageKey } from './messages';
 
 export type MessageParams = Readonly<Record<string, string | number>>;

@@ -3,7 +3,7 @@
  * feature adds its settings by extending `Settings` (declaration merging)
  * and a validator in `SETTING_GUARDS`, so a damaged row reads as unset.
  */
-import { isLocale, type Locale } from '../config/types';
+import { isLocale, type Locale } from '../domain/config/types';
 import { getAppDb, withStorageErrors, type AppDb } from './db';
 
 export interface Settings {

@@ -4,7 +4,7 @@
  * storage errors from settings. Services drive it through getState().
  */
 import { create } from 'zustand';
-import { DEFAULT_APP_CONFIG, type AppConfig, type ConfigIssue } from '../config/types';
+import { DEFAULT_APP_CONFIG, type AppConfig, type ConfigIssue } from '../domain/config/types';
 
 export type CspStatus = { state: 'unknown' } | { state: 'missing' } | { state: 'ok' } | { state: 'blocked'; hosts: string[] };
 

@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { parseCsp } from '../../src/config/csp';
+import { parseCsp } from '../../src/domain/config/csp';
 import { startOpenAIServer, type OpenAIServer } from '../fixtures/openai-server';
 import { startFixtureApp, type FixtureApp } from './fixture-app';
 import { launchBrowser, recordRequests, type LaunchedBrowser, type RequestLog } from './launch';

@@ -6,12 +6,12 @@
  * device), so a resume loads them afresh.
  */
 import { importDataset, type ImportOptions } from '../../src/core/dataset/import-dataset';
-import { sendImportInChunks } from '../../src/bench-runner/import-chunks';
+import { sendImportInChunks } from '../../src/domain/bench/import-chunks';
 import { DATASET_FIELDS, type DatasetField } from '../../src/core/dataset/types';
-import { benchProtocol, runLockName, type BenchMethods, type ImportParams, type RunEnded, type StartRunParams } from '../../src/bench-runner/bench-protocol';
-import { executeRun, type EngineLoader } from '../../src/bench-runner/execute-run';
-import { FATAL_CODES, RunControl } from '../../src/bench-runner/run-loop';
-import { throttleLatest } from '../../src/bench-runner/throttle';
+import { benchProtocol, runLockName, type BenchMethods, type ImportParams, type RunEnded, type StartRunParams } from '../../src/domain/bench/bench-protocol';
+import { executeRun, type EngineLoader } from '../../src/domain/bench/execute-run';
+import { FATAL_CODES, RunControl } from '../../src/domain/bench/run-loop';
+import { throttleLatest } from '../../src/domain/bench/throttle';
 import type { EngineKind, LoadResult, ModelEngine } from '../../src/protocol/engine';
 import { MedfactError } from '../../src/protocol/errors';
 import type { PortLike } from '../../src/protocol/messages';

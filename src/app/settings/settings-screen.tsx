@@ -1,6 +1,6 @@
 import { formatBytes } from '../../ui/format-bytes';
 import { useEffect, useState } from 'react';
-import { LOCALES, type Locale } from '../../config/types';
+import { LOCALES, type Locale } from '../../domain/config/types';
 import { useT } from '../../i18n/use-t';
 import { useLocaleStore } from '../../i18n/locale-store';
 import { useAppStore } from '../../stores/app-store';

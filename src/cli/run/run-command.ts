@@ -24,7 +24,7 @@ import { engineScorer, type FindingScorer } from '../../core/gating';
 import { predictionToJson, type PredictedSpan, type Prediction } from '../../core/predictions';
 import { buildVerifierPrompt } from '../../core/prompts';
 import { ANSWER_FORMAT_VERSION } from '../../core/answer';
-import { contextCharsFor } from '../../bench-runner/run-item';
+import { contextCharsFor } from '../../domain/bench/run-item';
 import type { ModelEngine, ModelSpec } from '../../protocol/engine';
 import { isAbortError, MedfactError, toMedfactError, type ErrorCode } from '../../protocol/errors';
 import { createOpenAIEngine } from '../../../workers/openai-engine';

@@ -4,7 +4,7 @@
  * and pongs keep it alive meanwhile.
  */
 import { createWorkerClient, type WorkerClient } from '../../client/worker-client';
-import { benchProtocol, type BenchMethods } from '../../bench-runner/bench-protocol';
+import { benchProtocol, type BenchMethods } from '../../domain/bench/bench-protocol';
 
 let client: WorkerClient<BenchMethods> | null = null;
 

@@ -5,19 +5,19 @@
  * run, and finding runs interrupted by a reload, a crash or a lost GPU.
  * Drives the bench store through getState().
  */
-import { runLockName } from '../../bench-runner/bench-protocol';
-import { newRunRecord, newRunId } from '../../bench-runner/create-run';
-import { describeAdapter } from '../../bench-runner/provenance';
-import { checkPredictionsFile, type PredictionsImportSummary } from '../../bench-runner/predictions-import';
-import { runItemsFromPredictions } from '../../bench-runner/run-results';
-import { itemsForRun, selectItems } from '../../bench-runner/select-items';
-import type { ItemSelection, RunConfig, RunItemRecord, RunRecord } from '../../bench-runner/types';
+import { runLockName } from '../../domain/bench/bench-protocol';
+import { newRunRecord, newRunId } from '../../domain/bench/create-run';
+import { describeAdapter } from '../../domain/bench/provenance';
+import { checkPredictionsFile, type PredictionsImportSummary } from '../../domain/bench/predictions-import';
+import { runItemsFromPredictions } from '../../domain/bench/run-results';
+import { itemsForRun, selectItems } from '../../domain/bench/select-items';
+import type { ItemSelection, RunConfig, RunItemRecord, RunRecord } from '../../domain/bench/types';
 import { probeCapabilities } from '../../client/probe-capabilities';
 import { DEMO_SET } from '../../core/dataset/demo-set';
 import type { DatasetItem, ImportProgress, ImportResult } from '../../core/dataset/types';
 import { hashItems, computeStats } from '../../core/dataset/stats';
 import { deserializeError, isAbortError, MedfactError, toMedfactError } from '../../protocol/errors';
-import { createImportCollector } from '../../bench-runner/import-chunks';
+import { createImportCollector } from '../../domain/bench/import-chunks';
 import { datasetsRepo, importedDatasetRecord, type DatasetRecord, type LayoutRecord } from '../../storage/datasets-repo';
 import { isResumable, runsRepo } from '../../storage/runs-repo';
 import { benchClient } from './bench-client';

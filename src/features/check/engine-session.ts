@@ -13,7 +13,7 @@ import type { ModelEngine } from '../../protocol/engine';
 import { MedfactError } from '../../protocol/errors';
 import { check, engineScorer } from './check-contract';
 import type { CheckRunner } from './check-store';
-import { libraryEnabled } from '../../evidence-library/library-prefs';
+import { libraryEnabled } from '../../domain/library/library-prefs';
 
 export interface SessionModel {
   engine: ModelEngine;
@@ -83,7 +83,7 @@ export function createCheckRunner(verifier: SessionModel, reward: RewardModel | 
   const contextChars = contextCharsFor(verifier.contextTokens);
   return async ({ text, options, signal, onPartial }) => {
     // With the library switched on, the verifier checks against retrieved passages (grounded prompt).
-    const evidence = libraryEnabled() ? await (await import('../../evidence-library/evidence-source')).libraryEvidenceSource() : undefined;
+    const evidence = libraryEnabled() ? await (await import('../../domain/library/evidence-source')).libraryEvidenceSource() : undefined;
     return check(text, {
       verifier: verifier.engine,
       verifierId: verifier.id,

@@ -4,7 +4,7 @@
  * scripts). Both are built from the stored record at the user's threshold,
  * so what is exported is what the screen shows. Pure: no DOM.
  */
-import type { Locale } from '../../config/schema';
+import type { Locale } from '../../domain/config/schema';
 import { ERROR_TYPE_INFO } from '../../core/labels';
 import { translate } from '../../i18n';
 import type { CheckRecord } from '../../storage/checks-repo';

@@ -5,8 +5,8 @@
  * history-delete, history-delete-all, history-confirm-delete-all.
  */
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
-import { mergeCatalog, modelLabel } from '../../catalog/catalog';
-import type { CatalogModel } from '../../catalog/schema';
+import { mergeCatalog, modelLabel } from '../../domain/catalog/catalog';
+import type { CatalogModel } from '../../domain/catalog/schema';
 import { ERROR_TYPE_INFO } from '../../core/labels';
 import { useAppStore } from '../../stores/app-store';
 import { applyThreshold } from '../../core/check';

@@ -9,8 +9,8 @@
  */
 import { useCallback, useEffect, useId, useRef, useState, type DragEvent } from 'react';
 import { useLocaleStore } from '../../i18n';
-import { getLibrary } from '../../evidence-library/library-instance';
-import type { ImportOutcome, LibraryHit } from '../../evidence-library/library-service';
+import { getLibrary } from '../../domain/library/library-instance';
+import type { ImportOutcome, LibraryHit } from '../../domain/library/library-service';
 import type { LibraryDocument, LibraryText } from '../../storage/library-repo';
 import { filesFromDrop } from './dropped-files';
 import { useLibraryT } from '../../i18n/use-library-t';

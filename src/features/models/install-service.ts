@@ -6,9 +6,9 @@
 import type { Capabilities } from '../../protocol/capabilities';
 import type { ModelSource } from '../../protocol/engine';
 import { isAbortError, serializeError, toMedfactError } from '../../protocol/errors';
-import type { AppConfig } from '../../config/schema';
-import { toModelSpec } from '../../catalog/model-spec';
-import type { CatalogModel } from '../../catalog/schema';
+import type { AppConfig } from '../../domain/config/schema';
+import { toModelSpec } from '../../domain/catalog/model-spec';
+import type { CatalogModel } from '../../domain/catalog/schema';
 import {
   browserInstallerDeps,
   clearAll,
@@ -22,7 +22,7 @@ import {
   type InstallTarget,
   type InstallerDeps,
   type PickedFile,
-} from '../../models-install';
+} from '../../domain/install';
 import { modelsRepo, type ModelInstallRecord } from '../../storage/models-repo';
 import { useModelsStore, type SourceSettings } from './models-store';
 

@@ -5,9 +5,9 @@
  */
 import { useEffect, useMemo, useState } from 'react';
 import { useT } from '../../i18n/use-t';
-import { mergeCatalog } from '../../catalog/catalog';
-import { deploymentRecommendOptions, recommendDefaults } from '../../catalog/recommend';
-import type { CatalogModel } from '../../catalog/schema';
+import { mergeCatalog } from '../../domain/catalog/catalog';
+import { deploymentRecommendOptions, recommendDefaults } from '../../domain/catalog/recommend';
+import type { CatalogModel } from '../../domain/catalog/schema';
 import { probeCapabilities } from '../../client/probe-capabilities';
 import type { Capabilities } from '../../protocol/capabilities';
 import { useAppStore } from '../../stores/app-store';

@@ -4,9 +4,9 @@
  * typed error. Driven by install-service.ts through getState().
  */
 import { create } from 'zustand';
-import type { CatalogModel } from '../../catalog/schema';
+import type { CatalogModel } from '../../domain/catalog/schema';
 import type { SerializedError } from '../../protocol/errors';
-import type { InstallProgress } from '../../models-install/types';
+import type { InstallProgress } from '../../domain/install/types';
 import type { ModelInstallRecord } from '../../storage/models-repo';
 
 export interface FileProgress {

@@ -8,8 +8,8 @@
  * holds user text.
  */
 import { useEffect, useId, useMemo, useState } from 'react';
-import { mergeCatalog } from '../../catalog/catalog';
-import type { CatalogModel } from '../../catalog/schema';
+import { mergeCatalog } from '../../domain/catalog/catalog';
+import type { CatalogModel } from '../../domain/catalog/schema';
 import { probeCapabilities } from '../../client/probe-capabilities';
 import { useLocaleStore } from '../../i18n/locale-store';
 import type { Capabilities } from '../../protocol/capabilities';

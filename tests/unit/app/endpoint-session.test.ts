@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { endpointChoiceId, endpointChoices, resolveEndpointChoice, setEndpointKey } from '../../../src/app/endpoint-session';
 import { select, useModelSession } from '../../../src/app/model-session';
-import { DEFAULT_APP_CONFIG, type InferenceEndpoint } from '../../../src/config/types';
+import { DEFAULT_APP_CONFIG, type InferenceEndpoint } from '../../../src/domain/config/types';
 import { currentRunner, useEngineSession } from '../../../src/features/check/engine-session';
 import { privacyLine } from '../../../src/features/check/report-export';
 import { useAppStore } from '../../../src/stores/app-store';

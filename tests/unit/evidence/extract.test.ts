@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chunkDocument } from '../../../src/core/evidence';
-import { checkAcceptable, extractDocument, ExtractError, htmlToText, MAX_DOCUMENT_BYTES, type ExtractEnv, type PdfjsLike } from '../../../src/extract';
+import { checkAcceptable, extractDocument, ExtractError, htmlToText, MAX_DOCUMENT_BYTES, type ExtractEnv, type PdfjsLike } from '../../../src/domain/extract';
 import { makeChinesePdf, makeDocx, makeScannedPdf } from '../../fixtures/evidence/make-documents';
 
 const pkg = dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { INDEX_VERSION, LexicalIndex, passageSearchText } from '../../../src/core/evidence';
-import { BigramBm25 } from '../../../bench/bigram-bm25';
-import { evaluateRanking, type LabelledQuery } from '../../../bench/retrieval-eval';
+import { BigramBm25 } from '../../../perf/bigram-bm25';
+import { evaluateRanking, type LabelledQuery } from '../../../perf/retrieval-eval';
 
 const dir = new URL('../../fixtures/evidence/', import.meta.url);
 const readJsonl = <T>(name: string): T[] =>

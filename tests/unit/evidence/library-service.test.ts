@@ -2,8 +2,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { INDEX_VERSION } from '../../../src/core/evidence';
-import { extractDocument, type PdfjsLike } from '../../../src/extract';
-import { LibraryService, type FileLike } from '../../../src/evidence-library/library-service';
+import { extractDocument, type PdfjsLike } from '../../../src/domain/extract';
+import { LibraryService, type FileLike } from '../../../src/domain/library/library-service';
 import { LibraryRepo } from '../../../src/storage/library-repo';
 import { makeDocx } from '../../fixtures/evidence/make-documents';
 

@@ -4,7 +4,7 @@
  * classifier, each with its verdict in the report.
  */
 import { describe, expect, it } from 'vitest';
-import type { CatalogModel } from '../../../src/catalog/schema';
+import type { CatalogModel } from '../../../src/domain/catalog/schema';
 import { SELFTEST_CLASSIFY_CASES, SELFTEST_JUDGE_CASES, SELFTEST_PROMPTS } from '../../../src/features/models/self-test/prompts';
 import {
   planClassifier,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CATALOG } from '../../../src/catalog/catalog';
-import type { CatalogModel } from '../../../src/catalog/schema';
+import { DEFAULT_CATALOG } from '../../../src/domain/catalog/catalog';
+import type { CatalogModel } from '../../../src/domain/catalog/schema';
 import { SELFTEST_PROMPTS } from '../../../src/features/models/self-test/prompts';
 import {
   planSelfTest,

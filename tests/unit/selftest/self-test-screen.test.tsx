@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CatalogModel } from '../../../src/catalog/schema';
+import type { CatalogModel } from '../../../src/domain/catalog/schema';
 import { SelfTestScreen } from '../../../src/features/models/self-test-screen';
 import { setSelfTestEngineFactoryForTesting } from '../../../src/features/models/self-test/self-test-service';
 import { useSelfTestStore } from '../../../src/features/models/self-test/self-test-store';

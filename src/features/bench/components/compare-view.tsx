@@ -6,7 +6,7 @@
  * both runs are compared.
  */
 import { useEffect, useMemo, useState } from 'react';
-import { criterionFor, predictionsOf } from '../../../bench-runner/run-results';
+import { criterionFor, predictionsOf } from '../../../domain/bench/run-results';
 import { compareRuns, type RunComparison } from '../../../core/metrics/compare-runs';
 import { toMedfactError } from '../../../protocol/errors';
 import { useBenchStore } from '../bench-store';

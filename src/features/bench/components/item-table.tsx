@@ -1,7 +1,7 @@
 /** Per-item results for thousands of rows: virtualised, filterable (wrong only, false alarms, misses, failed, by category). */
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
-import type { ItemRow } from '../../../bench-runner/run-results';
+import type { ItemRow } from '../../../domain/bench/run-results';
 import { useBenchT } from '../use-bench-t';
 
 export type ItemFilter = 'all' | 'wrong' | 'false-alarms' | 'misses' | 'mislocated' | 'failed';

@@ -3,7 +3,7 @@
  * indices into the item text; the text is rendered as React text nodes
  * (never as HTML), with <mark> around the covered pieces.
  */
-import type { ItemRow } from '../../../bench-runner/run-results';
+import type { ItemRow } from '../../../domain/bench/run-results';
 import { useBenchT } from '../use-bench-t';
 
 interface Range {

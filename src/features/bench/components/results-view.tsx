@@ -6,7 +6,7 @@
 import { labelName } from '../../../core/labels';
 import { useLocaleStore } from '../../../i18n/locale-store';
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
-import { criterionFor, evaluateRun, exportPredictions, type ItemRow } from '../../../bench-runner/run-results';
+import { criterionFor, evaluateRun, exportPredictions, type ItemRow } from '../../../domain/bench/run-results';
 import type { MetricBlock, Metrics } from '../../../core/metrics/compute-metrics';
 import { metricsToCsv, metricsToJson } from '../../../core/metrics/report-writers';
 import { toMedfactError } from '../../../protocol/errors';

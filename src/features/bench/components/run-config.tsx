@@ -4,8 +4,8 @@
  * the reward model and the threshold policy.
  */
 import { useEffect, useMemo, useState } from 'react';
-import type { ItemSelection, RunConfig, ThresholdPolicy } from '../../../bench-runner/types';
-import { selectItems } from '../../../bench-runner/select-items';
+import type { ItemSelection, RunConfig, ThresholdPolicy } from '../../../domain/bench/types';
+import { selectItems } from '../../../domain/bench/select-items';
 import type { DatasetItem } from '../../../core/dataset/types';
 import { labelName, type LabelKind } from '../../../core/labels';
 import { useLocaleStore } from '../../../i18n/locale-store';

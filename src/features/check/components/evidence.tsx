@@ -8,7 +8,7 @@
 import { useEffect, useId } from 'react';
 import type { CitedPassage } from '../../../core/evidence';
 import { useLibraryT } from '../../../i18n/use-library-t';
-import { libraryEnabled, useLibraryPrefs } from '../../../evidence-library/library-prefs';
+import { libraryEnabled, useLibraryPrefs } from '../../../domain/library/library-prefs';
 import { MarkedText } from '../../../ui/marked-text';
 import './evidence.css';
 

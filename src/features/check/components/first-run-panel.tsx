@@ -6,8 +6,8 @@
  * there, or calls an installer the session provides.
  */
 import { useEffect, useState } from 'react';
-import { CatalogModelSchema, downloadBytes, mergeCatalog, recommendDefaults, toModelSpec, type CatalogModel, type Recommendation } from '../../../catalog';
-import { deploymentRecommendOptions } from '../../../catalog/recommend';
+import { CatalogModelSchema, downloadBytes, mergeCatalog, recommendDefaults, toModelSpec, type CatalogModel, type Recommendation } from '../../../domain/catalog';
+import { deploymentRecommendOptions } from '../../../domain/catalog/recommend';
 import { probeCapabilities } from '../../../client/probe-capabilities';
 import { useLocaleStore, useT } from '../../../i18n';
 import type { Capabilities } from '../../../protocol/capabilities';

@@ -7,7 +7,7 @@
 import { useMemo, useState } from 'react';
 import { useT } from '../../../i18n/use-t';
 import { useLocaleStore } from '../../../i18n/locale-store';
-import type { CatalogModel } from '../../../catalog/schema';
+import type { CatalogModel } from '../../../domain/catalog/schema';
 import type { Capabilities } from '../../../protocol/capabilities';
 import type { ModelSource } from '../../../protocol/engine';
 import { CatalogFilters } from './catalog-filters';

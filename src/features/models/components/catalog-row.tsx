@@ -9,7 +9,7 @@ import { useId, useState, type ReactNode } from 'react';
 import type { TFunction } from '../../../i18n/use-t';
 import type { Capabilities } from '../../../protocol/capabilities';
 import type { ModelSource } from '../../../protocol/engine';
-import { installRecordId } from '../../../models-install/cache-layout';
+import { installRecordId } from '../../../domain/install/cache-layout';
 import { formatBytes } from '../format';
 import { startInstall, targetFor } from '../install-service';
 import { useModelsStore } from '../models-store';

@@ -4,9 +4,9 @@
  * sorted so the recommended model comes first, and filtered by the toolbar.
  * Pure (no React, no DOM) so the ordering and filters are unit-tested.
  */
-import { toModelSpec } from '../../../catalog/model-spec';
-import { gpuBudgetMB, wasmBudgetBytes } from '../../../catalog/recommend';
-import { downloadBytes, type CatalogModel } from '../../../catalog/schema';
+import { toModelSpec } from '../../../domain/catalog/model-spec';
+import { gpuBudgetMB, wasmBudgetBytes } from '../../../domain/catalog/recommend';
+import { downloadBytes, type CatalogModel } from '../../../domain/catalog/schema';
 import type { Capabilities } from '../../../protocol/capabilities';
 import type { Device, Dtype, ModelSource } from '../../../protocol/engine';
 import { MedfactError } from '../../../protocol/errors';

@@ -1,7 +1,7 @@
 /** Adds a model by hub id or URL for either engine (validated by the catalog's customEntry). */
 import { useId, useState, type FormEvent } from 'react';
 import { useT } from '../../../i18n/use-t';
-import { customEntry } from '../../../catalog/custom-entry';
+import { customEntry } from '../../../domain/catalog/custom-entry';
 import type { EngineKind } from '../../../protocol/engine';
 import { serializeError } from '../../../protocol/errors';
 import { useModelsStore } from '../models-store';

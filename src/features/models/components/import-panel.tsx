@@ -6,10 +6,10 @@
 import { useId, useState, type ChangeEvent } from 'react';
 import { useT } from '../../../i18n/use-t';
 import { useLocaleStore } from '../../../i18n/locale-store';
-import type { CatalogModel } from '../../../catalog/schema';
+import type { CatalogModel } from '../../../domain/catalog/schema';
 import type { Capabilities } from '../../../protocol/capabilities';
 import type { ModelSource } from '../../../protocol/engine';
-import { pickedFromDirectoryHandle, pickedFromFileList, type PickedFile } from '../../../models-install/import-files';
+import { pickedFromDirectoryHandle, pickedFromFileList, type PickedFile } from '../../../domain/install/import-files';
 import { importPicked, targetFor } from '../install-service';
 import { useModelsStore } from '../models-store';
 

@@ -1,7 +1,7 @@
 /** Installed (and incomplete) models with their sizes; remove one, resume, or check integrity. */
 import { useMemo } from 'react';
-import { mergeCatalog, modelLabel } from '../../../catalog/catalog';
-import type { CatalogModel } from '../../../catalog/schema';
+import { mergeCatalog, modelLabel } from '../../../domain/catalog/catalog';
+import type { CatalogModel } from '../../../domain/catalog/schema';
 import { useAppStore } from '../../../stores/app-store';
 import { useT } from '../../../i18n/use-t';
 import { useLocaleStore } from '../../../i18n/locale-store';

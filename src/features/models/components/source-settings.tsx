@@ -1,7 +1,7 @@
 /** Where models come from: the public hub or a mirror (weights URL + WebLLM library URL); mirror-only is read-only when the deployment enforces it. */
 import { useId, useState, type FormEvent } from 'react';
 import { useT } from '../../../i18n/use-t';
-import type { AppConfig } from '../../../config/schema';
+import type { AppConfig } from '../../../domain/config/schema';
 import { saveSourceSettings } from '../install-service';
 import { useModelsStore } from '../models-store';
 

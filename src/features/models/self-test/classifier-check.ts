@@ -4,7 +4,7 @@
  * unload. Scores are P(positive label) as the reward scorer reads them; the
  * two devices must agree within the score tolerance.
  */
-import type { CatalogModel } from '../../../catalog/schema';
+import type { CatalogModel } from '../../../domain/catalog/schema';
 import type { LoadProgress, LoadResult, ModelEngine, ModelSpec } from '../../../protocol/engine';
 import { AbortError, isAbortError, serializeError, throwIfAborted, toMedfactError, type SerializedError } from '../../../protocol/errors';
 import type { DevicePlan, SelfTestDevice } from './plan';

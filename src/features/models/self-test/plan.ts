@@ -2,8 +2,8 @@
  * Which devices the self-test runs a model on, and with which spec, or why
  * it cannot run there (recorded in the report as a skipped device).
  */
-import type { CatalogModel } from '../../../catalog/schema';
-import { toModelSpec } from '../../../catalog/model-spec';
+import type { CatalogModel } from '../../../domain/catalog/schema';
+import { toModelSpec } from '../../../domain/catalog/model-spec';
 import type { Capabilities } from '../../../protocol/capabilities';
 import type { ModelSource, ModelSpec, ModelTask } from '../../../protocol/engine';
 import { MedfactError, serializeError, toMedfactError, type SerializedError } from '../../../protocol/errors';

@@ -9,7 +9,7 @@
  * A failure on one device is recorded and the other still runs; cancelling
  * rejects with AbortError.
  */
-import type { CatalogModel } from '../../../catalog/schema';
+import type { CatalogModel } from '../../../domain/catalog/schema';
 import type { Capabilities } from '../../../protocol/capabilities';
 import type { FinishReason, LoadProgress, LoadResult, ModelEngine, ModelSpec } from '../../../protocol/engine';
 import { AbortError, MedfactError, isAbortError, serializeError, throwIfAborted, toMedfactError, type SerializedError } from '../../../protocol/errors';

@@ -5,7 +5,7 @@
  */
 import { createEngineClient } from '../../../client/engine-client';
 import { createEngineWorker } from '../../../client/engine-worker-factory';
-import type { CatalogModel } from '../../../catalog/schema';
+import type { CatalogModel } from '../../../domain/catalog/schema';
 import type { Capabilities } from '../../../protocol/capabilities';
 import type { ModelSource } from '../../../protocol/engine';
 import { isAbortError, serializeError } from '../../../protocol/errors';

@@ -1,0 +1,123 @@
+/**
+ * Item 4: `medfact score` over 100,000 synthetic items, timed as the user
+ * runs it (a child process: start-up, dataset import, predictions, metrics
+ * with 1,000 bootstrap resamples and all breakdowns, output). The metrics
+ * step alone is also timed in-process, for information.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { importDataset } from '../src/core/dataset';
+import { computeMetrics } from '../src/core/metrics';
+import { parsePredictionsJsonl } from '../src/core/predictions';
+import { ERROR_TYPES, SPECIALTIES, STYLES } from '../src/core/labels';
+import { median, round } from './stats';
+import { makeText, seededRandom } from './synthetic';
+import { sampledRow, type BenchContext, type BenchRow, type Measurement } from './types';
+
+const run = promisify(execFile);
+
+/** Dataset and predictions as JSONL, in the layout `medfact demo` writes. */
+export function makeScoringFiles(count: number, seed = 11): { dataset: string; predictions: string } {
+  const rng = seededRandom(seed);
+  const data: string[] = [];
+  const preds: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const text = makeText(rng, 60 + Math.floor(rng() * 140));
+    const hasError = i % 2 === 0;
+    const start = Math.floor(rng() * (text.length - 8));
+    const end = start + 2 + Math.floor(rng() * 6);
+    data.push(
+      JSON.stringify({
+        id: `s${i}`,
+        text,
+        has_error: hasError,
+        error_text: hasError ? text.slice(start, end) : null,
+        start: hasError ? start : null,
+        end: hasError ? end : null,
+        correction: hasError ? '改正' : null,
+        error_type: hasError ? ERROR_TYPES[i % ERROR_TYPES.length] : null,
+        specialty: SPECIALTIES[i % SPECIALTIES.length],
+        style: STYLES[i % STYLES.length],
+        difficulty: 1 + (i % 5),
+      }),
+    );
+    const flagged = rng() < 0.6;
+    const shift = Math.floor(rng() * 4) - 2;
+    const ps = Math.max(0, start + shift);
+    const pe = Math.max(ps + 1, Math.min(text.length, end + shift));
+    preds.push(
+      JSON.stringify({
+        id: `s${i}`,
+        has_error: flagged,
+        spans: flagged ? [{ start: ps, end: pe, text: text.slice(ps, pe), score: round(rng(), 3) }] : [],
+        score: round(rng(), 3),
+      }),
+    );
+  }
+  return { dataset: `${data.join('\n')}\n`, predictions: `${preds.join('\n')}\n` };
+}
+
+export const scoringMeasurement: Measurement = {
+  name: 'scoring',
+  browser: false,
+  async run(ctx: BenchContext): Promise<BenchRow[]> {
+    const count = ctx.quick ? 1000 : 100_000;
+    const dir = await mkdtemp(join(tmpdir(), 'medfact-bench-score-'));
+    try {
+      const files = makeScoringFiles(count);
+      const datasetPath = join(dir, 'dataset.jsonl');
+      const predictionsPath = join(dir, 'predictions.jsonl');
+      await writeFile(datasetPath, files.dataset, 'utf8');
+      await writeFile(predictionsPath, files.predictions, 'utf8');
+
+      const cli = join(ctx.root, 'src', 'cli', 'medfact.ts');
+      const reps = ctx.quick ? 2 : 7;
+      const cliMs: number[] = [];
+      const cpuS: number[] = [];
+      const startupMs: number[] = [];
+      const cpuProbe = join(ctx.root, 'perf', 'workers', 'cpu-at-exit.mjs');
+      for (let r = 0; r < reps; r++) {
+        const t0 = performance.now();
+        const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', '--import', cpuProbe, cli, 'score', datasetPath, predictionsPath, '--json'], {
+          cwd: ctx.root,
+          maxBuffer: 256 * 1024 * 1024,
+        });
+        cliMs.push((performance.now() - t0) / 1000);
+        const cpu = /MEDFACT_BENCH_CPU_US=(\d+)/.exec(stderr)?.[1];
+        if (cpu) cpuS.push(Number(cpu) / 1e6);
+        const report = JSON.parse(stdout) as { vc?: { f1?: number }; dataset?: { items?: number } };
+        if (report.dataset?.items !== count) throw new Error(`medfact score read ${String(report.dataset?.items)} items, expected ${count}.`);
+        // Node start-up + tsx alone, to tell the app's work from the runtime's.
+        const s0 = performance.now();
+        await run(process.execPath, ['--import', 'tsx', '-e', '0'], { cwd: ctx.root });
+        startupMs.push((performance.now() - s0) / 1000);
+      }
+
+      const importS: number[] = [];
+      const metricsS: number[] = [];
+      for (let r = 0; r < reps; r++) {
+        const i0 = performance.now();
+        const dataset = await importDataset(new Blob([files.dataset]), { fileName: 'dataset.jsonl' });
+        const predictions = parsePredictionsJsonl(files.predictions).predictions;
+        const i1 = performance.now();
+        computeMetrics(dataset.items, predictions);
+        metricsS.push((performance.now() - i1) / 1000);
+        importS.push((i1 - i0) / 1000);
+      }
+      ctx.log(`scoring: ${count} items, CLI ${round(median(cliMs), 2)} s (median of ${reps}), metrics ${round(median(metricsS), 2)} s`);
+      const note = `${count.toLocaleString('en')} items, JSONL, --json, 1,000 bootstrap resamples`;
+      return [
+        sampledRow('scoring.cli', cliMs, 's', { op: '<', limit: 2 }, `${note}; wall time of the whole command, ${reps} runs`, { digits: 2 }),
+        sampledRow('scoring.cli-cpu', cpuS, 's', null, 'CPU time of the same command (user + system, all threads): what a quiet machine would take at most, without the time given to other processes', { digits: 2 }),
+        sampledRow('scoring.node-startup', startupMs, 's', null, 'node --import tsx doing nothing (part of the CLI time)', { digits: 2 }),
+        sampledRow('scoring.import', importS, 's', null, 'in-process dataset import + predictions parse', { digits: 2 }),
+        sampledRow('scoring.metrics', metricsS, 's', null, 'in-process computeMetrics (all breakdowns, bootstrap)', { digits: 2 }),
+      ];
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+};

@@ -1,0 +1,73 @@
+/**
+ * The benchmark suite: runs the selected measurements one after another
+ * (never in parallel: they time each other otherwise) and collects their rows.
+ * A measurement that throws is recorded in `errors` and the others still run.
+ */
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { engineOverheadBrowserMeasurement } from './engine-overhead-browser';
+import { engineOverheadNodeMeasurement } from './engine-overhead';
+import { importBrowserMeasurement } from './import-browser';
+import { machineInfo } from './machine';
+import { openaiRunLoopMeasurement } from './openai-run-loop';
+import { parseAlignMeasurement } from './parse-align';
+import { retrievalMeasurement } from './retrieval';
+import { runnerThroughputMeasurement } from './runner-throughput';
+import { scoringMeasurement } from './scoring';
+import { startupMeasurement } from './startup';
+import { tokenEconomyMeasurement } from './token-economy';
+import type { BenchReport, Measurement } from './types';
+
+/** In issue order (items 1–6; item 7 is run by hand, see perf/README.md). */
+export const MEASUREMENTS: readonly Measurement[] = [
+  engineOverheadNodeMeasurement,
+  engineOverheadBrowserMeasurement,
+  runnerThroughputMeasurement,
+  parseAlignMeasurement,
+  scoringMeasurement,
+  startupMeasurement,
+  tokenEconomyMeasurement,
+  openaiRunLoopMeasurement,
+  retrievalMeasurement,
+  importBrowserMeasurement,
+];
+
+export interface SuiteOptions {
+  quick?: boolean;
+  /** Measurement names (see MEASUREMENTS); all when absent. */
+  only?: readonly string[];
+  skipBrowser?: boolean;
+  log?: (line: string) => void;
+  root?: string;
+}
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export function selectMeasurements(options: Pick<SuiteOptions, 'only' | 'skipBrowser'>): Measurement[] {
+  const only = options.only?.filter((n) => n.length > 0);
+  if (only && only.length > 0) {
+    const unknown = only.filter((n) => !MEASUREMENTS.some((m) => m.name === n));
+    if (unknown.length > 0) {
+      throw new Error(`Unknown measurement(s): ${unknown.join(', ')}. Known: ${MEASUREMENTS.map((m) => m.name).join(', ')}.`);
+    }
+  }
+  return MEASUREMENTS.filter((m) => (!only || only.length === 0 || only.includes(m.name)) && !(options.skipBrowser && m.browser));
+}
+
+export async function runSuite(options: SuiteOptions = {}): Promise<BenchReport> {
+  const log = options.log ?? (() => undefined);
+  const ctx = { quick: options.quick ?? false, skipBrowser: options.skipBrowser ?? false, root: options.root ?? REPO_ROOT, log };
+  const selected = selectMeasurements(options);
+  const report: BenchReport = { machine: await machineInfo(), date: new Date().toISOString(), quick: ctx.quick, results: [], errors: [] };
+  for (const m of selected) {
+    log(`running ${m.name}…`);
+    try {
+      report.results.push(...(await m.run(ctx)));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      log(`${m.name} failed: ${message}`);
+      report.errors.push({ measurement: m.name, message });
+    }
+  }
+  return report;
+}

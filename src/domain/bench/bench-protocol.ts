@@ -1,0 +1,111 @@
+/**
+ * The bench worker's method map and its runtime validators, for the generic
+ * worker server and client (src/protocol/worker-server.ts,
+ * src/client/worker-client.ts).
+ *
+ * `start` and `resume` are long requests: they last as long as the run and
+ * stream throttled RunProgress; they end with the run's state when it
+ * completes, pauses, is cancelled or stops on an error. `pause` and `cancel`
+ * ask the running loop to stop. `importDataset` parses a dataset file off the
+ * page's thread.
+ */
+import { z } from '../../protocol/zod';
+import type { DatasetItem, ImportProgress, ImportResult } from '../../core/dataset/types';
+import type { SerializedError } from '../../protocol/errors';
+import { neverPayload, unchecked, type MethodSpec, type Protocol } from '../../protocol/messages';
+import type { RunCounts, RunProgress, RunState } from './types';
+
+export interface StartRunParams {
+  runId: string;
+  /** Provenance known only on the page (the service's app version is also compiled into the worker). */
+  gpuAdapter: string;
+  appVersion: string;
+}
+
+export interface RunEnded {
+  runId: string;
+  state: RunState;
+  counts: RunCounts;
+  retries: number;
+  error?: SerializedError;
+}
+
+export interface ImportParams {
+  file: Blob;
+  fileName: string;
+  preset?: 'auto' | 'medec' | 'none';
+  mapping?: Partial<Record<string, string | null>>;
+  unit?: 'span' | 'sentence';
+  labelMeansCorrect?: boolean;
+}
+
+export type BenchMethods = {
+  start: MethodSpec<StartRunParams, RunEnded, RunProgress>;
+  resume: MethodSpec<StartRunParams, RunEnded, RunProgress>;
+  pause: MethodSpec<{ runId: string }, { stopping: boolean }>;
+  cancel: MethodSpec<{ runId: string }, { stopping: boolean }>;
+  status: MethodSpec<undefined, { activeRunId: string | null }>;
+  /** Items come as chunk messages (see import-chunks.ts); the result's items are empty then. */
+  importDataset: MethodSpec<ImportParams, ImportResult, ImportProgress, DatasetItem[]>;
+};
+
+const runState = z.enum(['running', 'paused', 'cancelled', 'completed']);
+const counts: z.ZodType<RunCounts> = z.object({ total: z.number(), stored: z.number(), done: z.number(), failed: z.number() });
+const serializedError = z.object({
+  name: z.string(),
+  code: z.string(),
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+
+const startParams: z.ZodType<StartRunParams> = z.object({ runId: z.string().min(1), gpuAdapter: z.string(), appVersion: z.string() });
+
+const runEnded = z.object({
+  runId: z.string(),
+  state: runState,
+  counts,
+  retries: z.number(),
+  error: serializedError.optional(),
+});
+
+const runProgress: z.ZodType<RunProgress> = z.object({
+  runId: z.string(),
+  state: z.enum(['running', 'paused', 'cancelled', 'completed', 'loading']),
+  counts,
+  fraction: z.number().min(0).max(1),
+  currentItemId: z.string().nullable(),
+  loading: z.object({ model: z.string(), fraction: z.number() }).optional(),
+  itemsPerMinute: z.number(),
+  etaMs: z.number().nullable(),
+  retries: z.number(),
+});
+
+const runIdParams = z.object({ runId: z.string().min(1) });
+const stopping = z.object({ stopping: z.boolean() });
+
+const importParams: z.ZodType<ImportParams> = z.object({
+  file: z.custom<Blob>((v) => typeof Blob !== 'undefined' && v instanceof Blob, 'a File or Blob'),
+  fileName: z.string(),
+  preset: z.enum(['auto', 'medec', 'none']).optional(),
+  mapping: z.record(z.string(), z.string().nullable()).optional(),
+  unit: z.enum(['span', 'sentence']).optional(),
+  labelMeansCorrect: z.boolean().optional(),
+});
+
+// The error code is checked against the closed list when the page rebuilds it; here a string is enough.
+const endedParser = { parse: (v: unknown): RunEnded => runEnded.parse(v) as RunEnded };
+
+export const benchProtocol: Protocol<BenchMethods> = {
+  start: { params: startParams, result: endedParser, progress: runProgress, chunk: neverPayload },
+  resume: { params: startParams, result: endedParser, progress: runProgress, chunk: neverPayload },
+  pause: { params: runIdParams, result: stopping, progress: neverPayload, chunk: neverPayload },
+  cancel: { params: runIdParams, result: stopping, progress: neverPayload, chunk: neverPayload },
+  status: { params: z.undefined(), result: z.object({ activeRunId: z.string().nullable() }), progress: neverPayload, chunk: neverPayload },
+  // Import results can hold thousands of items; the worker built them with the typed importer.
+  importDataset: { params: importParams, result: unchecked<ImportResult>(), progress: unchecked<ImportProgress>(), chunk: unchecked<DatasetItem[]>() },
+};
+
+/** Name of the Web Lock the worker holds while a run executes; the page asks for it to tell a live run from an orphan. */
+export function runLockName(runId: string): string {
+  return `medfact-bench-run:${runId}`;
+}
