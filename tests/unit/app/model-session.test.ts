@@ -5,15 +5,11 @@ import type { ModelEngine } from '../../../src/protocol/engine';
 import { MedfactError } from '../../../src/protocol/errors';
 import type { ModelInstallRecord } from '../../../src/storage/models-repo';
 import { useAppStore } from '../../../src/stores/app-store';
-import { createScriptedEngine } from '../../fixtures/scripted-engine';
+import { createScriptedEngine } from '../../kit/scripted-engine';
 
 function failing(code: MedfactError['code']): ModelEngine {
-  const base = createScriptedEngine(['{}']);
-  return {
-    ...base,
-    generate: () => Promise.reject(new MedfactError(code, 'boom')),
-    score: () => Promise.reject(new MedfactError(code, 'boom')),
-  };
+  const error = new MedfactError(code, 'boom');
+  return createScriptedEngine(['{}'], { generateError: error, scoreError: error });
 }
 
 const ask = { messages: [{ role: 'user' as const, content: '?' }], maxTokens: 8, temperature: 0 };

@@ -5,7 +5,7 @@ import { splitIntoChunks } from '../../../src/core/chunk';
 import { answerSchemaString, buildVerifierPrompt } from '../../../src/core/prompts';
 import { isAbortError, MedfactError } from '../../../src/protocol/errors';
 import type { GenerateParams } from '../../../src/protocol/engine';
-import { createScriptedEngine } from '../../fixtures/scripted-engine';
+import { createScriptedEngine } from '../../kit/scripted-engine';
 
 const TEXT = '乙型肝炎病毒属于RNA病毒，主要经血液、母婴和性接触传播。对乙酰氨基酚成人每日最大剂量不超过10克。';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { calibrateThreshold, contextAround, engineScorer, scoreFinding, severityOf, THRESHOLD_PRESETS, type FindingScorer } from '../../../src/core/gating';
 import type { ScoreParams } from '../../../src/protocol/engine';
-import { createScriptedEngine } from '../../fixtures/scripted-engine';
+import { createScriptedEngine } from '../../kit/scripted-engine';
 
 /** Deterministic pseudo-random numbers (no Math.random in tests). */
 function lcg(seed: number): () => number {

@@ -7,7 +7,8 @@ import { ERROR_CODES, MedfactError, isAbortError } from '../../../src/protocol/e
 import { neverPayload, type MethodSpec, type PortLike, type Protocol } from '../../../src/protocol/messages';
 import { serveEngine } from '../../../src/protocol/serve-engine';
 import { createWorkerServer } from '../../../src/protocol/worker-server';
-import { FAKE_REPLY, createFakeEngine, fakeSpec, type FakeEngineProbe } from './fake-engine';
+import { FAKE_REPLY, createCommandEngine, fakeSpec } from '../../kit/engine-scripts';
+import { scriptedEngineLog, type ScriptedEngineLog } from '../../kit/scripted-engine';
 import { inProcessWorker, type InProcessWorker } from './ports';
 
 function ask(content: string, maxTokens = 64): GenerateParams {
@@ -20,11 +21,11 @@ afterEach(() => {
 });
 
 function setup(options: { heartbeatMs?: number; hangTimeoutMs?: number } = {}) {
-  const probe: FakeEngineProbe = { generateSignals: [], loads: [], unloads: 0 };
+  const probe = scriptedEngineLog();
   const workers: InProcessWorker[] = [];
   const client = createEngineClient({
     createWorker: () => {
-      const worker = inProcessWorker((port) => serveEngine(port, () => createFakeEngine(probe)));
+      const worker = inProcessWorker((port) => serveEngine(port, () => createCommandEngine(probe)));
       workers.push(worker);
       return worker;
     },
@@ -236,7 +237,7 @@ describe('engine protocol round trip (in-process worker)', () => {
 /** Sends raw messages to a served engine and collects its replies. */
 function rawEngine() {
   const channel = new MessageChannel();
-  const server = serveEngine(channel.port2, () => createFakeEngine());
+  const server = serveEngine(channel.port2, () => createCommandEngine());
   const replies: unknown[] = [];
   channel.port1.addEventListener('message', (event) => replies.push(event.data));
   channel.port1.start();
@@ -365,14 +366,14 @@ describe('generic worker server and client', () => {
 
 describe('serveEngine engine choice', () => {
   it('creates the engine the spec names and unloads the previous one when switching', async () => {
-    const made: Array<{ kind: string; probe: FakeEngineProbe }> = [];
+    const made: Array<{ kind: string; probe: ScriptedEngineLog }> = [];
     const client = createEngineClient({
       createWorker: () =>
         inProcessWorker((port) =>
           serveEngine(port, (kind) => {
-            const probe: FakeEngineProbe = { generateSignals: [], loads: [], unloads: 0 };
+            const probe = scriptedEngineLog();
             made.push({ kind, probe });
-            return createFakeEngine(probe);
+            return createCommandEngine(probe);
           }),
         ),
     });
