@@ -9,7 +9,6 @@
  */
 import type { DBSchema, IDBPDatabase } from 'idb';
 import type { Passage } from '../core/evidence';
-import { MedfactError } from '../protocol/errors';
 import { sharedDatabase, withStorageErrors } from './db';
 
 export const LIBRARY_DB_NAME = 'medfact-library';

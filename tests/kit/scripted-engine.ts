@@ -34,8 +34,12 @@ type Maybe<T, A extends unknown[]> = T | ((...args: A) => T);
 export interface ScriptedEngineOptions {
   /** UTF-16 units per streamed chunk and per counted token (default 4). */
   charsPerToken?: number;
-  /** Wait this long before each chunk (default 0: a macrotask yield, so aborts can land); may depend on the call. */
-  chunkDelayMs?: Maybe<number, [params: GenerateParams]>;
+  /**
+   * Wait this long before each chunk and score (default 0: a macrotask yield, so aborts can land); may depend
+   * on the call. null: no wait at all, the whole call settles in microtasks like an instant engine (an abort
+   * is still noticed between chunks).
+   */
+  chunkDelayMs?: Maybe<number, [params: GenerateParams]> | null;
   /** Score for score() calls: a constant or a function (default 0.5). */
   score?: Maybe<number, [params: ScoreParams, callIndex: number]>;
   /** Make generate() reject with this error (after streaming nothing); a function may throw a non-Error. */
@@ -174,11 +178,12 @@ export function createScriptedEngine(
       const text = full.length > limit ? full.slice(0, limit) : full;
       const finishReason = full.length > limit ? 'length' : 'stop';
       const promptTokens = Math.ceil(params.messages.reduce((n, m) => n + m.content.length, 0) / cpt);
-      const delay = pick(opts.chunkDelayMs ?? 0, params);
+      const delay = opts.chunkDelayMs === null ? null : pick(opts.chunkDelayMs ?? 0, params);
       const started = Date.now();
       let tokens = 0;
       for (let i = 0; i < text.length; i += cpt) {
-        await sleep(delay, signal);
+        if (delay !== null) await sleep(delay, signal);
+        else if (signal?.aborted) throw new AbortError();
         tokens++;
         options?.onChunk?.({ text: text.slice(i, i + cpt), tokens });
         if (opts.hold && i === 0) await held(signal);
@@ -201,7 +206,7 @@ export function createScriptedEngine(
       if (options?.signal?.aborted) throw new AbortError();
       assertLoaded();
       if (opts.scoreError) throw opts.scoreError;
-      await sleep(typeof opts.chunkDelayMs === 'number' ? opts.chunkDelayMs : 0, options?.signal);
+      if (opts.chunkDelayMs !== null) await sleep(typeof opts.chunkDelayMs === 'function' ? 0 : (opts.chunkDelayMs ?? 0), options?.signal);
       const s = pick(opts.score ?? 0.5, params, index);
       return { score: s, raw: { yes: s, no: 1 - s }, ms: 0 };
     },

@@ -53,6 +53,8 @@ function eachEntry<S extends z.ZodType<{ id: string }>>(
   });
 }
 
+const SINGLE_VALUE_FIELDS = ['modelHost', 'modelLibHost', 'mirrorOnly', 'defaultVerifier', 'defaultReward', 'locale'] as const;
+
 function defaults(): AppConfig {
   return { ...DEFAULT_APP_CONFIG, catalog: [], inferenceEndpoints: [] };
 }
@@ -83,18 +85,12 @@ export function validateAppConfig(raw: unknown): ValidatedConfig {
     return undefined;
   };
 
-  const modelHost = pick('modelHost');
-  if (modelHost !== undefined) config.modelHost = modelHost;
-  const modelLibHost = pick('modelLibHost');
-  if (modelLibHost !== undefined) config.modelLibHost = modelLibHost;
-  const mirrorOnly = pick('mirrorOnly');
-  if (mirrorOnly !== undefined) config.mirrorOnly = mirrorOnly;
-  const defaultVerifier = pick('defaultVerifier');
-  if (defaultVerifier !== undefined) config.defaultVerifier = defaultVerifier;
-  const defaultReward = pick('defaultReward');
-  if (defaultReward !== undefined) config.defaultReward = defaultReward;
-  const locale = pick('locale');
-  if (locale !== undefined) config.locale = locale;
+  // A valid single-value field replaces its default.
+  const setField = <K extends (typeof SINGLE_VALUE_FIELDS)[number]>(key: K): void => {
+    const value = pick(key);
+    if (value !== undefined) config[key] = value as AppConfig[K];
+  };
+  for (const key of SINGLE_VALUE_FIELDS) setField(key);
 
   // Catalog entries and inference servers are checked one by one: one bad entry does not cost the others.
   eachEntry('catalog', pick('catalog'), CatalogEntrySchema, issues, (entry) => config.catalog.push(entry satisfies CatalogEntry));

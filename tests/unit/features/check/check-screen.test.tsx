@@ -29,8 +29,9 @@ async function wipeDb(): Promise<void> {
 }
 
 function attach(answer: string, scores?: Record<string, number>) {
-  const verifier = createScriptedEngine([answer], { charsPerToken: 10 });
-  const reward = createScriptedEngine([''], { score: scoreByQuote(scores ?? {}) });
+  // Instant engines (no timers): a check settles within React's act() flush, as a cached answer would.
+  const verifier = createScriptedEngine([answer], { charsPerToken: 1000, chunkDelayMs: null });
+  const reward = createScriptedEngine([''], { chunkDelayMs: null, score: scoreByQuote(scores ?? {}) });
   useEngineSession.getState().attachVerifier({ engine: verifier, id: 'fixture/tiny-verifier', contextTokens: 4096 });
   useEngineSession.getState().attachReward({ engine: reward, id: 'fixture/tiny-reward', mode: 'classify' });
   return verifier;
@@ -209,7 +210,7 @@ describe('CheckScreen', () => {
   });
 
   it('shows streaming progress and cancels quietly, keeping the text', async () => {
-    const verifier = createScriptedEngine([ANSWER], { charsPerToken: 10, hold: true });
+    const verifier = createScriptedEngine([ANSWER], { charsPerToken: 1000, chunkDelayMs: null, hold: true });
     useEngineSession.getState().attachVerifier({ engine: verifier, id: 'v' });
     render(<CheckScreen />);
     fireEvent.change(input(), { target: { value: TEXT } });

@@ -8,19 +8,11 @@ import { useSelfTestStore } from '../../../../src/features/models/self-test/self
 import { SELFTEST_PROMPTS } from '../../../../src/features/models/self-test/prompts';
 import { useLocaleStore } from '../../../../src/i18n';
 import { useAppStore } from '../../../../src/stores/app-store';
+import { fixtureVerifierEntry } from '../../../kit/catalog-entries';
 import { createScriptedEngine } from '../../../kit/scripted-engine';
 
 const ANSWER = '{"has_error":false,"errors":[]}';
-const FIXTURE: CatalogModel = {
-  id: 'fixture/tiny-verifier',
-  engine: 'transformers',
-  role: 'verifier',
-  task: 'text-generation',
-  dtypes: ['fp32'],
-  sizeBytes: 1000,
-  label: { zh: '测试用微型核查模型', en: 'Tiny test verifier' },
-  description: { zh: '测试', en: 'test' },
-};
+const FIXTURE = fixtureVerifierEntry({ dtypes: ['fp32'], sizeBytes: 1000, label: { zh: '测试用微型核查模型', en: 'Tiny test verifier' } });
 
 beforeAll(() => {
   (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;

@@ -4,6 +4,7 @@
  * Rows carry data attributes (device, figures, status) so a support person or
  * a test can read the numbers without parsing the localized text.
  */
+import type { ReactNode } from 'react';
 import { useLocaleStore } from '../../../../i18n/locale-store';
 import type { ClassifierDeviceRun } from '../classifier-check';
 import { formatMs, formatScore } from '../format';
@@ -41,48 +42,68 @@ export function ChecksSummary({ report }: { report: SelfTestReport }) {
   );
 }
 
+/** One row per device that ran `check`: the device first, then the check's own cells; the row carries its figures as data attributes. */
+function DeviceCheckTable<K extends 'streaming' | 'interrupt'>(props: {
+  runs: readonly DeviceRun[];
+  check: K;
+  id: string;
+  title: string;
+  note: string;
+  headers: readonly string[];
+  testId: string;
+  data: (result: NonNullable<DeviceRun[K]>) => Record<`data-${string}`, string | number>;
+  cells: (result: NonNullable<DeviceRun[K]>) => ReactNode;
+}) {
+  const t = useSelftestT();
+  const rows = props.runs.flatMap((run) => {
+    const result = run[props.check];
+    return result ? [{ device: run.device, result: result as NonNullable<DeviceRun[K]> }] : [];
+  });
+  if (rows.length === 0) return null;
+  return (
+    <CheckSection id={props.id} title={props.title} note={props.note}>
+      <SelftestTable scroll headers={[t('selftest.results.device'), ...props.headers, t('selftest.checks.verdict')]}>
+        {rows.map(({ device, result }) => (
+          <tr key={device} data-testid={props.testId} data-device={device} {...props.data(result)} data-status={result.passed ? 'pass' : 'fail'}>
+            <th scope="row">{deviceName(t, device)}</th>
+            {props.cells(result)}
+          </tr>
+        ))}
+      </SelftestTable>
+    </CheckSection>
+  );
+}
+
 function StreamTable({ runs }: { runs: readonly DeviceRun[] }) {
   const t = useSelftestT();
   const locale = useLocaleStore((s) => s.locale);
-  const rows = runs.filter((r) => r.streaming);
-  if (rows.length === 0) return null;
-  const headers = [
-    t('selftest.results.device'),
-    t('selftest.stream.chunks'),
-    t('selftest.stream.minChunks'),
-    t('selftest.stream.firstChunk'),
-    t('selftest.stream.firstBefore'),
-    t('selftest.stream.concat'),
-    t('selftest.checks.verdict'),
-  ];
   return (
-    <CheckSection id="selftest-stream" title={t('selftest.stream.title')} note={t('selftest.stream.note')}>
-      <SelftestTable scroll headers={headers}>
-        {rows.map(({ device, streaming: s }) =>
-          s ? (
-            <tr
-              key={device}
-              data-testid="selftest-stream"
-              data-device={device}
-              data-chunks={s.totalChunks}
-              data-min-chunks={s.minChunks}
-              data-first-chunk-ms={num(s.meanFirstChunkMs)}
-              data-first-before-result={bool(s.allFirstBeforeResult)}
-              data-concat-match={bool(s.allConcatMatch)}
-              data-status={s.passed ? 'pass' : 'fail'}
-            >
-              <th scope="row">{deviceName(t, device)}</th>
-              <td>{s.totalChunks}</td>
-              <td>{s.minChunks}</td>
-              <td>{formatMs(s.meanFirstChunkMs, locale)}</td>
-              <td>{s.allFirstBeforeResult ? t('selftest.yes') : t('selftest.no')}</td>
-              <td>{s.allConcatMatch ? t('selftest.yes') : t('selftest.no')}</td>
-              <td>{verdictText(t, s.passed ? 'pass' : 'fail')}</td>
-            </tr>
-          ) : null,
-        )}
-      </SelftestTable>
-    </CheckSection>
+    <DeviceCheckTable
+      runs={runs}
+      check="streaming"
+      id="selftest-stream"
+      title={t('selftest.stream.title')}
+      note={t('selftest.stream.note')}
+      headers={[t('selftest.stream.chunks'), t('selftest.stream.minChunks'), t('selftest.stream.firstChunk'), t('selftest.stream.firstBefore'), t('selftest.stream.concat')]}
+      testId="selftest-stream"
+      data={(s) => ({
+        'data-chunks': s.totalChunks,
+        'data-min-chunks': s.minChunks,
+        'data-first-chunk-ms': num(s.meanFirstChunkMs),
+        'data-first-before-result': bool(s.allFirstBeforeResult),
+        'data-concat-match': bool(s.allConcatMatch),
+      })}
+      cells={(s) => (
+        <>
+          <td>{s.totalChunks}</td>
+          <td>{s.minChunks}</td>
+          <td>{formatMs(s.meanFirstChunkMs, locale)}</td>
+          <td>{s.allFirstBeforeResult ? t('selftest.yes') : t('selftest.no')}</td>
+          <td>{s.allConcatMatch ? t('selftest.yes') : t('selftest.no')}</td>
+          <td>{verdictText(t, s.passed ? 'pass' : 'fail')}</td>
+        </>
+      )}
+    />
   );
 }
 
@@ -178,53 +199,42 @@ function JudgeSection({ runs, agreement }: { runs: readonly DeviceRun[]; agreeme
 function InterruptTable({ runs }: { runs: readonly DeviceRun[] }) {
   const t = useSelftestT();
   const locale = useLocaleStore((s) => s.locale);
-  const rows = runs.filter((r) => r.interrupt);
-  if (rows.length === 0) return null;
-  const headers = [
-    t('selftest.results.device'),
-    t('selftest.interrupt.cancelled'),
-    t('selftest.interrupt.chunksAfter'),
-    t('selftest.interrupt.stop'),
-    t('selftest.interrupt.followUp'),
-    t('selftest.checks.verdict'),
-  ];
   return (
-    <CheckSection id="selftest-interrupt" title={t('selftest.interrupt.title')} note={t('selftest.interrupt.note')}>
-      <SelftestTable scroll headers={headers}>
-        {rows.map(({ device, interrupt: i }) =>
-          i ? (
-            <tr
-              key={device}
-              data-testid="selftest-interrupt"
-              data-device={device}
-              data-cancelled={i.cancelled}
-              data-abort-error={bool(i.cancelled === 'abort-error')}
-              data-chunks-after-abort={i.chunksAfterAbort}
-              data-stop-ms={num(i.stopMs)}
-              data-stopped-promptly={i.stoppedPromptly === null ? '' : bool(i.stoppedPromptly)}
-              data-follow-up={i.followUp.ok ? 'ok' : 'failed'}
-              data-follow-up-text={i.followUp.ok ? i.followUp.text : ''}
-              data-status={i.passed ? 'pass' : 'fail'}
-            >
-              <th scope="row">{deviceName(t, device)}</th>
-              <td>
-                {i.cancelled === 'other-error'
-                  ? t('selftest.interrupt.other-error', { code: i.cancelError?.code ?? '' })
-                  : t(`selftest.interrupt.${i.cancelled}`)}
-              </td>
-              <td>{i.chunksAfterAbort}</td>
-              <td>{`${formatMs(i.stopMs, locale)} (≤ ${formatMs(i.stopBoundMs, locale)})`}</td>
-              <td>
-                {i.followUp.ok
-                  ? t('selftest.interrupt.followUpOk', { tokens: i.followUp.completionTokens })
-                  : t('selftest.interrupt.followUpFailed', { code: i.followUp.error.code })}
-              </td>
-              <td className={i.passed ? undefined : 'error-text'}>{verdictText(t, i.passed ? 'pass' : 'fail')}</td>
-            </tr>
-          ) : null,
-        )}
-      </SelftestTable>
-    </CheckSection>
+    <DeviceCheckTable
+      runs={runs}
+      check="interrupt"
+      id="selftest-interrupt"
+      title={t('selftest.interrupt.title')}
+      note={t('selftest.interrupt.note')}
+      headers={[t('selftest.interrupt.cancelled'), t('selftest.interrupt.chunksAfter'), t('selftest.interrupt.stop'), t('selftest.interrupt.followUp')]}
+      testId="selftest-interrupt"
+      data={(i) => ({
+        'data-cancelled': i.cancelled,
+        'data-abort-error': bool(i.cancelled === 'abort-error'),
+        'data-chunks-after-abort': i.chunksAfterAbort,
+        'data-stop-ms': num(i.stopMs),
+        'data-stopped-promptly': i.stoppedPromptly === null ? '' : bool(i.stoppedPromptly),
+        'data-follow-up': i.followUp.ok ? 'ok' : 'failed',
+        'data-follow-up-text': i.followUp.ok ? i.followUp.text : '',
+      })}
+      cells={(i) => (
+        <>
+          <td>
+            {i.cancelled === 'other-error'
+              ? t('selftest.interrupt.other-error', { code: i.cancelError?.code ?? '' })
+              : t(`selftest.interrupt.${i.cancelled}`)}
+          </td>
+          <td>{i.chunksAfterAbort}</td>
+          <td>{`${formatMs(i.stopMs, locale)} (≤ ${formatMs(i.stopBoundMs, locale)})`}</td>
+          <td>
+            {i.followUp.ok
+              ? t('selftest.interrupt.followUpOk', { tokens: i.followUp.completionTokens })
+              : t('selftest.interrupt.followUpFailed', { code: i.followUp.error.code })}
+          </td>
+          <td className={i.passed ? undefined : 'error-text'}>{verdictText(t, i.passed ? 'pass' : 'fail')}</td>
+        </>
+      )}
+    />
   );
 }
 

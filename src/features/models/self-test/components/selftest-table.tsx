@@ -1,37 +1,21 @@
 /**
- * The markup every self-test table and check section shares, written once so
- * that they all read alike: column headers with scope, an optional hidden
- * caption for screen readers, an optional horizontal scroll box for wide
- * tables, and a section with its heading and note.
+ * What every self-test table and check section shares: the app's DataTable
+ * with the self-test's look and a caption for screen readers only, an
+ * optional horizontal scroll box for wide tables, and a section with its
+ * heading and note.
  */
-import type { ComponentProps, ReactNode } from 'react';
+import type { ReactNode } from 'react';
+import { DataTable, type DataTableProps } from '../../../../ui/data-table';
 
-type TableProps = Omit<ComponentProps<'table'>, 'children' | 'className'> & {
-  /** Column headers, left to right. */
-  headers: readonly ReactNode[];
+type TableProps = Omit<DataTableProps, 'className' | 'hiddenCaption' | 'caption'> & {
   /** Read by screen readers only. */
   caption?: string;
   /** Wrap in a box that scrolls sideways on a narrow screen. */
   scroll?: boolean;
-  children: ReactNode;
 };
 
-export function SelftestTable({ headers, caption, scroll = false, children, ...rest }: TableProps) {
-  const table = (
-    <table className="selftest-table" {...rest}>
-      {caption !== undefined ? <caption className="visually-hidden">{caption}</caption> : null}
-      <thead>
-        <tr>
-          {headers.map((header, i) => (
-            <th scope="col" key={i}>
-              {header}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>{children}</tbody>
-    </table>
-  );
+export function SelftestTable({ scroll = false, ...props }: TableProps) {
+  const table = <DataTable className="selftest-table" hiddenCaption {...props} />;
   return scroll ? <div className="selftest-scroll">{table}</div> : table;
 }
 

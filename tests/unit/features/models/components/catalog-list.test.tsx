@@ -9,19 +9,10 @@ import { useModelsStore } from '../../../../../src/features/models/models-store'
 import { useLocaleStore } from '../../../../../src/i18n';
 import type { ModelInstallRecord } from '../../../../../src/storage/models-repo';
 import { makeCaps } from '../../../../kit/capabilities';
+import { fixtureVerifierEntry } from '../../../../kit/catalog-entries';
 
 const SOURCE = { hubHost: 'https://huggingface.co', libHost: 'https://libs.example/' };
-const FIXTURE: CatalogModel = {
-  id: 'fixture/tiny-verifier',
-  engine: 'transformers',
-  role: 'verifier',
-  task: 'text-generation',
-  dtypes: ['q8'],
-  sizeBytes: 11_500_000,
-  label: { zh: '测试核查模型', en: 'Fixture verifier' },
-  description: { zh: '测试用的微型模型', en: 'Tiny test model' },
-  license: 'Apache-2.0',
-};
+const FIXTURE = fixtureVerifierEntry();
 const ENTRIES = [...DEFAULT_CATALOG, FIXTURE];
 const CPU_ONLY = makeCaps({ gpu: 'none', memoryGiB: 8 });
 

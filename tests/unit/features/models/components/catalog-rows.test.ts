@@ -4,19 +4,10 @@ import { recommendDefaults } from '../../../../../src/domain/catalog/recommend';
 import type { CatalogModel } from '../../../../../src/domain/catalog/schema';
 import { buildCatalogRows, DEFAULT_FILTER, filterRows, rowKey, type RowContext } from '../../../../../src/features/models/components/catalog-rows';
 import { makeCaps } from '../../../../kit/capabilities';
+import { fixtureVerifierEntry } from '../../../../kit/catalog-entries';
 
 const SOURCE = { hubHost: 'https://huggingface.co', libHost: 'https://libs.example/' };
-const FIXTURE: CatalogModel = {
-  id: 'fixture/tiny-verifier',
-  engine: 'transformers',
-  role: 'verifier',
-  task: 'text-generation',
-  dtypes: ['q8'],
-  sizeBytes: 11_500_000,
-  label: { zh: '测试核查模型', en: 'Fixture verifier' },
-  description: { zh: '测试用的微型模型', en: 'Tiny test model' },
-  license: 'Apache-2.0',
-};
+const FIXTURE = fixtureVerifierEntry();
 
 function context(caps: RowContext['caps'], entries: readonly CatalogModel[], configured: readonly CatalogModel[] = []): RowContext {
   return {

@@ -19,19 +19,12 @@ import type { ModelSource, ScoreParams } from '../../../../../src/protocol/engin
 import { MedfactError } from '../../../../../src/protocol/errors';
 import { createScriptedEngine } from '../../../../kit/scripted-engine';
 import { makeCaps } from '../../../../kit/capabilities';
+import { fixtureVerifierEntry } from '../../../../kit/catalog-entries';
+import { answerFor } from '../../../../kit/engine-scripts';
 
-const ANSWER = '{"has_error":true,"errors":[{"quote":"每次5克","type":"conceptual","med":true,"fix":"每次0.5克","why":"剂量过大。"}]}';
+const ANSWER = answerFor([{ quote: '每次5克', med: true, fix: '每次0.5克', why: '剂量过大。' }]);
 const SOURCE: ModelSource = { hubHost: 'http://127.0.0.1:9/', mirrorOnly: true };
-const VERIFIER: CatalogModel = {
-  id: 'fixture/tiny-verifier',
-  engine: 'transformers',
-  role: 'verifier',
-  task: 'text-generation',
-  dtypes: ['fp32'],
-  sizeBytes: 1000,
-  label: { zh: '测试', en: 'test' },
-  description: { zh: '测试', en: 'test' },
-};
+const VERIFIER = fixtureVerifierEntry({ dtypes: ['fp32'], sizeBytes: 1000 });
 const REWARD: CatalogModel = { ...VERIFIER, id: 'fixture/tiny-reward', role: 'reward', task: 'text-classification' };
 
 interface EngineScript {
@@ -54,18 +47,18 @@ function factory(scripts: Partial<Record<SelfTestDevice, EngineScript>> = {}) {
     let classified = 0;
     const scripted = createScriptedEngine([ANSWER], {
       charsPerToken: 1,
+      timings: { prefillMs: 10, decodeMs: 20 },
       score: (params) => (params.kind === 'judge' ? (s.judge?.(judged++) ?? 0.5) : (s.classify?.(classified++) ?? 0.25)),
     });
     return {
       ...scripted,
-      generate: async (params, options) => {
+      generate: (params, options) => {
         let n = 0;
         const onChunk = options?.onChunk;
-        const r = await scripted.generate(params, {
+        return scripted.generate(params, {
           ...(options?.signal ? { signal: options.signal } : {}),
           ...(onChunk ? { onChunk: (c) => (s.dropChunks && n++ % 2 === 1 ? undefined : onChunk(c)) } : {}),
         });
-        return { ...r, prefillMs: 10, decodeMs: 20 };
       },
       score: async (params, options) => {
         scoreCalls.push({ device, params });

@@ -14,20 +14,13 @@ import type { ModelEngine, ModelSource } from '../../../../../src/protocol/engin
 import { MedfactError } from '../../../../../src/protocol/errors';
 import { createScriptedEngine } from '../../../../kit/scripted-engine';
 import { makeCaps } from '../../../../kit/capabilities';
+import { fixtureVerifierEntry } from '../../../../kit/catalog-entries';
+import { answerFor } from '../../../../kit/engine-scripts';
 
-const ANSWER = '{"has_error":true,"errors":[{"quote":"每次5克","type":"conceptual","med":true,"fix":"每次0.5克","why":"剂量过大。"}]}';
+const ANSWER = answerFor([{ quote: '每次5克', med: true, fix: '每次0.5克', why: '剂量过大。' }]);
 const SOURCE: ModelSource = { hubHost: 'http://127.0.0.1:9/', mirrorOnly: true };
 
-const FIXTURE: CatalogModel = {
-  id: 'fixture/tiny-verifier',
-  engine: 'transformers',
-  role: 'verifier',
-  task: 'text-generation',
-  dtypes: ['fp32'],
-  sizeBytes: 1000,
-  label: { zh: '测试', en: 'test' },
-  description: { zh: '测试', en: 'test' },
-};
+const FIXTURE = fixtureVerifierEntry({ dtypes: ['fp32'], sizeBytes: 1000 });
 const WEBLLM = DEFAULT_CATALOG.find((e) => e.engine === 'webllm' && e.dtypes.includes('q4f32') && e.role === 'verifier');
 
 interface Harness {
@@ -43,13 +36,14 @@ function harness(answers: Partial<Record<SelfTestDevice, string | ((index: numbe
   h.factory = (device) => {
     h.created.push(device);
     const answer = answers[device] ?? ANSWER;
-    const scripted = createScriptedEngine((_params, i) => (typeof answer === 'function' ? answer(i) : answer), { charsPerToken: 1 });
+    const scripted = createScriptedEngine((_params, i) => (typeof answer === 'function' ? answer(i) : answer), {
+      charsPerToken: 1,
+      loaded: { loadMs: 1200, warmupMs: 300 },
+      timings: { prefillMs: 100, decodeMs: (tokens) => (tokens - 1) * 20 },
+    });
     return {
-      load: (spec, options) => scripted.load(spec, options).then((r) => ({ ...r, loadMs: 1200, warmupMs: 300 })),
-      generate: async (params, options) => {
-        const r = await scripted.generate(params, options);
-        return { ...r, prefillMs: 100, decodeMs: (r.completionTokens - 1) * 20 };
-      },
+      load: (spec, options) => scripted.load(spec, options),
+      generate: (params, options) => scripted.generate(params, options),
       score: (params, options) => scripted.score(params, options),
       unload: async () => {
         h.unloaded.push(device);
