@@ -3,7 +3,6 @@ import { cleanup, fireEvent, render, screen, within } from '@testing-library/rea
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CATALOG } from '../../../../../src/domain/catalog/catalog';
 import { recommendDefaults } from '../../../../../src/domain/catalog/recommend';
-import type { CatalogModel } from '../../../../../src/domain/catalog/schema';
 import { CatalogList } from '../../../../../src/features/models/components/catalog-list';
 import { useModelsStore } from '../../../../../src/features/models/models-store';
 import { useLocaleStore } from '../../../../../src/i18n';
