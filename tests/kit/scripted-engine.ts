@@ -124,6 +124,10 @@ export function createScriptedEngine(
   };
   const held = (signal: AbortSignal | undefined): Promise<void> =>
     new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(new AbortError());
+        return;
+      }
       releases.push(resolve);
       signal?.addEventListener('abort', () => reject(new AbortError()), { once: true });
     });
