@@ -129,6 +129,7 @@ export function createCachedEngine(inner: ModelEngine, dir: string, scope: Cache
       const hits = items.length - missing.length;
       stats.hits += hits;
       stats.misses += missing.length;
+      if (hits > 0) options?.onProgress?.({ done: hits, total: items.length });
       const fresh = await scoreWith(inner, missing.map((i) => items[i] as ScoreParams), {
         ...(options?.signal ? { signal: options.signal } : {}),
         onProgress: (p) => options?.onProgress?.({ done: hits + p.done, total: items.length }),
