@@ -14,11 +14,10 @@ import { createEngineClient, type EngineClient } from '../../src/client/engine-c
 import { check } from '../../src/core/check';
 import { engineScorer, type FindingScorer } from '../../src/core/gating';
 import type { ModelSpec, ScoreParams, ScoreResult } from '../../src/protocol/engine';
-import type { WorkerLike } from '../../src/protocol/messages';
 import { ensureFixtureModels } from '../fixtures/ensure-models';
 import { startMirrorServer, type MirrorServer } from '../fixtures/mirror-server';
 import { createScriptedEngine } from '../fixtures/scripted-engine';
-import { liveNodeWorkers, nodeWorker } from '../unit/protocol/ports';
+import { countingRequests, liveNodeWorkers, nodeWorker } from '../unit/protocol/ports';
 
 interface RewardCase {
   name: string;
@@ -59,17 +58,7 @@ function spec(id: string, task: ModelSpec['task']): ModelSpec {
 function realWorkerClient(): { client: EngineClient; requests: string[] } {
   const requests: string[] = [];
   const client = createEngineClient({
-    createWorker: (): WorkerLike => {
-      const worker = nodeWorker('real-engine-worker.ts');
-      return {
-        ...worker,
-        postMessage(message, transfer) {
-          const m = message as { type?: string; method?: string };
-          if (m.type === 'request' && m.method !== 'ping') requests.push(m.method ?? '');
-          worker.postMessage(message, transfer);
-        },
-      };
-    },
+    createWorker: () => countingRequests(nodeWorker('real-engine-worker.ts'), requests),
   });
   clients.push(client);
   return { client, requests };

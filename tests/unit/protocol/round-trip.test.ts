@@ -6,11 +6,11 @@ import { createWorkerProxy } from '../../../src/client/worker-proxy';
 import { defineProtocol, forwardHandlers, type ImplementationOf, type MethodsOf } from '../../../src/protocol/declare-protocol';
 import type { GenerateChunk, GenerateParams, LoadProgress } from '../../../src/protocol/engine';
 import { ERROR_CODES, MedfactError, isAbortError } from '../../../src/protocol/errors';
-import { neverPayload, noParams, type MethodSpec, type PortLike, type Protocol, type WorkerLike } from '../../../src/protocol/messages';
+import { neverPayload, noParams, type MethodSpec, type PortLike, type Protocol } from '../../../src/protocol/messages';
 import { serveEngine } from '../../../src/protocol/serve-engine';
 import { createWorkerServer } from '../../../src/protocol/worker-server';
 import { FAKE_REPLY, createFakeEngine, fakeSpec, type FakeEngineProbe } from './fake-engine';
-import { inProcessWorker, type InProcessWorker } from './ports';
+import { countingRequests, inProcessWorker, type InProcessWorker } from './ports';
 
 function ask(content: string, maxTokens = 64): GenerateParams {
   return { messages: [{ role: 'user', content }], maxTokens, temperature: 0 };
@@ -104,17 +104,7 @@ describe('engine protocol round trip (in-process worker)', () => {
   it('scores a batch in one request; the worker falls back to score for an engine without scoreBatch', async () => {
     const requests: string[] = [];
     const client = createEngineClient({
-      createWorker: (): WorkerLike => {
-        const worker = inProcessWorker((port) => serveEngine(port, () => createFakeEngine()));
-        return {
-          ...worker,
-          postMessage(message, transfer) {
-            const m = message as { type?: string; method?: string };
-            if (m.type === 'request' && m.method !== 'ping') requests.push(m.method ?? '');
-            worker.postMessage(message, transfer);
-          },
-        };
-      },
+      createWorker: () => countingRequests(inProcessWorker((port) => serveEngine(port, () => createFakeEngine())), requests),
     });
     opened.push(client);
     await loaded(client);
