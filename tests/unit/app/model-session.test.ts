@@ -39,6 +39,20 @@ describe('recovering engine (what the checker calls)', () => {
   });
 });
 
+describe('recovering engine and batched scoring', () => {
+  it("keeps the engine's scoreBatch (one worker round trip), reloading on a lost device; an engine without one gets none", async () => {
+    const reload = vi.fn();
+    const lost: ModelEngine = { ...failing('DEVICE_LOST'), scoreBatch: () => Promise.reject(new MedfactError('DEVICE_LOST', 'boom')) };
+    const engine = recovering(lost, reload);
+    await expect(engine.scoreBatch?.([{ kind: 'classify', text: 'x' }])).rejects.toMatchObject({ code: 'DEVICE_LOST' });
+    expect(reload).toHaveBeenCalledTimes(1);
+    const scripted = createScriptedEngine([], { score: 0.4 });
+    const batching: ModelEngine = { ...scripted, scoreBatch: (items) => Promise.all(items.map((p) => scripted.score(p))) };
+    expect((await recovering(batching, reload).scoreBatch?.([{ kind: 'classify', text: 'x' }]))?.map((r) => r.score)).toEqual([0.4]);
+    expect(recovering(createScriptedEngine([]), reload).scoreBatch).toBeUndefined();
+  });
+});
+
 describe('model choices for the checker', () => {
   afterEach(() => useAppStore.setState(useAppStore.getInitialState()));
 

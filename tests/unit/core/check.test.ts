@@ -192,6 +192,30 @@ describe('check: reward gating', () => {
     expect(r.verdict).toBe('has_error');
   });
 
+  it('scores all findings in one scoreMany call and still reports scoring progress per finding', async () => {
+    const calls: string[][] = [];
+    const batch: FindingScorer = {
+      id: 'batch',
+      score: scorer.score,
+      scoreMany: async (questions, _signal, onProgress) => {
+        calls.push(questions.map((q) => q.quote));
+        const out: number[] = [];
+        for (const q of questions) {
+          out.push(await scorer.score(q));
+          onProgress?.(out.length);
+        }
+        return out;
+      },
+    };
+    const progress: CheckProgress[] = [];
+    const r = await check(TEXT, { ...base, verifier: createScriptedEngine([twoErrors]), scorer: batch, onPartial: (p) => progress.push(p) });
+    expect(calls).toEqual([['RNA病毒', '血液']]);
+    // The same progress the one-by-one loop gave: "scoring finding i of n" before each finding.
+    expect(progress.filter((p) => p.stage === 'score').map((p) => [p.scored, p.toScore])).toEqual([[0, 2], [1, 2]]);
+    const single = await check(TEXT, { ...base, verifier: createScriptedEngine([twoErrors]), scorer });
+    expect(r.findings).toEqual(single.findings);
+  });
+
   it('turns over-criticism into no_error when nothing passes, and the slider brings it back', async () => {
     const low: FindingScorer = { id: 'strict', score: async () => 0.1 };
     const r = await check(TEXT, { ...base, verifier: createScriptedEngine([twoErrors]), scorer: low });
