@@ -25,7 +25,7 @@ import { ModelStatus } from './model-status';
 import './models.css';
 
 export function ModelsScreen() {
-  const t = useT();
+  const t = useT('models');
   const config = useAppStore((s) => s.config);
   const custom = useModelsStore((s) => s.customEntries);
   const settings = useModelsStore((s) => s.source);

@@ -6,7 +6,7 @@ import { SelfTestScreen } from '../../../src/features/models/self-test-screen';
 import { setSelfTestEngineFactoryForTesting } from '../../../src/features/models/self-test/self-test-service';
 import { useSelfTestStore } from '../../../src/features/models/self-test/self-test-store';
 import { SELFTEST_PROMPTS } from '../../../src/features/models/self-test/prompts';
-import { useLocaleStore } from '../../../src/i18n';
+import { loadNamespaces, useLocaleStore } from '../../../src/i18n';
 import { useAppStore } from '../../../src/stores/app-store';
 import { createScriptedEngine } from '../../fixtures/scripted-engine';
 
@@ -22,6 +22,8 @@ const FIXTURE: CatalogModel = {
   description: { zh: '测试', en: 'test' },
 };
 
+// Rendered alone, outside the app's Suspense boundary: load the screen's namespace first.
+beforeAll(() => loadNamespaces('selftest'));
 beforeAll(() => {
   (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 });

@@ -12,7 +12,7 @@ import { toMedfactError } from '../../../protocol/errors';
 import { useBenchStore } from '../bench-store';
 import { loadRunData, type RunData } from '../bench-service';
 import { interval, num, pValue, signed } from '../format';
-import { useBenchT } from '../use-bench-t';
+import { useT } from '../../../i18n';
 
 function compare(a: RunData, b: RunData): RunComparison {
   const doneA = new Set(a.results.filter((r) => r.status === 'done').map((r) => r.itemId));
@@ -38,7 +38,7 @@ const ROWS: [keyof RunComparison['diff'], string, (b: RunComparison['a']) => num
 ];
 
 function Pair({ a, b, c }: { a: RunData; b: RunData; c: RunComparison }) {
-  const t = useBenchT();
+  const t = useT('bench');
   return (
     <section className="comparison" data-testid="comparison">
       <h3>
@@ -92,7 +92,7 @@ function Pair({ a, b, c }: { a: RunData; b: RunData; c: RunComparison }) {
 }
 
 export function CompareView() {
-  const t = useBenchT();
+  const t = useT('bench');
   const compareIds = useBenchStore((s) => s.compareIds);
   const setError = useBenchStore((s) => s.setError);
   const [data, setData] = useState<RunData[]>([]);

@@ -11,10 +11,10 @@ import { DATASET_FIELDS, type DatasetField, type ImportProgress, type ImportResu
 import { toMedfactError } from '../../../protocol/errors';
 import { useBenchStore } from '../bench-store';
 import { deleteDataset, layoutFor, parseDatasetFile, saveImportedDataset, type ImportChoices } from '../bench-service';
-import { useBenchT } from '../use-bench-t';
+import { useT } from '../../../i18n';
 
 function RejectedList({ rows }: { rows: RejectedRow[] }) {
-  const t = useBenchT();
+  const t = useT('bench');
   const parentRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => parentRef.current, estimateSize: () => 28, overscan: 10 });
   if (rows.length === 0) return <p>{t('bench.import.noRejects')}</p>;
@@ -37,7 +37,7 @@ function RejectedList({ rows }: { rows: RejectedRow[] }) {
 }
 
 function Stats({ result }: { result: ImportResult }) {
-  const t = useBenchT();
+  const t = useT('bench');
   const s = result.stats;
   const groups: [string, Record<string, number>][] = [
     [t('bench.config.errorTypes'), s.byErrorType],
@@ -74,7 +74,7 @@ function Stats({ result }: { result: ImportResult }) {
 }
 
 function ImportFlow() {
-  const t = useBenchT();
+  const t = useT('bench');
   const setError = useBenchStore((s) => s.setError);
   const [file, setFile] = useState<File | null>(null);
   const [choices, setChoices] = useState<ImportChoices>({ preset: 'auto' });
@@ -266,7 +266,7 @@ function ImportFlow() {
 }
 
 export function DatasetsPanel() {
-  const t = useBenchT();
+  const t = useT('bench');
   const datasets = useBenchStore((s) => s.datasets);
   return (
     <div>

@@ -14,9 +14,9 @@ import { useBenchStore } from '../bench-store';
 import { loadRunData, type RunData } from '../bench-service';
 import { downloadText } from '../../../ui/download';
 import { interval, num, pct } from '../format';
-import { useBenchT } from '../use-bench-t';
 import { ItemTable } from './item-table';
 import { ItemView } from './item-view';
+import { useT } from '../../../i18n';
 
 const SweepChart = lazy(() => import('./charts').then((m) => ({ default: m.SweepChart })));
 const F1Chart = lazy(() => import('./charts').then((m) => ({ default: m.F1Chart })));
@@ -44,7 +44,7 @@ export function useRunData(runId: string | null, refreshKey: unknown): { data: R
 }
 
 function VcTable({ m }: { m: MetricBlock }) {
-  const t = useBenchT();
+  const t = useT('bench');
   const vc = m.vc;
   return (
     <table className="data-table" data-testid="vc-table">
@@ -92,7 +92,7 @@ function VcTable({ m }: { m: MetricBlock }) {
 }
 
 function ElTable({ m }: { m: MetricBlock }) {
-  const t = useBenchT();
+  const t = useT('bench');
   const el = m.el;
   return (
     <table className="data-table" data-testid="el-table">
@@ -142,7 +142,7 @@ function ElTable({ m }: { m: MetricBlock }) {
 }
 
 function Breakdowns({ metrics }: { metrics: Metrics }) {
-  const t = useBenchT();
+  const t = useT('bench');
   const locale = useLocaleStore((st) => st.locale);
   return (
     <>
@@ -184,7 +184,7 @@ function Breakdowns({ metrics }: { metrics: Metrics }) {
 }
 
 export function ResultsView() {
-  const t = useBenchT();
+  const t = useT('bench');
   const runs = useBenchStore((s) => s.runs);
   const openRunId = useBenchStore((s) => s.openRunId);
   const openRun = useBenchStore((s) => s.openRun);

@@ -19,7 +19,6 @@ import { useT } from '../../../i18n';
 import { useBenchStore } from '../bench-store';
 import { startRun } from '../bench-service';
 import { useModelChoices, type ModelChoice } from '../model-choices';
-import { useBenchT } from '../use-bench-t';
 
 function distinct(items: readonly DatasetItem[], key: (i: DatasetItem) => string | number | undefined): string[] {
   const set = new Set<string>();
@@ -69,7 +68,7 @@ const RULES_ONLY_SPEC: RunConfig['verifier']['spec'] = {
 };
 
 export function RunConfigForm() {
-  const t = useBenchT();
+  const t = useT('bench');
   const datasets = useBenchStore((s) => s.datasets);
   const activeRunId = useBenchStore((s) => s.activeRunId);
   const setTab = useBenchStore((s) => s.setTab);
@@ -99,7 +98,7 @@ export function RunConfigForm() {
   const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
   // Formulary rules (issue 12): model only, rules only (no model loaded) or model + rules.
-  const tf = useT();
+  const tf = useT('formulary');
   const [formulary, setFormulary] = useState<FormularyVersion | undefined>(undefined);
   const [formularyMode, setFormularyMode] = useState<'model' | 'rules' | 'model+rules'>('model');
   useEffect(() => {

@@ -12,7 +12,7 @@ const ENGINES: readonly Engine[] = ['webllm', 'transformers'];
 const ROLES: readonly Role[] = ['verifier', 'reward'];
 
 export function CatalogFilters({ value, onChange }: CatalogFiltersProps) {
-  const t = useT();
+  const t = useT('models');
   const id = useId();
   const set = (patch: Partial<CatalogFilter>): void => onChange({ ...value, ...patch });
   return (

@@ -27,7 +27,7 @@ export interface CatalogListProps {
 }
 
 export function CatalogList({ entries, caps, source, recommendation, configKeys, customKeys }: CatalogListProps) {
-  const t = useT();
+  const t = useT('models');
   const locale = useLocaleStore((s) => s.locale);
   const lang = locale === 'en' ? 'en' : 'zh';
   const [filter, setFilter] = useState<CatalogFilter>(DEFAULT_FILTER);

@@ -7,7 +7,7 @@ import { serializeError } from '../../../protocol/errors';
 import { useModelsStore } from '../models-store';
 
 export function CustomModelForm() {
-  const t = useT();
+  const t = useT('models');
   const id = useId();
   const [value, setValue] = useState('');
   const [engine, setEngine] = useState<EngineKind>('transformers');

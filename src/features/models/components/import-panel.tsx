@@ -16,7 +16,7 @@ import { useModelsStore } from '../models-store';
 type DirPicker = () => Promise<Parameters<typeof pickedFromDirectoryHandle>[0]>;
 
 export function ImportPanel({ entries, caps, source }: { entries: readonly CatalogModel[]; caps: Capabilities | null; source: ModelSource }) {
-  const t = useT();
+  const t = useT('models');
   const locale = useLocaleStore((s) => s.locale);
   const active = useModelsStore((s) => s.active);
   const id = useId();

@@ -6,7 +6,7 @@ import { formatBytes, formatDuration } from '../format';
 import { useModelsStore } from '../models-store';
 
 export function InstallProgressPanel() {
-  const t = useT();
+  const t = useT('models');
   const locale = useLocaleStore((s) => s.locale);
   const running = useModelsStore((s) => s.active);
   const finished = useModelsStore((s) => s.finished);

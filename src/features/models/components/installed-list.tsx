@@ -17,7 +17,7 @@ function recordBytes(r: ModelInstallRecord): number {
 }
 
 export function InstalledList() {
-  const t = useT();
+  const t = useT('models');
   const locale = useLocaleStore((s) => s.locale);
   const records = useModelsStore((s) => s.records);
   const active = useModelsStore((s) => s.active);

@@ -15,7 +15,7 @@ function isHttp(v: string): boolean {
 }
 
 export function SourceSettingsForm({ config }: { config: Pick<AppConfig, 'modelHost' | 'modelLibHost' | 'mirrorOnly'> }) {
-  const t = useT();
+  const t = useT('models');
   const id = useId();
   const source = useModelsStore((s) => s.source);
   const [hub, setHub] = useState(source.hubHost ?? config.modelHost);

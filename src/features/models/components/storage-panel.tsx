@@ -7,7 +7,7 @@ import { clearAllModels } from '../install-service';
 import { useModelsStore } from '../models-store';
 
 export function StoragePanel() {
-  const t = useT();
+  const t = useT('models');
   const locale = useLocaleStore((s) => s.locale);
   const { usage, quota, persisted, records, active } = useModelsStore();
   const [confirming, setConfirming] = useState(false);

@@ -6,7 +6,7 @@ import { recommendDefaults } from '../../../../src/domain/catalog/recommend';
 import type { CatalogModel } from '../../../../src/domain/catalog/schema';
 import { CatalogList } from '../../../../src/features/models/components/catalog-list';
 import { useModelsStore } from '../../../../src/features/models/models-store';
-import { useLocaleStore } from '../../../../src/i18n';
+import { loadNamespaces, useLocaleStore } from '../../../../src/i18n';
 import type { ModelInstallRecord } from '../../../../src/storage/models-repo';
 import { catalogCaps } from './catalog-caps';
 
@@ -41,6 +41,8 @@ function renderList(caps = CPU_ONLY) {
 const rows = () => screen.getAllByTestId('catalog-entry');
 const row = (id: string) => rows().find((r) => r.getAttribute('data-model-id') === id);
 
+// Rendered alone, outside the app's Suspense boundary: load the screen's namespace first.
+beforeAll(() => loadNamespaces('models'));
 beforeAll(() => {
   (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 });

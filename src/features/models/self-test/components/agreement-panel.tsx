@@ -2,10 +2,10 @@
 import { useLocaleStore } from '../../../../i18n/locale-store';
 import { formatPercent } from '../format';
 import type { SelfTestReport } from '../run-self-test';
-import { useSelftestT } from '../use-selftest-t';
+import { useT } from '../../../../i18n';
 
 export function AgreementPanel({ report }: { report: SelfTestReport }) {
-  const t = useSelftestT();
+  const t = useT('selftest');
   const locale = useLocaleStore((s) => s.locale);
   const { agreement } = report;
   if (!agreement) {

@@ -2,10 +2,10 @@
 import { useLocaleStore } from '../../../../i18n/locale-store';
 import type { Capabilities } from '../../../../protocol/capabilities';
 import { formatBytes } from '../../format';
-import { useSelftestT } from '../use-selftest-t';
+import { useT } from '../../../../i18n';
 
 export function CapabilityTable({ caps }: { caps: Capabilities | null }) {
-  const t = useSelftestT();
+  const t = useT('selftest');
   const locale = useLocaleStore((s) => s.locale);
   if (!caps) {
     return (

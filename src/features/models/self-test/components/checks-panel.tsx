@@ -10,17 +10,17 @@ import { formatMs, formatScore } from '../format';
 import type { CheckVerdict, DeviceRun, SelfTestReport } from '../run-self-test';
 import type { ScoreAgreement } from '../score-agreement';
 import { deviceName } from './device-results';
-import { useSelftestT, type SelftestT } from '../use-selftest-t';
+import { useT, type Translate } from '../../../../i18n';
 
 const bool = (v: boolean): 'true' | 'false' => (v ? 'true' : 'false');
 const num = (v: number | null | undefined): string => (v === null || v === undefined ? '' : String(v));
 
-function verdictText(t: SelftestT, v: CheckVerdict): string {
+function verdictText(t: Translate<'selftest'>, v: CheckVerdict): string {
   return t(`selftest.verdict.${v}`);
 }
 
 export function ChecksSummary({ report }: { report: SelfTestReport }) {
-  const t = useSelftestT();
+  const t = useT('selftest');
   const rows: [keyof SelfTestReport['checks'], string][] = [
     ['generation', t('selftest.checks.generation')],
     ['streaming', t('selftest.checks.streaming')],
@@ -50,7 +50,7 @@ export function ChecksSummary({ report }: { report: SelfTestReport }) {
 }
 
 function StreamTable({ runs }: { runs: readonly DeviceRun[] }) {
-  const t = useSelftestT();
+  const t = useT('selftest');
   const locale = useLocaleStore((s) => s.locale);
   const rows = runs.filter((r) => r.streaming);
   if (rows.length === 0) return null;
@@ -130,7 +130,7 @@ function ScoreTable(props: {
   rows: readonly ScoreRow[];
   agreement: ScoreAgreement | null;
 }) {
-  const t = useSelftestT();
+  const t = useT('selftest');
   const locale = useLocaleStore((s) => s.locale);
   const { testId, devices, rows, agreement } = props;
   return (
@@ -187,7 +187,7 @@ function ScoreTable(props: {
 }
 
 function JudgeSection({ runs, agreement }: { runs: readonly DeviceRun[]; agreement: ScoreAgreement | null }) {
-  const t = useSelftestT();
+  const t = useT('selftest');
   const locale = useLocaleStore((s) => s.locale);
   const judged = runs.filter((r) => r.judge);
   if (judged.length === 0) return null;
@@ -209,7 +209,7 @@ function JudgeSection({ runs, agreement }: { runs: readonly DeviceRun[]; agreeme
 }
 
 function InterruptTable({ runs }: { runs: readonly DeviceRun[] }) {
-  const t = useSelftestT();
+  const t = useT('selftest');
   const locale = useLocaleStore((s) => s.locale);
   const rows = runs.filter((r) => r.interrupt);
   if (rows.length === 0) return null;
@@ -270,7 +270,7 @@ function InterruptTable({ runs }: { runs: readonly DeviceRun[] }) {
 }
 
 function ClassifierSection({ runs, agreement, modelId }: { runs: readonly ClassifierDeviceRun[]; agreement: ScoreAgreement | null; modelId: string | null }) {
-  const t = useSelftestT();
+  const t = useT('selftest');
   const locale = useLocaleStore((s) => s.locale);
   if (runs.length === 0) return null;
   const scored = runs.filter((r) => r.status !== 'skipped');
@@ -293,7 +293,7 @@ function ClassifierSection({ runs, agreement, modelId }: { runs: readonly Classi
 
 /** Everything below the device table: shown as each device finishes, agreement once the report is in. */
 export function ChecksPanel(props: { runs: readonly DeviceRun[]; classifierRuns: readonly ClassifierDeviceRun[]; report: SelfTestReport | null; classifierId: string | null }) {
-  const t = useSelftestT();
+  const t = useT('selftest');
   const { runs, classifierRuns, report } = props;
   const any = runs.some((r) => r.streaming || r.judge || r.interrupt) || classifierRuns.length > 0;
   if (!any) return null;
