@@ -36,7 +36,9 @@ export type Translate<N extends NamespaceName = never> = TFunction<CoreKey | Nam
 
 const tables: Record<Locale, Record<string, string>> = { 'zh-CN': { ...core['zh-CN'] }, en: { ...core.en } };
 const loaded = new Set<NamespaceName>();
-const pending = new Map<NamespaceName, Promise<void>>();
+/** React's `use` reads `status` on a promise it has seen settle; setting it here lets a loaded namespace render without suspending. */
+type Tracked = Promise<void> & { status?: 'fulfilled'; value?: undefined };
+const pending = new Map<NamespaceName, Tracked>();
 
 /** A namespace's own tables, fetched (for the key-parity test; screens use loadNamespace). */
 export function namespaceMessages<N extends NamespaceName>(name: N): Promise<NamespaceTables<N>> {
@@ -47,21 +49,23 @@ export function isLoaded(name: NamespaceName): boolean {
   return loaded.has(name);
 }
 
-/** Fetches a namespace once (the same promise for every caller until it settles); a failed fetch can be retried. */
+/** Fetches a namespace once (the same promise for every caller, then and later); a failed fetch can be retried. */
 export function loadNamespace(name: NamespaceName): Promise<void> {
   let promise = pending.get(name);
   if (!promise) {
-    promise = loaders[name]().then(
+    const tracked: Tracked = loaders[name]().then(
       (ns) => {
         Object.assign(tables['zh-CN'], ns['zh-CN']);
         Object.assign(tables.en, ns.en);
         loaded.add(name);
+        tracked.status = 'fulfilled';
       },
       (error: unknown) => {
         pending.delete(name);
         throw error;
       },
     );
+    promise = tracked;
     pending.set(name, promise);
   }
   return promise;

@@ -7,13 +7,14 @@
  * `t(key)` for the core keys.
  */
 import { use, useCallback } from 'react';
-import { isLoaded, loadNamespace, translate, translateLoaded, type CoreKey, type NamespaceName, type Translate } from './catalog';
+import { loadNamespace, translate, translateLoaded, type CoreKey, type NamespaceName, type Translate } from './catalog';
 import { useLocaleStore } from './locale-store';
 import type { MessageParams } from './translate';
 
 export function useT<const N extends readonly NamespaceName[] = []>(...namespaces: N): Translate<N[number]> {
   const locale = useLocaleStore((s) => s.locale);
-  for (const name of namespaces) if (!isLoaded(name)) use(loadNamespace(name));
+  // Called for every named namespace on every render (React requires use() in the same places); a loaded one returns at once.
+  for (const name of namespaces) use(loadNamespace(name));
   return useCallback((key, params) => translateLoaded(locale, key, params), [locale]);
 }
 
