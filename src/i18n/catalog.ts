@@ -5,7 +5,8 @@
  * checker) are in the first-paint bundle; each feature namespace below is its
  * own chunk, fetched by dynamic import when a screen that reads it opens
  * (useT('bench') suspends until then; the routes start the fetch beside the
- * screen's code). Add a namespace: one loader line here.
+ * screen's code). Add a namespace: src/i18n/<name>.messages.ts and one
+ * loader line here.
  */
 import type { Locale } from '../domain/config/types';
 import { messages as core } from './messages';
@@ -15,8 +16,8 @@ const loaders = {
   bench: () => import('./bench.messages').then((m) => m.benchMessages),
   selftest: () => import('./selftest.messages').then((m) => m.selftestMessages),
   library: () => import('./library.messages').then((m) => m.libraryMessages),
-  formulary: () => import('./messages/formulary').then((m) => m.formularyMessages),
-  models: () => import('./messages/models').then((m) => m.modelsMessages),
+  formulary: () => import('./formulary.messages').then((m) => m.formularyMessages),
+  models: () => import('./models.messages').then((m) => m.modelsMessages),
 };
 
 export type NamespaceName = keyof typeof loaders;

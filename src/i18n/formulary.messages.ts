@@ -1,5 +1,9 @@
-/** The Formulary (处方集) screen and the formulary rules in the checker (issue 12). */
-import { defineMessages } from '../define';
+/**
+ * The Formulary (处方集) screen and the benchmark's formulary modes (issue 12):
+ * a lazily loaded namespace (src/i18n/catalog.ts); the keys the checker
+ * shows are core (src/i18n/messages/shared.ts).
+ */
+import { defineMessages } from './define';
 
 export const formularyMessages = defineMessages(
   {

@@ -1,4 +1,8 @@
-import { defineMessages } from '../define';
+/**
+ * The Models screen: a lazily loaded namespace (src/i18n/catalog.ts); the
+ * model status the checker shows is core (src/i18n/messages/shared.ts).
+ */
+import { defineMessages } from './define';
 
 export const modelsMessages = defineMessages(
   {
