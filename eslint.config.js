@@ -72,8 +72,7 @@ export default tseslint.config(
     plugins: { 'import-x': importX, arch: barrels },
     settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })] },
     rules: {
-      // TODO(issue 14, i18n merge): src/i18n is being rebuilt as one `t`; its index rule follows then.
-      'arch/through-index': ['error', { exempt: ['src/i18n'] }],
+      'arch/through-index': 'error',
       'import-x/no-restricted-paths': ['error', { zones: zones() }],
     },
   },

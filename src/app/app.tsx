@@ -1,5 +1,5 @@
 import { Suspense, useEffect, useRef } from 'react';
-import { useT } from '../i18n/use-t';
+import { useT } from '../i18n';
 import { ConfigBanner } from './config-issues';
 import { ErrorBoundary } from './error-boundary';
 import { OfflineIndicator } from './offline-indicator';

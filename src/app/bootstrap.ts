@@ -6,7 +6,7 @@
 import { hostsBlockedByCsp } from '../domain/config/csp';
 import { loadAppConfig } from '../domain/config/load-app-config';
 import type { AppConfig } from '../domain/config/types';
-import { useLocaleStore } from '../i18n/locale-store';
+import { useLocaleStore } from '../i18n';
 import { toMedfactError } from '../protocol/errors';
 import { settingsRepo, type SettingsRepo } from '../storage/settings-repo';
 import { useAppStore, type CspStatus } from '../stores/app-store';

@@ -1,5 +1,5 @@
 import type { ConfigIssue } from '../domain/config/types';
-import { useT } from '../i18n/use-t';
+import { useT } from '../i18n';
 import { useAppStore } from '../stores/app-store';
 
 export function ConfigIssueList({ issues }: { issues: readonly ConfigIssue[] }) {

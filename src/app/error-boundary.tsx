@@ -1,6 +1,6 @@
 import { Component, type ErrorInfo, type ReactNode } from 'react';
 import { toMedfactError } from '../protocol/errors';
-import { useT } from '../i18n/use-t';
+import { useT } from '../i18n';
 
 interface Props {
   children: ReactNode;

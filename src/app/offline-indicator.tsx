@@ -1,5 +1,5 @@
 import { useAppStore } from '../stores/app-store';
-import { useT } from '../i18n/use-t';
+import { useT } from '../i18n';
 
 export function OfflineIndicator() {
   const t = useT();

@@ -5,23 +5,23 @@
  * `nav: false` are reachable by link only (the self-test, from Models).
  */
 import { lazy, type ComponentType } from 'react';
-import type { MessageKey } from '../i18n/messages';
+import { withNamespaces, type CoreKey } from '../i18n';
 import { SettingsScreen } from './settings/settings-screen';
 
 export interface AppRoute {
   path: string;
-  navKey: MessageKey;
+  navKey: CoreKey;
   Screen: ComponentType;
   nav?: boolean;
 }
 
 const CheckRoute = lazy(() => import('./check-route').then((m) => ({ default: m.CheckRoute })));
 const HistoryScreen = lazy(() => import('../features/history/history-screen').then((m) => ({ default: m.HistoryScreen })));
-const ModelsScreen = lazy(() => import('../features/models/models-screen').then((m) => ({ default: m.ModelsScreen })));
-const BenchScreen = lazy(() => import('../features/bench/bench-screen').then((m) => ({ default: m.BenchScreen })));
-const FormularyScreen = lazy(() => import('../features/formulary/formulary-screen').then((m) => ({ default: m.FormularyScreen })));
-const LibraryScreen = lazy(() => import('../features/library/library-screen').then((m) => ({ default: m.LibraryScreen })));
-const SelfTestScreen = lazy(() => import('../features/models/self-test-screen').then((m) => ({ default: m.SelfTestScreen })));
+const ModelsScreen = lazy(() => withNamespaces(import('../features/models/models-screen'), 'models').then((m) => ({ default: m.ModelsScreen })));
+const BenchScreen = lazy(() => withNamespaces(import('../features/bench/bench-screen'), 'bench', 'formulary').then((m) => ({ default: m.BenchScreen })));
+const FormularyScreen = lazy(() => withNamespaces(import('../features/formulary/formulary-screen'), 'formulary').then((m) => ({ default: m.FormularyScreen })));
+const LibraryScreen = lazy(() => withNamespaces(import('../features/library/library-screen'), 'library').then((m) => ({ default: m.LibraryScreen })));
+const SelfTestScreen = lazy(() => withNamespaces(import('../features/models/self-test-screen'), 'selftest').then((m) => ({ default: m.SelfTestScreen })));
 
 export const routes: readonly AppRoute[] = [
   { path: 'check', navKey: 'nav.check', Screen: CheckRoute },

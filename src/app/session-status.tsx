@@ -1,6 +1,6 @@
 /** Which models are loaded for checking, per role, with load progress and errors. */
 import { useId, useState } from 'react';
-import { useT } from '../i18n/use-t';
+import { useT } from '../i18n';
 import { useAppStore } from '../stores/app-store';
 import { isEndpointChoice, resolveEndpointChoice, setEndpointKey } from './endpoint-session';
 import { select, useModelSession, type Role } from './model-session';

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { useAppStore } from '../stores/app-store';
-import { useT } from '../i18n/use-t';
+import { useT } from '../i18n';
 
 /** "有新版本，重新加载": the waiting service worker takes over only when the user agrees. */
 export function UpdatePrompt() {

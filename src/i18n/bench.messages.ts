@@ -1,8 +1,7 @@
 /**
  * The Benchmark screens' strings (namespace `bench.*`): Chinese first,
- * English with exactly the same keys. The feature reads them through
- * src/features/bench/use-bench-t.ts; the shell may also merge them into the
- * app dictionary (src/i18n/messages/index.ts).
+ * English with exactly the same keys. A lazily loaded namespace
+ * (src/i18n/catalog.ts): components read it through useT('bench').
  */
 import { defineMessages } from './define';
 

@@ -1,7 +1,8 @@
 /**
  * The References screen's strings (namespace `library.*`): Chinese first,
- * English with exactly the same keys. Read through
- * src/features/library/use-library-t.ts.
+ * English with exactly the same keys. A lazily loaded namespace
+ * (src/i18n/catalog.ts): components read it through useT('library'); the
+ * keys the checker shows are core (src/i18n/messages/shared.ts).
  */
 import { defineMessages } from './define';
 
@@ -29,17 +30,9 @@ export const libraryMessages = defineMessages(
     'library.doc.delete': '删除',
     'library.doc.delete.label': '删除“{title}”',
     'library.doc.deleted': '已删除“{title}”及其段落。',
-    'library.doc.page': '第 {page} 页',
     'library.view.back': '返回列表',
     'library.view.missing': '找不到该文档，可能已被删除。',
     'library.error': '参考资料库出错：{message}',
-    'library.evidence.use': '以参考资料为依据核查',
-    'library.evidence.docs': '（资料库：{count} 个文档）',
-    'library.evidence.cited': '引用的依据',
-    'library.evidence.none': '未找到依据',
-    'library.evidence.none.hint': '这条发现没有引用参考资料，依据的是模型自身的知识。',
-    'library.evidence.panel': '依据（检索到的参考资料段落，{count} 条）',
-    'library.evidence.panel.empty': '资料库中没有与本文相关的段落。',
   },
   {
     'library.title': 'References',
@@ -64,17 +57,9 @@ export const libraryMessages = defineMessages(
     'library.doc.delete': 'Delete',
     'library.doc.delete.label': 'Delete “{title}”',
     'library.doc.deleted': 'Deleted “{title}” and its passages.',
-    'library.doc.page': 'page {page}',
     'library.view.back': 'Back to the list',
     'library.view.missing': 'This document is not in the library (deleted?).',
     'library.error': 'Reference library error: {message}',
-    'library.evidence.use': 'Check against the references',
-    'library.evidence.docs': ' (library: {count} documents)',
-    'library.evidence.cited': 'Cited evidence',
-    'library.evidence.none': 'No evidence found',
-    'library.evidence.none.hint': 'This finding cites no reference passage; it rests on the model’s own knowledge.',
-    'library.evidence.panel': 'Evidence (retrieved reference passages, {count})',
-    'library.evidence.panel.empty': 'No passage in the library relates to this text.',
   },
 );
 

@@ -1,8 +1,8 @@
 import { formatBytes } from '../../ui/format-bytes';
 import { useEffect, useState } from 'react';
 import { LOCALES, type Locale } from '../../domain/config/types';
-import { useT } from '../../i18n/use-t';
-import { useLocaleStore } from '../../i18n/locale-store';
+import { useT } from '../../i18n';
+import { useLocaleStore } from '../../i18n';
 import { useAppStore } from '../../stores/app-store';
 import { CspBlocked } from '../config-issues';
 

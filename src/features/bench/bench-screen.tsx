@@ -10,8 +10,8 @@ import { refreshBench, resumeRun } from './bench-service';
 import { DatasetsPanel } from './components/datasets-panel';
 import { RunConfigForm } from './components/run-config';
 import { RunsPanel } from './components/runs-panel';
-import { useBenchT } from './use-bench-t';
 import './bench.css';
+import { useT } from '../../i18n';
 
 const ResultsView = lazy(() => import('./components/results-view').then((m) => ({ default: m.ResultsView })));
 const CompareView = lazy(() => import('./components/compare-view').then((m) => ({ default: m.CompareView })));
@@ -19,7 +19,7 @@ const CompareView = lazy(() => import('./components/compare-view').then((m) => (
 const TABS: readonly BenchTab[] = ['runs', 'new-run', 'datasets', 'results', 'compare'];
 
 export function BenchScreen() {
-  const t = useBenchT();
+  const t = useT('bench');
   const tab = useBenchStore((s) => s.tab);
   const setTab = useBenchStore((s) => s.setTab);
   const error = useBenchStore((s) => s.error);

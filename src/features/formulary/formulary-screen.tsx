@@ -17,7 +17,7 @@ import './formulary.css';
 const doseText = (d: Dose | undefined): string => d?.text ?? '';
 
 export function FormularyScreen() {
-  const t = useT();
+  const t = useT('formulary');
   const locale = useLocaleStore((s) => s.locale);
   const [versions, setVersions] = useState<FormularyVersion[] | null>(null);
   const [active, setActive] = useState<FormularyVersion | undefined>(undefined);

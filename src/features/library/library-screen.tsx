@@ -8,12 +8,11 @@
  * data-passages), library-delete, library-doc-view, library-passage-focus.
  */
 import { useCallback, useEffect, useId, useRef, useState, type DragEvent } from 'react';
-import { useLocaleStore } from '../../i18n';
+import { useLocaleStore, useT } from '../../i18n';
 import { getLibrary } from '../../domain/library/library-instance';
 import type { ImportOutcome, LibraryHit } from '../../domain/library/library-service';
 import type { LibraryDocument, LibraryText } from '../../storage/library-repo';
 import { filesFromDrop } from './dropped-files';
-import { useLibraryT } from '../../i18n/use-library-t';
 import { MarkedText } from '../../ui/marked-text';
 import './library.css';
 
@@ -25,7 +24,7 @@ function hashParams(): URLSearchParams {
 }
 
 function DocumentView({ docId, passageId }: { docId: string; passageId: string | null }) {
-  const t = useLibraryT();
+  const t = useT('library');
   const [state, setState] = useState<{ doc: LibraryDocument; text: LibraryText; focus: { start: number; end: number } | null } | null | 'missing'>(null);
   const focusRef = useRef<HTMLElement>(null);
   useEffect(() => {
@@ -78,7 +77,7 @@ function DocumentView({ docId, passageId }: { docId: string; passageId: string |
 }
 
 export function LibraryScreen() {
-  const t = useLibraryT();
+  const t = useT('library');
   const locale = useLocaleStore((s) => s.locale);
   const [docs, setDocs] = useState<LibraryDocument[] | null>(null);
   const [outcomes, setOutcomes] = useState<ImportOutcome[]>([]);

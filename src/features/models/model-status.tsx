@@ -1,6 +1,6 @@
 /** Compact model status (the checker screen shows it too): installed count, running install, incomplete ones. */
 import { useEffect } from 'react';
-import { useT } from '../../i18n/use-t';
+import { useT } from '../../i18n';
 import { refreshModels } from './install-service';
 import { useModelsStore } from './models-store';
 

@@ -4,7 +4,7 @@
  * custom models and the model source.
  */
 import { useEffect, useMemo, useState } from 'react';
-import { useT } from '../../i18n/use-t';
+import { useT } from '../../i18n';
 import { mergeCatalog } from '../../domain/catalog/catalog';
 import { deploymentRecommendOptions, recommendDefaults } from '../../domain/catalog/recommend';
 import type { CatalogModel } from '../../domain/catalog/schema';
@@ -25,7 +25,7 @@ import { ModelStatus } from './model-status';
 import './models.css';
 
 export function ModelsScreen() {
-  const t = useT();
+  const t = useT('models');
   const config = useAppStore((s) => s.config);
   const custom = useModelsStore((s) => s.customEntries);
   const settings = useModelsStore((s) => s.source);

@@ -11,7 +11,7 @@ import { useEffect, useId, useMemo, useState } from 'react';
 import { mergeCatalog } from '../../domain/catalog/catalog';
 import type { CatalogModel } from '../../domain/catalog/schema';
 import { probeCapabilities } from '../../client/probe-capabilities';
-import { useLocaleStore } from '../../i18n/locale-store';
+import { useLocaleStore } from '../../i18n';
 import type { Capabilities } from '../../protocol/capabilities';
 import { useAppStore } from '../../stores/app-store';
 import { effectiveSource, loadSourceSettings } from './install-service';
@@ -24,9 +24,9 @@ import { SELFTEST_PROMPTS } from './self-test/prompts';
 import { reportToJson } from './self-test/run-self-test';
 import { DEFAULT_SELFTEST_MAX_TOKENS, MAX_SELFTEST_MAX_TOKENS, cancelSelfTest, startSelfTest } from './self-test/self-test-service';
 import { useSelfTestStore } from './self-test/self-test-store';
-import { useSelftestT, type SelftestT } from './self-test/use-selftest-t';
 import { formatPercent } from './self-test/format';
 import './self-test/self-test.css';
+import { useT, type Translate } from '../../i18n';
 
 const keyOf = (e: Pick<CatalogModel, 'engine' | 'id'>) => `${e.engine}:${e.id}`;
 
@@ -40,7 +40,7 @@ export function selfTestClassifierEntries(extras: readonly CatalogModel[]): Cata
   return mergeCatalog(extras).filter((e) => e.task === 'text-classification' && e.role === 'reward');
 }
 
-function useStatusText(t: SelftestT): string {
+function useStatusText(t: Translate<'selftest'>): string {
   const locale = useLocaleStore((s) => s.locale);
   const status = useSelfTestStore((s) => s.status);
   const step = useSelfTestStore((s) => s.step);
@@ -60,7 +60,7 @@ function useStatusText(t: SelftestT): string {
 }
 
 export function SelfTestScreen() {
-  const t = useSelftestT();
+  const t = useT('selftest');
   const config = useAppStore((s) => s.config);
   const custom = useModelsStore((s) => s.customEntries);
   const [caps, setCaps] = useState<Capabilities | null>(null);

@@ -1,19 +1,18 @@
 /**
- * All message namespaces merged into one dictionary per locale. A feature
- * adds its strings in its own file here (defineMessages) and one line below.
+ * The core tables, merged into one dictionary per locale: the shell and the
+ * checker, in the first-paint bundle. A screen of its own (bench, models,
+ * formulary, …) is a lazily loaded namespace instead: src/i18n/catalog.ts.
  */
 import { checkMessages } from './check';
 import { configMessages } from './config';
 import { errorMessages } from './errors';
-import { formularyMessages } from './formulary';
 import { historyMessages } from './history';
-import { modelsMessages } from './models';
 import { sessionMessages } from './session';
+import { sharedMessages } from './shared';
 import { shellMessages } from './shell';
 
 export const messages = {
-  'zh-CN': { ...shellMessages['zh-CN'], ...configMessages['zh-CN'], ...errorMessages['zh-CN'], ...modelsMessages['zh-CN'], ...checkMessages['zh-CN'], ...historyMessages['zh-CN'], ...sessionMessages['zh-CN'], ...formularyMessages['zh-CN'] },
-  en: { ...shellMessages.en, ...configMessages.en, ...errorMessages.en, ...modelsMessages.en, ...checkMessages.en, ...historyMessages.en, ...sessionMessages.en, ...formularyMessages.en },
+  'zh-CN': { ...shellMessages['zh-CN'], ...configMessages['zh-CN'], ...errorMessages['zh-CN'], ...checkMessages['zh-CN'], ...historyMessages['zh-CN'], ...sessionMessages['zh-CN'], ...sharedMessages['zh-CN'] },
+  en: { ...shellMessages.en, ...configMessages.en, ...errorMessages.en, ...checkMessages.en, ...historyMessages.en, ...sessionMessages.en, ...sharedMessages.en },
 } as const;
 
-export type MessageKey = keyof (typeof messages)['zh-CN'];

@@ -7,7 +7,7 @@
 import { useEffect, useRef } from 'react';
 import type uPlot from 'uplot';
 import type { ThresholdSweep } from '../../../core/metrics/threshold-sweep';
-import { useBenchT } from '../use-bench-t';
+import { useT } from '../../../i18n';
 
 /** MedFact paper (He et al., 2025): VC F1 / EL F1. */
 export const PAPER_REFERENCE = {
@@ -42,7 +42,7 @@ function useChart(build: (U: UPlotCtor, el: HTMLDivElement) => uPlot, deps: read
 }
 
 export function SweepChart({ sweep }: { sweep: ThresholdSweep }) {
-  const t = useBenchT();
+  const t = useT('bench');
   const points = sweep.points.filter((p) => Number.isFinite(p.threshold)).reverse();
   const marked = sweep.at_target && Number.isFinite(sweep.at_target.threshold) ? sweep.at_target.threshold : null;
   const ref = useChart(
@@ -95,7 +95,7 @@ export function SweepChart({ sweep }: { sweep: ThresholdSweep }) {
 }
 
 export function F1Chart({ vc, el }: { vc: number; el: number }) {
-  const t = useBenchT();
+  const t = useT('bench');
   const ref = useChart(
     (U, node) => {
       const bars = U.paths.bars?.({ size: [0.5, 60] });

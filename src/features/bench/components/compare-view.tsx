@@ -13,7 +13,7 @@ import { useBenchStore } from '../bench-store';
 import { loadRunData, type RunData } from '../bench-service';
 import { interval, num, pValue, signed } from '../format';
 import { DataTable } from '../../../ui/data-table';
-import { useBenchT } from '../use-bench-t';
+import { useT } from '../../../i18n';
 
 function compare(a: RunData, b: RunData): RunComparison {
   const doneA = new Set(a.results.filter((r) => r.status === 'done').map((r) => r.itemId));
@@ -39,7 +39,7 @@ const ROWS: [keyof RunComparison['diff'], string, (b: RunComparison['a']) => num
 ];
 
 function Pair({ a, b, c }: { a: RunData; b: RunData; c: RunComparison }) {
-  const t = useBenchT();
+  const t = useT('bench');
   return (
     <section className="comparison" data-testid="comparison">
       <h3>
@@ -83,7 +83,7 @@ function Pair({ a, b, c }: { a: RunData; b: RunData; c: RunComparison }) {
 }
 
 export function CompareView() {
-  const t = useBenchT();
+  const t = useT('bench');
   const compareIds = useBenchStore((s) => s.compareIds);
   const setError = useBenchStore((s) => s.setError);
   const [data, setData] = useState<RunData[]>([]);

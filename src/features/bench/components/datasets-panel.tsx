@@ -12,10 +12,10 @@ import { toMedfactError } from '../../../protocol/errors';
 import { useBenchStore } from '../bench-store';
 import { deleteDataset, layoutFor, parseDatasetFile, saveImportedDataset, type ImportChoices } from '../bench-service';
 import { DataTable } from '../../../ui/data-table';
-import { useBenchT } from '../use-bench-t';
+import { useT } from '../../../i18n';
 
 function RejectedList({ rows }: { rows: RejectedRow[] }) {
-  const t = useBenchT();
+  const t = useT('bench');
   const parentRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => parentRef.current, estimateSize: () => 28, overscan: 10 });
   if (rows.length === 0) return <p>{t('bench.import.noRejects')}</p>;
@@ -38,7 +38,7 @@ function RejectedList({ rows }: { rows: RejectedRow[] }) {
 }
 
 function Stats({ result }: { result: ImportResult }) {
-  const t = useBenchT();
+  const t = useT('bench');
   const s = result.stats;
   const groups: [string, Record<string, number>][] = [
     [t('bench.config.errorTypes'), s.byErrorType],
@@ -75,7 +75,7 @@ function Stats({ result }: { result: ImportResult }) {
 }
 
 function ImportFlow() {
-  const t = useBenchT();
+  const t = useT('bench');
   const setError = useBenchStore((s) => s.setError);
   const [file, setFile] = useState<File | null>(null);
   const [choices, setChoices] = useState<ImportChoices>({ preset: 'auto' });
@@ -267,7 +267,7 @@ function ImportFlow() {
 }
 
 export function DatasetsPanel() {
-  const t = useBenchT();
+  const t = useT('bench');
   const datasets = useBenchStore((s) => s.datasets);
   return (
     <div>

@@ -2,7 +2,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
 import type { ItemRow } from '../../../domain/bench/run-results';
-import { useBenchT } from '../use-bench-t';
+import { useT } from '../../../i18n';
 
 export type ItemFilter = 'all' | 'wrong' | 'false-alarms' | 'misses' | 'mislocated' | 'failed';
 const FILTERS: readonly ItemFilter[] = ['all', 'wrong', 'false-alarms', 'misses', 'mislocated', 'failed'];
@@ -30,7 +30,7 @@ export function filterRows(rows: readonly ItemRow[], filter: ItemFilter, categor
 const ROW = 32;
 
 export function ItemTable({ rows, onOpen }: { rows: readonly ItemRow[]; onOpen: (row: ItemRow) => void }) {
-  const t = useBenchT();
+  const t = useT('bench');
   const [filter, setFilter] = useState<ItemFilter>('all');
   const [category, setCategory] = useState('');
   const categories = useMemo(() => {

@@ -4,7 +4,7 @@
  * (never as HTML), with <mark> around the covered pieces.
  */
 import type { ItemRow } from '../../../domain/bench/run-results';
-import { useBenchT } from '../use-bench-t';
+import { useT } from '../../../i18n';
 
 interface Range {
   start: number;
@@ -52,7 +52,7 @@ function Marked({ text, ranges, kind }: { text: string; ranges: Range[]; kind: '
 }
 
 export function ItemView({ row, onClose }: { row: ItemRow; onClose: () => void }) {
-  const t = useBenchT();
+  const t = useT('bench');
   const { item, result } = row;
   const gold: Range[] = item.gold.filter((g) => g.placed).map((g) => ({ start: g.start, end: g.end, title: `${item.errorType ?? ''} → ${item.correction ?? ''}` }));
   const predicted: Range[] = (result?.prediction.spans ?? []).map((s) => ({ start: s.start, end: s.end, title: `${s.type ?? ''} → ${s.correction ?? ''} (${(s.score ?? 0).toFixed(2)})` }));

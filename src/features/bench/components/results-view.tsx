@@ -4,7 +4,7 @@
  * and exports (predictions JSONL, metrics JSON, CSV summary).
  */
 import { labelName } from '../../../core/labels';
-import { useLocaleStore } from '../../../i18n/locale-store';
+import { useLocaleStore } from '../../../i18n';
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { criterionFor, evaluateRun, exportPredictions, type ItemRow } from '../../../domain/bench/run-results';
 import type { MetricBlock, Metrics } from '../../../core/metrics/compute-metrics';
@@ -15,9 +15,9 @@ import { loadRunData, type RunData } from '../bench-service';
 import { DataTable } from '../../../ui/data-table';
 import { downloadText } from '../../../ui/download';
 import { interval, num, pct } from '../format';
-import { useBenchT } from '../use-bench-t';
 import { ItemTable } from './item-table';
 import { ItemView } from './item-view';
+import { useT } from '../../../i18n';
 
 const SweepChart = lazy(() => import('./charts').then((m) => ({ default: m.SweepChart })));
 const F1Chart = lazy(() => import('./charts').then((m) => ({ default: m.F1Chart })));
@@ -45,7 +45,7 @@ export function useRunData(runId: string | null, refreshKey: unknown): { data: R
 }
 
 function VcTable({ m }: { m: MetricBlock }) {
-  const t = useBenchT();
+  const t = useT('bench');
   const vc = m.vc;
   return (
     <table className="data-table" data-testid="vc-table">
@@ -93,7 +93,7 @@ function VcTable({ m }: { m: MetricBlock }) {
 }
 
 function ElTable({ m }: { m: MetricBlock }) {
-  const t = useBenchT();
+  const t = useT('bench');
   const el = m.el;
   return (
     <table className="data-table" data-testid="el-table">
@@ -143,7 +143,7 @@ function ElTable({ m }: { m: MetricBlock }) {
 }
 
 function Breakdowns({ metrics }: { metrics: Metrics }) {
-  const t = useBenchT();
+  const t = useT('bench');
   const locale = useLocaleStore((st) => st.locale);
   return (
     <>
@@ -183,7 +183,7 @@ function Breakdowns({ metrics }: { metrics: Metrics }) {
 }
 
 export function ResultsView() {
-  const t = useBenchT();
+  const t = useT('bench');
   const runs = useBenchStore((s) => s.runs);
   const openRunId = useBenchStore((s) => s.openRunId);
   const openRun = useBenchStore((s) => s.openRun);

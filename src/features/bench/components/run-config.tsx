@@ -8,7 +8,7 @@ import type { ItemSelection, RunConfig, ThresholdPolicy } from '../../../core/ru
 import { selectItems } from '../../../domain/bench/select-items';
 import type { DatasetItem } from '../../../core/dataset/types';
 import { labelName, type LabelKind } from '../../../core/labels';
-import { useLocaleStore } from '../../../i18n/locale-store';
+import { useLocaleStore } from '../../../i18n';
 import { THRESHOLD_PRESETS, type ThresholdPreset } from '../../../core/gating';
 import { PROMPT_VARIANTS, type PromptVariant } from '../../../core/prompts';
 import type { Device } from '../../../protocol/engine';
@@ -19,7 +19,6 @@ import { useT } from '../../../i18n';
 import { useBenchStore } from '../bench-store';
 import { startRun } from '../bench-service';
 import { useModelChoices, type ModelChoice } from '../model-choices';
-import { useBenchT } from '../use-bench-t';
 
 function distinct(items: readonly DatasetItem[], key: (i: DatasetItem) => string | number | undefined): string[] {
   const set = new Set<string>();
@@ -69,7 +68,7 @@ const RULES_ONLY_SPEC: RunConfig['verifier']['spec'] = {
 };
 
 export function RunConfigForm() {
-  const t = useBenchT();
+  const t = useT('bench', 'formulary');
   const datasets = useBenchStore((s) => s.datasets);
   const activeRunId = useBenchStore((s) => s.activeRunId);
   const setTab = useBenchStore((s) => s.setTab);
@@ -99,7 +98,6 @@ export function RunConfigForm() {
   const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
   // Formulary rules (issue 12): model only, rules only (no model loaded) or model + rules.
-  const tf = useT();
   const [formulary, setFormulary] = useState<FormularyVersion | undefined>(undefined);
   const [formularyMode, setFormularyMode] = useState<'model' | 'rules' | 'model+rules'>('model');
   useEffect(() => {
@@ -148,7 +146,7 @@ export function RunConfigForm() {
     // A rules-only run loads no model; its verifier entry only names the rules.
     const spec = !verifier || rulesOnly ? RULES_ONLY_SPEC : verifier.spec.engine === 'webllm' ? verifier.spec : { ...verifier.spec, device };
     const config: RunConfig = {
-      verifier: { spec, label: rulesOnly || !verifier ? tf('check.finding.rule') : verifier.label },
+      verifier: { spec, label: rulesOnly || !verifier ? t('check.finding.rule') : verifier.label },
       ...(formulary && formularyMode !== 'model' ? { formulary: { mode: formularyMode, hash: formulary.hash, fileName: formulary.fileName, rows: formulary.rows } } : {}),
       reward: reward ? { spec: reward.spec.engine === 'webllm' ? reward.spec : { ...reward.spec, device }, label: reward.label, mode: reward.spec.task === 'text-classification' ? 'classify' : rewardMode, ...(reward.positiveLabel ? { positiveLabel: reward.positiveLabel } : {}) } : null,
       variant,
@@ -161,7 +159,7 @@ export function RunConfigForm() {
     setBusy(true);
     try {
       const dataset = datasets.find((d) => d.id === chosenDataset);
-      await startRun({ name: name.trim() || `${dataset?.name ?? ''} · ${config.verifier.label ?? ''}${formulary && formularyMode === 'model+rules' ? ` + ${tf('check.finding.rule')}` : ''}`, datasetId: chosenDataset, selection, config });
+      await startRun({ name: name.trim() || `${dataset?.name ?? ''} · ${config.verifier.label ?? ''}${formulary && formularyMode === 'model+rules' ? ` + ${t('check.finding.rule')}` : ''}`, datasetId: chosenDataset, selection, config });
       setTab('runs');
     } catch (error) {
       setError(toMedfactError(error));
@@ -307,18 +305,18 @@ export function RunConfigForm() {
 
       {formulary && (
         <fieldset>
-          <legend>{tf('check.finding.rule')}</legend>
+          <legend>{t('check.finding.rule')}</legend>
           <label className="field">
-            {tf('formulary.bench.mode')}
+            {t('formulary.bench.mode')}
             <select data-testid="bench-formulary-mode" value={formularyMode} onChange={(e) => setFormularyMode(e.target.value as 'model' | 'rules' | 'model+rules')}>
-              <option value="model">{tf('formulary.bench.model')}</option>
-              <option value="rules">{tf('formulary.bench.rules')}</option>
-              <option value="model+rules">{tf('formulary.bench.both')}</option>
+              <option value="model">{t('formulary.bench.model')}</option>
+              <option value="rules">{t('formulary.bench.rules')}</option>
+              <option value="model+rules">{t('formulary.bench.both')}</option>
             </select>
           </label>
           <p className="muted">
-            {tf('formulary.meta', { name: formulary.fileName, date: new Date(formulary.importedAt).toLocaleString(), rows: formulary.rows.length, hash: formulary.hash.slice(0, 12) })}
-            {formulary.demo ? ` · ${tf('formulary.demo.label')}` : ''}
+            {t('formulary.meta', { name: formulary.fileName, date: new Date(formulary.importedAt).toLocaleString(), rows: formulary.rows.length, hash: formulary.hash.slice(0, 12) })}
+            {formulary.demo ? ` · ${t('formulary.demo.label')}` : ''}
           </p>
         </fieldset>
       )}

@@ -6,10 +6,10 @@ import { toMedfactError } from '../../../protocol/errors';
 import { useBenchStore } from '../bench-store';
 import { cancelRun, deleteRun, importPredictionsRun, pauseRun, resumeRun } from '../bench-service';
 import { duration } from '../format';
-import { useBenchT } from '../use-bench-t';
+import { useT } from '../../../i18n';
 
 function RunRow({ run }: { run: RunRecord }) {
-  const t = useBenchT();
+  const t = useT('bench');
   const activeRunId = useBenchStore((s) => s.activeRunId);
   const progress = useBenchStore((s) => s.progress);
   const resumable = useBenchStore((s) => s.resumable);
@@ -89,7 +89,7 @@ function RunRow({ run }: { run: RunRecord }) {
 }
 
 function ImportPredictions() {
-  const t = useBenchT();
+  const t = useT('bench');
   const datasets = useBenchStore((s) => s.datasets);
   const setError = useBenchStore((s) => s.setError);
   const [datasetId, setDatasetId] = useState('');
@@ -142,7 +142,7 @@ function ImportPredictions() {
 
 /** What the predictions file held: the same counts and line numbers `medfact score` prints. */
 function ImportSummary({ summary: s }: { summary: PredictionsImportSummary }) {
-  const t = useBenchT();
+  const t = useT('bench');
   return (
     <div className="import-summary" data-testid="predictions-import-summary">
       <p>
@@ -173,7 +173,7 @@ function ImportSummary({ summary: s }: { summary: PredictionsImportSummary }) {
 }
 
 export function RunsPanel() {
-  const t = useBenchT();
+  const t = useT('bench');
   const runs = useBenchStore((s) => s.runs);
   const loaded = useBenchStore((s) => s.loaded);
   const compareIds = useBenchStore((s) => s.compareIds);

@@ -7,17 +7,17 @@
  */
 import { useEffect, useId } from 'react';
 import type { CitedPassage } from '../../../core/evidence';
-import { useLibraryT } from '../../../i18n/use-library-t';
 import { libraryEnabled, useLibraryPrefs } from '../../../domain/library/library-prefs';
 import { MarkedText } from '../../../ui/marked-text';
 import './evidence.css';
+import { useT } from '../../../i18n';
 
 function passageHref(p: CitedPassage): string {
   return `#/library?doc=${encodeURIComponent(p.docId)}&passage=${encodeURIComponent(p.id)}`;
 }
 
 export function LibrarySwitch({ disabled }: { disabled: boolean }) {
-  const t = useLibraryT();
+  const t = useT();
   const prefs = useLibraryPrefs();
   const id = useId();
   useEffect(() => {
@@ -45,7 +45,7 @@ export function LibrarySwitch({ disabled }: { disabled: boolean }) {
 }
 
 function EvidenceItems({ passages, query }: { passages: readonly CitedPassage[]; query: string }) {
-  const t = useLibraryT();
+  const t = useT();
   return (
     <ol className="evidence-list">
       {passages.map((p) => (
@@ -65,7 +65,7 @@ function EvidenceItems({ passages, query }: { passages: readonly CitedPassage[];
 
 /** A finding's cited passages, or the "no evidence found" badge. */
 export function FindingEvidence({ passages, query }: { passages: readonly CitedPassage[]; query: string }) {
-  const t = useLibraryT();
+  const t = useT();
   if (passages.length === 0) {
     return (
       <p className="badge badge-no-evidence" data-testid="evidence-none" title={t('library.evidence.none.hint')}>
@@ -83,7 +83,7 @@ export function FindingEvidence({ passages, query }: { passages: readonly CitedP
 
 /** Every passage the verifier saw for this check. */
 export function EvidencePanel({ passages, text }: { passages: readonly CitedPassage[]; text: string }) {
-  const t = useLibraryT();
+  const t = useT();
   return (
     <details className="check-evidence" data-testid="check-evidence" data-count={passages.length}>
       <summary>{t('library.evidence.panel', { count: passages.length })}</summary>

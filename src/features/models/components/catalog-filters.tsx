@@ -1,6 +1,6 @@
 /** The catalog's toolbar: text search, engine, role, and "only models that run on this device". */
 import { useId } from 'react';
-import { useT } from '../../../i18n/use-t';
+import { useT } from '../../../i18n';
 import type { CatalogFilter, Engine, Role } from './catalog-rows';
 
 export interface CatalogFiltersProps {
@@ -12,7 +12,7 @@ const ENGINES: readonly Engine[] = ['webllm', 'transformers'];
 const ROLES: readonly Role[] = ['verifier', 'reward'];
 
 export function CatalogFilters({ value, onChange }: CatalogFiltersProps) {
-  const t = useT();
+  const t = useT('models');
   const id = useId();
   const set = (patch: Partial<CatalogFilter>): void => onChange({ ...value, ...patch });
   return (

@@ -5,8 +5,8 @@
  * (app-config.json) or the user added are never hidden by that default.
  */
 import { useMemo, useState } from 'react';
-import { useT } from '../../../i18n/use-t';
-import { useLocaleStore } from '../../../i18n/locale-store';
+import { useT } from '../../../i18n';
+import { useLocaleStore } from '../../../i18n';
 import type { CatalogModel } from '../../../domain/catalog/schema';
 import type { Capabilities } from '../../../protocol/capabilities';
 import type { ModelSource } from '../../../protocol/engine';
@@ -27,7 +27,7 @@ export interface CatalogListProps {
 }
 
 export function CatalogList({ entries, caps, source, recommendation, configKeys, customKeys }: CatalogListProps) {
-  const t = useT();
+  const t = useT('models');
   const locale = useLocaleStore((s) => s.locale);
   const lang = locale === 'en' ? 'en' : 'zh';
   const [filter, setFilter] = useState<CatalogFilter>(DEFAULT_FILTER);

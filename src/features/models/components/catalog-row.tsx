@@ -6,7 +6,7 @@
  * aria-hidden because the column header already names the cell.
  */
 import { useId, useState, type ReactNode } from 'react';
-import type { TFunction } from '../../../i18n/use-t';
+import type { Translate } from '../../../i18n';
 import type { Capabilities } from '../../../protocol/capabilities';
 import type { ModelSource } from '../../../protocol/engine';
 import { installRecordId } from '../../../domain/install/cache-layout';
@@ -26,7 +26,7 @@ export interface CatalogRowProps {
   source: ModelSource;
   lang: 'zh' | 'en';
   locale: string;
-  t: TFunction;
+  t: Translate<'models'>;
 }
 
 function Cell({ label, className, children }: { label: string; className?: string; children: ReactNode }) {
@@ -45,7 +45,7 @@ function recommendedKey(row: Row) {
   return row.recommendedFor[0] === 'reward' ? ('models.badge.recommended.reward' as const) : ('models.badge.recommended.verifier' as const);
 }
 
-function RunsCell({ row, t }: { row: Row; t: TFunction }) {
+function RunsCell({ row, t }: { row: Row; t: Translate<'models'> }) {
   const r = row.runs;
   if (r.kind === 'unknown') return <span className="runs runs-unknown">{t('models.catalog.runs.unknown')}</span>;
   if (r.kind === 'no') {

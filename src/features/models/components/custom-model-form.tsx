@@ -1,13 +1,13 @@
 /** Adds a model by hub id or URL for either engine (validated by the catalog's customEntry). */
 import { useId, useState, type FormEvent } from 'react';
-import { useT } from '../../../i18n/use-t';
+import { useT } from '../../../i18n';
 import { customEntry } from '../../../domain/catalog/custom-entry';
 import type { EngineKind } from '../../../protocol/engine';
 import { serializeError } from '../../../protocol/errors';
 import { useModelsStore } from '../models-store';
 
 export function CustomModelForm() {
-  const t = useT();
+  const t = useT('models');
   const id = useId();
   const [value, setValue] = useState('');
   const [engine, setEngine] = useState<EngineKind>('transformers');

@@ -1,7 +1,6 @@
 /** Shows the last typed error in the user's language with the remedy as buttons. */
-import { useT } from '../../../i18n/use-t';
-import { useLocaleStore } from '../../../i18n/locale-store';
-import type { MessageKey } from '../../../i18n/messages';
+import { useT } from '../../../i18n';
+import { useLocaleStore } from '../../../i18n';
 import { REMEDY_BY_CODE } from '../../../protocol/errors';
 import { formatBytes } from '../format';
 import { removeModel, resumeInstall, verifyModel } from '../install-service';
@@ -12,7 +11,7 @@ function num(v: unknown): number | null {
 }
 
 export function ErrorNotice({ onFreeStorage }: { onFreeStorage: () => void }) {
-  const t = useT();
+  const t = useT('models');
   const locale = useLocaleStore((s) => s.locale);
   const notice = useModelsStore((s) => s.notice);
   const records = useModelsStore((s) => s.records);
@@ -26,7 +25,7 @@ export function ErrorNotice({ onFreeStorage }: { onFreeStorage: () => void }) {
   return (
     <section className="panel panel-warning" role="alert" data-testid="models-error" data-code={error.code} aria-labelledby="models-error-title">
       <h2 id="models-error-title">{t('models.error.title')}</h2>
-      <p>{t(`error.${error.code}` as MessageKey)}</p>
+      <p>{t(`error.${error.code}`)}</p>
       {error.code === 'QUOTA_EXCEEDED' && num(d['required']) !== null ? (
         <p>
           {t('models.error.quotaDetail', {

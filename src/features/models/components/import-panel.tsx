@@ -4,8 +4,8 @@
  * where it exists.
  */
 import { useId, useState, type ChangeEvent } from 'react';
-import { useT } from '../../../i18n/use-t';
-import { useLocaleStore } from '../../../i18n/locale-store';
+import { useT } from '../../../i18n';
+import { useLocaleStore } from '../../../i18n';
 import type { CatalogModel } from '../../../domain/catalog/schema';
 import type { Capabilities } from '../../../protocol/capabilities';
 import type { ModelSource } from '../../../protocol/engine';
@@ -16,7 +16,7 @@ import { useModelsStore } from '../models-store';
 type DirPicker = () => Promise<Parameters<typeof pickedFromDirectoryHandle>[0]>;
 
 export function ImportPanel({ entries, caps, source }: { entries: readonly CatalogModel[]; caps: Capabilities | null; source: ModelSource }) {
-  const t = useT();
+  const t = useT('models');
   const locale = useLocaleStore((s) => s.locale);
   const active = useModelsStore((s) => s.active);
   const id = useId();

@@ -1,12 +1,12 @@
 /** The running install: total bar with bytes, speed and time left, one bar per file, and cancel. */
-import { useT } from '../../../i18n/use-t';
-import { useLocaleStore } from '../../../i18n/locale-store';
+import { useT } from '../../../i18n';
+import { useLocaleStore } from '../../../i18n';
 import { cancelInstall } from '../install-service';
 import { formatBytes, formatDuration } from '../format';
 import { useModelsStore } from '../models-store';
 
 export function InstallProgressPanel() {
-  const t = useT();
+  const t = useT('models');
   const locale = useLocaleStore((s) => s.locale);
   const running = useModelsStore((s) => s.active);
   const finished = useModelsStore((s) => s.finished);

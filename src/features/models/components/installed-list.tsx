@@ -3,8 +3,8 @@ import { useMemo } from 'react';
 import { mergeCatalog, modelLabel } from '../../../domain/catalog/catalog';
 import type { CatalogModel } from '../../../domain/catalog/schema';
 import { useAppStore } from '../../../stores/app-store';
-import { useT } from '../../../i18n/use-t';
-import { useLocaleStore } from '../../../i18n/locale-store';
+import { useT } from '../../../i18n';
+import { useLocaleStore } from '../../../i18n';
 import type { ModelInstallRecord } from '../../../storage/models-repo';
 import { formatBytes } from '../format';
 import { removeModel, resumeInstall, verifyModel } from '../install-service';
@@ -17,7 +17,7 @@ function recordBytes(r: ModelInstallRecord): number {
 }
 
 export function InstalledList() {
-  const t = useT();
+  const t = useT('models');
   const locale = useLocaleStore((s) => s.locale);
   const records = useModelsStore((s) => s.records);
   const active = useModelsStore((s) => s.active);

@@ -1,6 +1,6 @@
 /** Where models come from: the public hub or a mirror (weights URL + WebLLM library URL); mirror-only is read-only when the deployment enforces it. */
 import { useId, useState, type FormEvent } from 'react';
-import { useT } from '../../../i18n/use-t';
+import { useT } from '../../../i18n';
 import type { AppConfig } from '../../../domain/config/schema';
 import { saveSourceSettings } from '../install-service';
 import { useModelsStore } from '../models-store';
@@ -15,7 +15,7 @@ function isHttp(v: string): boolean {
 }
 
 export function SourceSettingsForm({ config }: { config: Pick<AppConfig, 'modelHost' | 'modelLibHost' | 'mirrorOnly'> }) {
-  const t = useT();
+  const t = useT('models');
   const id = useId();
   const source = useModelsStore((s) => s.source);
   const [hub, setHub] = useState(source.hubHost ?? config.modelHost);

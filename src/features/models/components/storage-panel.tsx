@@ -1,13 +1,13 @@
 /** Storage use bar, persistence note, and clear-all with an inline confirmation. */
 import { useState } from 'react';
-import { useT } from '../../../i18n/use-t';
-import { useLocaleStore } from '../../../i18n/locale-store';
+import { useT } from '../../../i18n';
+import { useLocaleStore } from '../../../i18n';
 import { formatBytes } from '../format';
 import { clearAllModels } from '../install-service';
 import { useModelsStore } from '../models-store';
 
 export function StoragePanel() {
-  const t = useT();
+  const t = useT('models');
   const locale = useLocaleStore((s) => s.locale);
   const { usage, quota, persisted, records, active } = useModelsStore();
   const [confirming, setConfirming] = useState(false);

@@ -14,7 +14,7 @@ import { parsePredictionsJsonl } from '../../../../src/core/predictions';
 import { saveImportedDataset } from '../../../../src/features/bench/bench-service';
 import { useBenchStore } from '../../../../src/features/bench/bench-store';
 import { RunsPanel } from '../../../../src/features/bench/components/runs-panel';
-import { useLocaleStore } from '../../../../src/i18n';
+import { loadNamespaces, useLocaleStore } from '../../../../src/i18n';
 import { closeAppDb, DB_NAME } from '../../../../src/storage/db';
 import { runsRepo } from '../../../../src/storage/runs-repo';
 
@@ -32,6 +32,8 @@ const predictionsText = (): string => {
 
 let datasetId = '';
 
+// Rendered alone, outside the app's Suspense boundary: load the screen's namespace first.
+beforeAll(() => loadNamespaces('bench'));
 beforeAll(() => {
   (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 });

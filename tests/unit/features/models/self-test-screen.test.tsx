@@ -6,7 +6,7 @@ import { SelfTestScreen } from '../../../../src/features/models/self-test-screen
 import { setSelfTestEngineFactoryForTesting } from '../../../../src/features/models/self-test/self-test-service';
 import { useSelfTestStore } from '../../../../src/features/models/self-test/self-test-store';
 import { SELFTEST_PROMPTS } from '../../../../src/features/models/self-test/prompts';
-import { useLocaleStore } from '../../../../src/i18n';
+import { loadNamespaces, useLocaleStore } from '../../../../src/i18n';
 import { useAppStore } from '../../../../src/stores/app-store';
 import { fixtureVerifierEntry } from '../../../kit/catalog-entries';
 import { createScriptedEngine } from '../../../kit/scripted-engine';
@@ -14,6 +14,8 @@ import { createScriptedEngine } from '../../../kit/scripted-engine';
 const ANSWER = '{"has_error":false,"errors":[]}';
 const FIXTURE = fixtureVerifierEntry({ dtypes: ['fp32'], sizeBytes: 1000, label: { zh: '测试用微型核查模型', en: 'Tiny test verifier' } });
 
+// Rendered alone, outside the app's Suspense boundary: load the screen's namespace first.
+beforeAll(() => loadNamespaces('selftest'));
 beforeAll(() => {
   (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 });

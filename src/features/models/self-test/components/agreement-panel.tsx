@@ -1,12 +1,12 @@
 /** Per-prompt agreement between the WebGPU and WASM outputs, with the verdict first. */
-import { useLocaleStore } from '../../../../i18n/locale-store';
+import { useLocaleStore } from '../../../../i18n';
 import { formatPercent } from '../format';
 import type { SelfTestReport } from '../run-self-test';
-import { useSelftestT } from '../use-selftest-t';
 import { SelftestTable } from './selftest-table';
+import { useT } from '../../../../i18n';
 
 export function AgreementPanel({ report }: { report: SelfTestReport }) {
-  const t = useSelftestT();
+  const t = useT('selftest');
   const locale = useLocaleStore((s) => s.locale);
   const { agreement } = report;
   if (!agreement) {

@@ -1,12 +1,12 @@
 /** The capability probe as a two-column table: what this device offers the engines. */
-import { useLocaleStore } from '../../../../i18n/locale-store';
+import { useLocaleStore } from '../../../../i18n';
 import type { Capabilities } from '../../../../protocol/capabilities';
 import { formatBytes } from '../../format';
-import { useSelftestT } from '../use-selftest-t';
 import { SelftestTable } from './selftest-table';
+import { useT } from '../../../../i18n';
 
 export function CapabilityTable({ caps }: { caps: Capabilities | null }) {
-  const t = useSelftestT();
+  const t = useT('selftest');
   const locale = useLocaleStore((s) => s.locale);
   if (!caps) {
     return (

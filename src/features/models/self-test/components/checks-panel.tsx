@@ -5,24 +5,24 @@
  * a test can read the numbers without parsing the localized text.
  */
 import type { ReactNode } from 'react';
-import { useLocaleStore } from '../../../../i18n/locale-store';
+import { useLocaleStore } from '../../../../i18n';
 import type { ClassifierDeviceRun } from '../classifier-check';
 import { formatMs, formatScore } from '../format';
 import type { CheckVerdict, DeviceRun, SelfTestReport } from '../run-self-test';
 import type { ScoreAgreement } from '../score-agreement';
 import { deviceName } from './device-results';
 import { CheckSection, SelftestTable } from './selftest-table';
-import { useSelftestT, type SelftestT } from '../use-selftest-t';
+import { useT, type Translate } from '../../../../i18n';
 
 const bool = (v: boolean): 'true' | 'false' => (v ? 'true' : 'false');
 const num = (v: number | null | undefined): string => (v === null || v === undefined ? '' : String(v));
 
-function verdictText(t: SelftestT, v: CheckVerdict): string {
+function verdictText(t: Translate<'selftest'>, v: CheckVerdict): string {
   return t(`selftest.verdict.${v}`);
 }
 
 export function ChecksSummary({ report }: { report: SelfTestReport }) {
-  const t = useSelftestT();
+  const t = useT('selftest');
   const rows: [keyof SelfTestReport['checks'], string][] = [
     ['generation', t('selftest.checks.generation')],
     ['streaming', t('selftest.checks.streaming')],
@@ -54,7 +54,7 @@ function DeviceCheckTable<K extends 'streaming' | 'interrupt'>(props: {
   data: (result: NonNullable<DeviceRun[K]>) => Record<`data-${string}`, string | number>;
   cells: (result: NonNullable<DeviceRun[K]>) => ReactNode;
 }) {
-  const t = useSelftestT();
+  const t = useT('selftest');
   const rows = props.runs.flatMap((run) => {
     const result = run[props.check];
     return result ? [{ device: run.device, result: result as NonNullable<DeviceRun[K]> }] : [];
@@ -75,7 +75,7 @@ function DeviceCheckTable<K extends 'streaming' | 'interrupt'>(props: {
 }
 
 function StreamTable({ runs }: { runs: readonly DeviceRun[] }) {
-  const t = useSelftestT();
+  const t = useT('selftest');
   const locale = useLocaleStore((s) => s.locale);
   return (
     <DeviceCheckTable
@@ -135,7 +135,7 @@ function ScoreTable(props: {
   rows: readonly ScoreRow[];
   agreement: ScoreAgreement | null;
 }) {
-  const t = useSelftestT();
+  const t = useT('selftest');
   const locale = useLocaleStore((s) => s.locale);
   const { testId, devices, rows, agreement } = props;
   return (
@@ -177,7 +177,7 @@ function ScoreTable(props: {
 }
 
 function JudgeSection({ runs, agreement }: { runs: readonly DeviceRun[]; agreement: ScoreAgreement | null }) {
-  const t = useSelftestT();
+  const t = useT('selftest');
   const locale = useLocaleStore((s) => s.locale);
   const judged = runs.filter((r) => r.judge);
   if (judged.length === 0) return null;
@@ -197,7 +197,7 @@ function JudgeSection({ runs, agreement }: { runs: readonly DeviceRun[]; agreeme
 }
 
 function InterruptTable({ runs }: { runs: readonly DeviceRun[] }) {
-  const t = useSelftestT();
+  const t = useT('selftest');
   const locale = useLocaleStore((s) => s.locale);
   return (
     <DeviceCheckTable
@@ -239,7 +239,7 @@ function InterruptTable({ runs }: { runs: readonly DeviceRun[] }) {
 }
 
 function ClassifierSection({ runs, agreement, modelId }: { runs: readonly ClassifierDeviceRun[]; agreement: ScoreAgreement | null; modelId: string | null }) {
-  const t = useSelftestT();
+  const t = useT('selftest');
   const locale = useLocaleStore((s) => s.locale);
   if (runs.length === 0) return null;
   const scored = runs.filter((r) => r.status !== 'skipped');
@@ -264,7 +264,7 @@ function ClassifierSection({ runs, agreement, modelId }: { runs: readonly Classi
 
 /** Everything below the device table: shown as each device finishes, agreement once the report is in. */
 export function ChecksPanel(props: { runs: readonly DeviceRun[]; classifierRuns: readonly ClassifierDeviceRun[]; report: SelfTestReport | null; classifierId: string | null }) {
-  const t = useSelftestT();
+  const t = useT('selftest');
   const { runs, classifierRuns, report } = props;
   const any = runs.some((r) => r.streaming || r.judge || r.interrupt) || classifierRuns.length > 0;
   if (!any) return null;

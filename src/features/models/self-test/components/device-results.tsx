@@ -2,27 +2,25 @@
  * Per-device figures (load, warm-up, prefill and decode speed, WebLLM's own
  * stats), typed errors with their remedy, and each prompt's output.
  */
-import { useT } from '../../../../i18n/use-t';
-import { useLocaleStore } from '../../../../i18n/locale-store';
-import type { MessageKey } from '../../../../i18n/messages';
+import { useT } from '../../../../i18n';
+import type { Translate } from '../../../../i18n';
+import { useLocaleStore } from '../../../../i18n';
 import { REMEDY_BY_CODE, type SerializedError } from '../../../../protocol/errors';
 import { formatMs, formatRate } from '../format';
 import type { DeviceRun, PromptOutput, SelfTestDevice } from '../run-self-test';
-import { useSelftestT, type SelftestT } from '../use-selftest-t';
 import { SelftestTable } from './selftest-table';
 
-export function deviceName(t: SelftestT, device: string): string {
+export function deviceName(t: Translate<'selftest'>, device: string): string {
   return device === 'webgpu' ? t('selftest.device.webgpu') : device === 'wasm' ? t('selftest.device.wasm') : device;
 }
 
 function ErrorLine({ device, error }: { device: SelfTestDevice; error: SerializedError }) {
-  const t = useSelftestT();
-  const tApp = useT();
+  const t = useT('selftest');
   const remedy = REMEDY_BY_CODE[error.code];
   return (
     <div className="panel panel-warning" role="alert" data-testid="selftest-error" data-device={device} data-code={error.code}>
-      <p>{t('selftest.error.title', { device: deviceName(t, device), message: tApp(`error.${error.code}` as MessageKey) })}</p>
-      {remedy !== 'none' ? <p>{t('selftest.error.remedy', { remedy: tApp(`remedy.${remedy}` as MessageKey) })}</p> : null}
+      <p>{t('selftest.error.title', { device: deviceName(t, device), message: t(`error.${error.code}`) })}</p>
+      {remedy !== 'none' ? <p>{t('selftest.error.remedy', { remedy: t(`remedy.${remedy}`) })}</p> : null}
       <details>
         <summary>{error.code}</summary>
         <p className="muted">{error.message}</p>
@@ -32,7 +30,7 @@ function ErrorLine({ device, error }: { device: SelfTestDevice; error: Serialize
 }
 
 export function DeviceSummary({ runs }: { runs: readonly DeviceRun[] }) {
-  const t = useSelftestT();
+  const t = useT('selftest');
   const locale = useLocaleStore((s) => s.locale);
   if (runs.length === 0) return null;
   const stateLabel = (s: DeviceRun['status']) => t(s === 'ok' ? 'selftest.results.ok' : s === 'failed' ? 'selftest.results.failed' : 'selftest.results.skipped');
@@ -74,7 +72,7 @@ export function DeviceSummary({ runs }: { runs: readonly DeviceRun[] }) {
 }
 
 export function DeviceOutputs({ device, outputs }: { device: SelfTestDevice; outputs: readonly PromptOutput[] }) {
-  const t = useSelftestT();
+  const t = useT('selftest');
   if (outputs.length === 0) return null;
   const headingId = `selftest-outputs-${device}`;
   return (

@@ -5,7 +5,7 @@ import { DEFAULT_CATALOG } from '../../../../../src/domain/catalog/catalog';
 import { recommendDefaults } from '../../../../../src/domain/catalog/recommend';
 import { CatalogList } from '../../../../../src/features/models/components/catalog-list';
 import { useModelsStore } from '../../../../../src/features/models/models-store';
-import { useLocaleStore } from '../../../../../src/i18n';
+import { loadNamespaces, useLocaleStore } from '../../../../../src/i18n';
 import type { ModelInstallRecord } from '../../../../../src/storage/models-repo';
 import { makeCaps } from '../../../../kit/capabilities';
 import { fixtureVerifierEntry } from '../../../../kit/catalog-entries';
@@ -31,6 +31,8 @@ function renderList(caps = CPU_ONLY) {
 const rows = () => screen.getAllByTestId('catalog-entry');
 const row = (id: string) => rows().find((r) => r.getAttribute('data-model-id') === id);
 
+// Rendered alone, outside the app's Suspense boundary: load the screen's namespace first.
+beforeAll(() => loadNamespaces('models'));
 beforeAll(() => {
   (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 });

@@ -1,9 +1,12 @@
-/** The Formulary (处方集) screen and the formulary rules in the checker (issue 12). */
-import { defineMessages } from '../define';
+/**
+ * The Formulary (处方集) screen and the benchmark's formulary modes (issue 12):
+ * a lazily loaded namespace (src/i18n/catalog.ts); the keys the checker
+ * shows are core (src/i18n/messages/shared.ts).
+ */
+import { defineMessages } from './define';
 
 export const formularyMessages = defineMessages(
   {
-    'nav.formulary': '处方集',
     'formulary.title': '处方集',
     'formulary.intro': '导入本院处方集（CSV、TSV、JSON 或 XLSX），每次核查都会按处方集规则检查剂量、频次和禁忌人群，无需安装模型。文件只保存在本设备。',
     'formulary.import.label': '导入处方集文件',
@@ -11,7 +14,6 @@ export const formularyMessages = defineMessages(
     'formulary.import.done': '已导入 {name}：{rows} 行可用，{bad} 行有问题。',
     'formulary.import.failed': '无法导入 {name}：{message}',
     'formulary.demo.load': '加载演示处方集',
-    'formulary.demo.label': '演示数据，不作临床依据',
     'formulary.active': '当前处方集',
     'formulary.active.none': '尚未导入处方集。导入文件或加载演示处方集后，核查会应用处方集规则。',
     'formulary.meta': '{name} · 导入于 {date} · {rows} 行 · 哈希 {hash}',
@@ -34,18 +36,12 @@ export const formularyMessages = defineMessages(
     'formulary.col.contra': '禁忌人群',
     'formulary.col.source': '来源',
     'formulary.error': '无法读取或保存处方集：{message}',
-    'check.finding.rule': '处方集规则',
-    'check.finding.rule.limit': '处方集限量',
-    'check.finding.rule.found': '文中',
-    'check.rulesOnly': '未加载模型：本次只应用了处方集规则。',
-    'check.rulesOnly.hint': '未加载模型，将只应用处方集规则',
     'formulary.bench.mode': '处方集规则',
     'formulary.bench.model': '仅模型',
     'formulary.bench.rules': '仅处方集规则（不加载模型）',
     'formulary.bench.both': '模型 + 处方集规则',
   },
   {
-    'nav.formulary': 'Formulary',
     'formulary.title': 'Formulary',
     'formulary.intro': "Import your hospital's formulary (CSV, TSV, JSON or XLSX). Every check then applies its dose, frequency and contraindication rules, with no model needed. The file stays on this device.",
     'formulary.import.label': 'Import a formulary file',
@@ -53,7 +49,6 @@ export const formularyMessages = defineMessages(
     'formulary.import.done': 'Imported {name}: {rows} rows used, {bad} rows with problems.',
     'formulary.import.failed': 'Could not import {name}: {message}',
     'formulary.demo.load': 'Load the demo formulary',
-    'formulary.demo.label': 'Demo data, not for clinical use (演示数据，不作临床依据)',
     'formulary.active': 'Active formulary',
     'formulary.active.none': 'No formulary yet. Import a file or load the demo formulary and checks will apply its rules.',
     'formulary.meta': '{name} · imported {date} · {rows} rows · hash {hash}',
@@ -76,11 +71,6 @@ export const formularyMessages = defineMessages(
     'formulary.col.contra': 'Contraindicated',
     'formulary.col.source': 'Source',
     'formulary.error': 'Could not read or save the formulary: {message}',
-    'check.finding.rule': 'Formulary rule (处方集规则)',
-    'check.finding.rule.limit': 'Formulary limit',
-    'check.finding.rule.found': 'text says',
-    'check.rulesOnly': 'No model loaded: only the formulary rules were applied.',
-    'check.rulesOnly.hint': 'no model loaded, only the formulary rules will be applied',
     'formulary.bench.mode': 'Formulary rules',
     'formulary.bench.model': 'Model only',
     'formulary.bench.rules': 'Formulary rules only (no model loaded)',

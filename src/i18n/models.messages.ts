@@ -1,4 +1,8 @@
-import { defineMessages } from '../define';
+/**
+ * The Models screen: a lazily loaded namespace (src/i18n/catalog.ts); the
+ * model status the checker shows is core (src/i18n/messages/shared.ts).
+ */
+import { defineMessages } from './define';
 
 export const modelsMessages = defineMessages(
   {
@@ -111,11 +115,6 @@ export const modelsMessages = defineMessages(
     'models.custom.role.reward': '评分模型',
     'models.custom.add': '添加',
     'models.custom.added': '已添加 {name}',
-    'models.status.label': '模型状态',
-    'models.status.none': '未安装模型',
-    'models.status.installed': '已安装 {count} 个模型',
-    'models.status.installing': '正在安装 {name}（{percent}%）',
-    'models.status.partial': '{name} 下载未完成',
     'models.error.title': '出错了',
     'models.error.quotaDetail': '需要 {required}，可用 {available}（已用 {usage} / 共 {quota}）。',
     'models.error.file': '文件：{file}',
@@ -230,11 +229,6 @@ export const modelsMessages = defineMessages(
     'models.custom.role.reward': 'Reward model',
     'models.custom.add': 'Add',
     'models.custom.added': 'Added {name}',
-    'models.status.label': 'Model status',
-    'models.status.none': 'No model installed',
-    'models.status.installed': '{count} model(s) installed',
-    'models.status.installing': 'Installing {name} ({percent}%)',
-    'models.status.partial': '{name}: download incomplete',
     'models.error.title': 'Something went wrong',
     'models.error.quotaDetail': 'Needs {required}, {available} free ({usage} used of {quota}).',
     'models.error.file': 'File: {file}',
