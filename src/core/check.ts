@@ -14,8 +14,9 @@ import { ANSWER_FORMAT_VERSION } from './answer';
 import { alignFindings, type AlignedSpan } from './align';
 import { splitIntoChunks } from './chunk';
 import { clusterFindings, combineConfidence, type SampleFinding } from './consistency';
-import { isKept, scoreFinding, severityOf, THRESHOLD_PRESETS, type FindingScorer, type Severity } from './gating';
+import { scoreFinding, severityOf, THRESHOLD_PRESETS, type FindingScorer, type Severity } from './gating';
 import { shortHash } from './hash';
+import { keptAt, verdictAt } from './threshold';
 import type { ErrorType } from './labels';
 import { parseVerifierAnswer, type ParsedAnswer } from './parse';
 import { answerSchemaString, buildVerifierPrompt, isPromptVariant, type PromptVariant } from './prompts';
@@ -224,21 +225,8 @@ function sortFindings(findings: Finding[]): Finding[] {
   });
 }
 
-function finalVerdict(findings: readonly Finding[], verifierVerdict: Verdict, hasScorer: boolean): Verdict {
-  if (!hasScorer) return verifierVerdict;
-  if (findings.some((f) => f.kept)) return 'has_error';
-  return verifierVerdict === 'incomplete' ? 'incomplete' : 'no_error';
-}
-
-/**
- * Recomputes `kept` and the verdict for another threshold without running
- * anything (the UI's slider). Pure: returns a new result.
- */
-export function applyThreshold(result: CheckResult, threshold: number): CheckResult {
-  const t = Math.min(1, Math.max(0, Number.isFinite(threshold) ? threshold : result.threshold));
-  const findings = result.findings.map((f) => ({ ...f, kept: isKept(f.confidence, t) }));
-  return { ...result, threshold: t, findings, verdict: finalVerdict(findings, result.verifierVerdict, result.models.reward !== null) };
-}
+/** The slider's re-filter lives with the other threshold rules (./threshold.ts), the one place they are applied. */
+export { applyThreshold, thresholdView, type ThresholdView } from './threshold';
 
 export function locatedFindings(result: CheckResult): (Finding & { span: FindingSpan })[] {
   return result.findings.filter((f): f is Finding & { span: FindingSpan } => f.span !== null);
@@ -414,7 +402,7 @@ export async function check(text: string, deps: CheckDeps): Promise<CheckResult>
       rewardScore,
       confidence,
       severity,
-      kept: isKept(confidence, options.threshold),
+      kept: keptAt({ confidence }, options.threshold),
       ...(grounded ? { evidence: [...new Set(cl.members.flatMap((m) => m.evidenceIds ?? []))] } : {}),
     });
   }
@@ -424,7 +412,7 @@ export async function check(text: string, deps: CheckDeps): Promise<CheckResult>
   const sorted = sortFindings(findings);
   timings.totalMs = now() - t0;
   const result: CheckResult = {
-    verdict: finalVerdict(sorted, verifierVerdict, scorer !== undefined),
+    verdict: verdictAt(sorted, verifierVerdict, scorer !== undefined),
     verifierVerdict,
     status: statusOf(samples),
     findings: sorted,
@@ -463,7 +451,7 @@ function draftFindings(items: readonly SampleFinding[], k: number, threshold: nu
       rewardScore: null,
       confidence,
       severity: severityOf({ medication: cl.medication, quote: rep.quote, correction: rep.correction, reason: rep.reason }),
-      kept: isKept(confidence, threshold),
+      kept: keptAt({ confidence }, threshold),
     };
   });
 }

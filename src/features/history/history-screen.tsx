@@ -9,7 +9,7 @@ import { mergeCatalog, modelLabel } from '../../domain/catalog/catalog';
 import type { CatalogModel } from '../../domain/catalog/schema';
 import { ERROR_TYPE_INFO } from '../../core/labels';
 import { useAppStore } from '../../stores/app-store';
-import { applyThreshold } from '../../core/check';
+import { thresholdView } from '../../core/check';
 import { useLocaleStore, useT } from '../../i18n';
 import { toMedfactError, type MedfactError } from '../../protocol/errors';
 import { deleteAllChecks, deleteCheck, listChecks, type CheckRecord } from '../../storage/checks-repo';
@@ -113,8 +113,7 @@ export function HistoryScreen() {
       {records !== null && records.length > 0 && (
         <ol className="history-list">
           {records.map((r) => {
-            const view = applyThreshold(r.result, r.threshold);
-            const shown = view.findings.filter((f) => f.kept && !r.review.dismissed.includes(f.id));
+            const { result: view, shown } = thresholdView(r.result, r.threshold, r.review.dismissed);
             const types = [...new Set(shown.map((f) => (locale === 'zh-CN' ? ERROR_TYPE_INFO[f.type].zh : ERROR_TYPE_INFO[f.type].en)))];
             return (
               <li key={r.id} data-testid="history-item" data-check-id={r.id} data-verdict={view.verdict}>
