@@ -9,7 +9,8 @@
  * engine reads exactly the cache entries the installer wrote.
  */
 import { create } from 'zustand';
-import { findEntry, mergeCatalog } from '../domain/catalog/catalog';
+import { findEntry } from '../domain/catalog/catalog';
+import { currentCatalog } from '../stores/catalog-store';
 import { toModelSpec } from '../domain/catalog/model-spec';
 import type { CatalogModel } from '../domain/catalog/schema';
 import { createEngineClient, type EngineClient } from '../client/engine-client';
@@ -74,7 +75,7 @@ function saveChoice(role: Role, recordId: string | null): void {
 
 /** Every catalog entry the app knows: built-in, deployment config, user-added. */
 export function fullCatalog(): CatalogModel[] {
-  return mergeCatalog(useAppStore.getState().config.catalog as CatalogModel[], useModelsStore.getState().customEntries);
+  return currentCatalog();
 }
 
 function entryFor(record: ModelInstallRecord, role: Role): CatalogModel | undefined {
