@@ -19,7 +19,7 @@ import { InstallProgressPanel } from './components/install-progress';
 import { InstalledList } from './components/installed-list';
 import { SourceSettingsForm } from './components/source-settings';
 import { StoragePanel } from './components/storage-panel';
-import { effectiveSource, loadSourceSettings, refreshModels } from './install-service';
+import { effectiveSource, refreshModels } from './install-service';
 import { useModelsStore } from './models-store';
 import { ModelStatus } from './model-status';
 import './models.css';
@@ -33,7 +33,6 @@ export function ModelsScreen() {
   const [caps, setCaps] = useState<Capabilities | null>(null);
 
   useEffect(() => {
-    useModelsStore.getState().setSource(loadSourceSettings());
     void refreshModels();
     let live = true;
     probeCapabilities().then(

@@ -1,47 +1,12 @@
 // @vitest-environment happy-dom
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { choicesFrom, recovering } from '../../../src/app/model-session';
-import type { ModelEngine } from '../../../src/protocol/engine';
-import { MedfactError } from '../../../src/protocol/errors';
+import { afterEach, describe, expect, it } from 'vitest';
+import { choicesFrom, disposeModelSession, selectModel, startModelSession } from '../../../src/app/model-session';
+import { customEntry } from '../../../src/domain/catalog/custom-entry';
+import { closeAppDb, getAppDb } from '../../../src/storage/db';
+import { createSettingsRepo } from '../../../src/storage/settings-repo';
+import { addCustomModel, setCustomModels, useCustomModels } from '../../../src/stores/catalog-store';
 import type { ModelInstallRecord } from '../../../src/storage/models-repo';
 import { useAppStore } from '../../../src/stores/app-store';
-import { createScriptedEngine } from '../../fixtures/scripted-engine';
-
-function failing(code: MedfactError['code']): ModelEngine {
-  const base = createScriptedEngine(['{}']);
-  return {
-    ...base,
-    generate: () => Promise.reject(new MedfactError(code, 'boom')),
-    score: () => Promise.reject(new MedfactError(code, 'boom')),
-  };
-}
-
-const ask = { messages: [{ role: 'user' as const, content: '?' }], maxTokens: 8, temperature: 0 };
-
-describe('recovering engine (what the checker calls)', () => {
-  it('asks for a reload when the GPU device is lost or memory runs out, and still reports the typed error', async () => {
-    for (const code of ['DEVICE_LOST', 'OUT_OF_MEMORY'] as const) {
-      const reload = vi.fn();
-      const engine = recovering(failing(code), reload);
-      await expect(engine.generate(ask)).rejects.toMatchObject({ code });
-      await expect(engine.score({ kind: 'classify', text: 'x' })).rejects.toMatchObject({ code });
-      expect(reload).toHaveBeenCalledTimes(2);
-      expect(reload.mock.calls[0]?.[0]).toBeInstanceOf(MedfactError);
-    }
-  });
-
-  it('does not reload for other errors, and passes results through untouched', async () => {
-    const reload = vi.fn();
-    await expect(recovering(failing('PARSE_FAILED'), reload).generate(ask)).rejects.toMatchObject({ code: 'PARSE_FAILED' });
-    expect(reload).not.toHaveBeenCalled();
-    const ok = recovering(createScriptedEngine(['{"has_error":false,"errors":[]}']), reload);
-    const pieces: string[] = [];
-    const result = await ok.generate(ask, { onChunk: (c) => pieces.push(c.text) });
-    expect(result.text).toBe('{"has_error":false,"errors":[]}');
-    expect(pieces.join('')).toBe(result.text);
-    expect(reload).not.toHaveBeenCalled();
-  });
-});
 
 describe('model choices for the checker', () => {
   afterEach(() => useAppStore.setState(useAppStore.getInitialState()));
@@ -82,5 +47,28 @@ describe('model choices for the checker', () => {
       { id: 'transformers:org/verifier:q8', role: 'verifier', label: '核查 · q8', modelId: 'org/verifier' },
       { id: 'transformers:org/reward:q8', role: 'reward', label: '评分 · q8', modelId: 'org/reward' },
     ]);
+  });
+});
+
+describe('session preferences go through the settings repository', () => {
+  afterEach(() => {
+    disposeModelSession();
+    setCustomModels([]);
+  });
+
+  it('restores the user-added models and saves choices and additions to IndexedDB, not localStorage', async () => {
+    const name = `medfact-session-${Date.now()}`;
+    const repo = createSettingsRepo(() => getAppDb(name));
+    const added = customEntry({ engine: 'transformers', hubIdOrUrl: 'hospital/med-verifier' });
+    await repo.set('customModels', [added]);
+    await startModelSession(repo);
+    expect(useCustomModels.getState().custom.map((e) => e.id)).toEqual(['hospital/med-verifier']);
+
+    await selectModel('reward', null);
+    await expect.poll(() => repo.get('modelChoice')).toEqual({ reward: null });
+    addCustomModel(customEntry({ engine: 'transformers', hubIdOrUrl: 'hospital/other' }));
+    await expect.poll(async () => ((await repo.get('customModels')) as { id: string }[] | undefined)?.map((e) => e.id)).toEqual(['hospital/med-verifier', 'hospital/other']);
+    expect(localStorage.length).toBe(0);
+    await closeAppDb(name);
   });
 });

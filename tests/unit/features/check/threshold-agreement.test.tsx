@@ -5,7 +5,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/re
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CheckScreen } from '../../../../src/features/check/check-screen';
 import { resetCheckStore, useCheckStore } from '../../../../src/features/check/check-store';
-import { useEngineSession } from '../../../../src/features/check/engine-session';
+import { attachSessionModel, resetSessionEngines } from '../../../../src/client/session-engines';
 import { toJsonReport, toMarkdown } from '../../../../src/features/check/report-export';
 import { HistoryScreen } from '../../../../src/features/history/history-screen';
 import { useLocaleStore } from '../../../../src/i18n';
@@ -31,7 +31,7 @@ describe('threshold: one verdict everywhere', () => {
   beforeEach(async () => {
     await wipeDb();
     resetCheckStore();
-    useEngineSession.getState().reset();
+    resetSessionEngines();
     useLocaleStore.getState().reset();
   });
   afterEach(cleanup);
@@ -41,8 +41,8 @@ describe('threshold: one verdict everywhere', () => {
       { quote: '鱼精蛋白', med: true, fix: '维生素K1', why: '鱼精蛋白用于拮抗肝素。' },
       { quote: '阿司匹林', fix: '对乙酰氨基酚', why: '儿童用阿司匹林可致瑞氏综合征。' },
     ]);
-    useEngineSession.getState().attachVerifier({ engine: fakeEngine({ answer }), id: 'fixture/tiny-verifier', contextTokens: 4096 });
-    useEngineSession.getState().attachReward({ engine: fakeEngine({ answer: '', scores: { 鱼精蛋白: 0.7, 阿司匹林: 0.6 } }), id: 'fixture/tiny-reward', mode: 'classify' });
+    attachSessionModel('verifier', { engine: fakeEngine({ answer }), id: 'fixture/tiny-verifier', contextTokens: 4096 });
+    attachSessionModel('reward', { engine: fakeEngine({ answer: '', scores: { 鱼精蛋白: 0.7, 阿司匹林: 0.6 } }), id: 'fixture/tiny-reward', mode: 'classify' });
     const checker = render(<CheckScreen />);
     fireEvent.change(screen.getByTestId('check-input'), { target: { value: TEXT } });
     fireEvent.keyDown(screen.getByTestId('check-input'), { key: 'Enter', ctrlKey: true });
