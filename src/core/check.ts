@@ -13,7 +13,7 @@
 import { ANSWER_FORMAT_VERSION } from './answer';
 import { alignFindings, type AlignedSpan } from './align';
 import { splitIntoChunks } from './chunk';
-import { clusterFindings, combineConfidence, type SampleFinding } from './consistency';
+import { clusterFindings, combineConfidence, type FindingCluster, type SampleFinding } from './consistency';
 import { scoreFinding, severityOf, THRESHOLD_PRESETS, type FindingScorer, type Severity } from './gating';
 import { shortHash } from './hash';
 import { keptAt, verdictAt } from './threshold';
@@ -388,21 +388,8 @@ export async function check(text: string, deps: CheckDeps): Promise<CheckResult>
       }
       throwIfAborted(signal);
     }
-    const confidence = combineConfidence(cl.support, rewardScore, K);
-    const span = toFindingSpan(rep.span);
     findings.push({
-      id: findingId(span, rep.quote, i),
-      quote: rep.quote,
-      type: cl.type,
-      medication: cl.medication,
-      correction: rep.correction,
-      reason: rep.reason,
-      span,
-      support: cl.support,
-      rewardScore,
-      confidence,
-      severity,
-      kept: keptAt({ confidence }, options.threshold),
+      ...clusterFinding(cl, i, { rewardScore, confidence: combineConfidence(cl.support, rewardScore, K), severity, threshold: options.threshold }),
       ...(grounded ? { evidence: [...new Set(cl.members.flatMap((m) => m.evidenceIds ?? []))] } : {}),
     });
   }
@@ -437,21 +424,31 @@ export async function check(text: string, deps: CheckDeps): Promise<CheckResult>
 function draftFindings(items: readonly SampleFinding[], k: number, threshold: number): Finding[] {
   return clusterFindings(items, k).map((cl, i) => {
     const rep = cl.representative;
-    const span = toFindingSpan(rep.span);
-    const confidence = combineConfidence(cl.support, null, k);
-    return {
-      id: findingId(span, rep.quote, i),
-      quote: rep.quote,
-      type: cl.type,
-      medication: cl.medication,
-      correction: rep.correction,
-      reason: rep.reason,
-      span,
-      support: cl.support,
-      rewardScore: null,
-      confidence,
-      severity: severityOf({ medication: cl.medication, quote: rep.quote, correction: rep.correction, reason: rep.reason }),
-      kept: keptAt({ confidence }, threshold),
-    };
+    const severity = severityOf({ medication: cl.medication, quote: rep.quote, correction: rep.correction, reason: rep.reason });
+    return clusterFinding(cl, i, { rewardScore: null, confidence: combineConfidence(cl.support, null, k), severity, threshold });
   });
+}
+
+/** A cluster of sample findings as one Finding (its representative's quote, span and texts). */
+function clusterFinding(
+  cl: FindingCluster,
+  index: number,
+  scored: { rewardScore: number | null; confidence: number; severity: Severity; threshold: number },
+): Finding {
+  const rep = cl.representative;
+  const span = toFindingSpan(rep.span);
+  return {
+    id: findingId(span, rep.quote, index),
+    quote: rep.quote,
+    type: cl.type,
+    medication: cl.medication,
+    correction: rep.correction,
+    reason: rep.reason,
+    span,
+    support: cl.support,
+    rewardScore: scored.rewardScore,
+    confidence: scored.confidence,
+    severity: scored.severity,
+    kept: keptAt({ confidence: scored.confidence }, scored.threshold),
+  };
 }

@@ -18,14 +18,8 @@ afterEach(() => {
 function setup() {
   const probe: FakeEngineProbe = { generateSignals: [], loads: [], unloads: 0 };
   const workers: InProcessWorker[] = [];
-  const client = createEngineClient({
-    createWorker: () => {
-      const worker = inProcessWorker((port) => serveEngine(port, () => createFakeEngine(probe)));
-      workers.push(worker);
-      return worker;
-    },
-  });
-  const engine = createReloadingEngine(client);
+  const startWorker = (): InProcessWorker => workers[workers.push(inProcessWorker((port) => serveEngine(port, () => createFakeEngine(probe)))) - 1] as InProcessWorker;
+  const engine = createReloadingEngine(createEngineClient({ createWorker: startWorker }));
   opened.push(engine);
   const events: ReloadEvent[] = [];
   engine.onReload((event) => events.push(event));

@@ -6,9 +6,9 @@ import { DEFAULT_APP_CONFIG } from '../../../../src/domain/config/types';
 import type { CatalogEntry } from '../../../../src/domain/config/schema';
 import { useModelChoices } from '../../../../src/features/bench/model-choices';
 import { useLocaleStore } from '../../../../src/i18n';
-import { closeAppDb, DB_NAME } from '../../../../src/storage/db';
 import { modelsRepo } from '../../../../src/storage/models-repo';
 import { useAppStore } from '../../../../src/stores/app-store';
+import { enableReactAct, wipeAppDb } from '../../../fixtures/app-db';
 
 const VERIFIER = 'hospital/med-verifier';
 const CATALOG: CatalogEntry[] = [
@@ -24,9 +24,7 @@ const CATALOG: CatalogEntry[] = [
   },
 ];
 
-beforeAll(() => {
-  (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-});
+beforeAll(enableReactAct);
 
 function Picker() {
   const { verifiers } = useModelChoices();
@@ -43,11 +41,7 @@ function Picker() {
 
 describe('benchmark model choices', () => {
   beforeEach(async () => {
-    await closeAppDb();
-    await new Promise<void>((resolve) => {
-      const req = indexedDB.deleteDatabase(DB_NAME);
-      req.onsuccess = req.onerror = () => resolve();
-    });
+    await wipeAppDb();
     useLocaleStore.getState().reset();
     useAppStore.getState().setConfig({ config: { ...DEFAULT_APP_CONFIG, catalog: CATALOG, inferenceEndpoints: [] }, issues: [], source: 'file' });
   });

@@ -8,10 +8,9 @@ import { FirstRunPanel } from '../../../../src/features/check/components/first-r
 import { useLocaleStore } from '../../../../src/i18n';
 import { useAppStore } from '../../../../src/stores/app-store';
 import { addCustomModel, setCustomModels } from '../../../../src/stores/catalog-store';
+import { enableReactAct } from '../../../fixtures/app-db';
 
-beforeAll(() => {
-  (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-});
+beforeAll(enableReactAct);
 
 describe('FirstRunPanel', () => {
   beforeEach(() => {

@@ -10,26 +10,16 @@ import { toJsonReport, toMarkdown } from '../../../../src/features/check/report-
 import { HistoryScreen } from '../../../../src/features/history/history-screen';
 import { useLocaleStore } from '../../../../src/i18n';
 import { getCheck } from '../../../../src/storage/checks-repo';
-import { closeAppDb, DB_NAME } from '../../../../src/storage/db';
 import { answerFor, fakeEngine } from '../../check/fake-engine';
+import { enableReactAct, wipeAppDb } from '../../../fixtures/app-db';
 
 const TEXT = '华法林过量引起出血时，可静脉注射鱼精蛋白拮抗其作用。儿童退热首选阿司匹林。';
 
-beforeAll(() => {
-  (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-});
-
-async function wipeDb(): Promise<void> {
-  await closeAppDb();
-  await new Promise<void>((resolve) => {
-    const req = indexedDB.deleteDatabase(DB_NAME);
-    req.onsuccess = req.onerror = () => resolve();
-  });
-}
+beforeAll(enableReactAct);
 
 describe('threshold: one verdict everywhere', () => {
   beforeEach(async () => {
-    await wipeDb();
+    await wipeAppDb();
     resetCheckStore();
     resetSessionEngines();
     useLocaleStore.getState().reset();
