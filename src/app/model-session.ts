@@ -21,7 +21,7 @@ import { createEngineClient } from '../client/engine-client';
 import { createEngineWorker } from '../client/engine-worker-factory';
 import { probeCapabilities } from '../client/probe-capabilities';
 import { createReloadingEngine, type ReloadEvent, type ReloadingEngine } from '../client/reloading-engine';
-import { attachSessionModel, detachSessionModel, type AttachedModel } from '../client/session-engines';
+import { attachSessionModel, detachSessionModel, type AttachedModel } from '../stores/session-engines';
 import { useModelsStore } from '../features/models/models-store';
 import type { ModelSpec } from '../protocol/engine';
 import { isAbortError, MedfactError, serializeError, toMedfactError } from '../protocol/errors';

@@ -2,7 +2,7 @@
  * The model session (issue 14): one store for every role's engine state, the
  * verifier, the reward model, the embedder (retrieval) and models on
  * configured inference servers alike. Plain data only: the engines
- * themselves live in the session client (src/client/session-engines.ts), and
+ * themselves are kept beside it, out of state (./session-engines.ts), and
  * selecting a model is the app shell's service (src/app/model-session.ts),
  * handed to screens as a prop. Screens read what they need with selectors.
  */

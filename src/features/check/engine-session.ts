@@ -2,14 +2,14 @@
  * The check feature's side of the model session: the runner that calls the
  * pure core pipeline with the models the session has loaded. The session
  * store (src/stores/model-session-store.ts) says which roles are ready; the
- * engines come from the session client (src/client/session-engines.ts);
+ * engines are kept beside it (src/stores/session-engines.ts);
  * loading and choosing models is the app shell's job, so the checker never
  * loads or downloads anything itself.
  *
  * The check runs on the main thread; each engine call is posted to its
  * worker, so the page stays responsive while the model works.
  */
-import { sessionEngine } from '../../client/session-engines';
+import { sessionEngine } from '../../stores/session-engines';
 import type { ModelEngine } from '../../protocol/engine';
 import { MedfactError } from '../../protocol/errors';
 import { useModelSession } from '../../stores/model-session-store';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { endpointChoiceId, endpointChoices, resolveEndpointChoice, setEndpointKey } from '../../../src/app/endpoint-session';
 import { selectModel as select } from '../../../src/app/model-session';
-import { resetSessionEngines, sessionEngine } from '../../../src/client/session-engines';
+import { resetSessionEngines, sessionEngine } from '../../../src/stores/session-engines';
 import { useModelSession } from '../../../src/stores/model-session-store';
 import { DEFAULT_APP_CONFIG, type InferenceEndpoint } from '../../../src/domain/config/types';
 import { currentRunner } from '../../../src/features/check/engine-session';

@@ -3,7 +3,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CheckScreen } from '../../../src/features/check/check-screen';
 import { resetCheckStore, useCheckStore } from '../../../src/features/check/check-store';
-import { attachSessionModel, resetSessionEngines } from '../../../src/client/session-engines';
+import { attachSessionModel, resetSessionEngines } from '../../../src/stores/session-engines';
 import { useLocaleStore } from '../../../src/i18n';
 import { closeAppDb, DB_NAME } from '../../../src/storage/db';
 import { listChecks } from '../../../src/storage/checks-repo';

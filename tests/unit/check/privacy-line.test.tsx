@@ -7,7 +7,7 @@
 import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PrivacyLine } from '../../../src/features/check/components/privacy-line';
-import { attachSessionModel, resetSessionEngines } from '../../../src/client/session-engines';
+import { attachSessionModel, resetSessionEngines } from '../../../src/stores/session-engines';
 import { privacyLine } from '../../../src/features/check/report-export';
 import { translate, useLocaleStore } from '../../../src/i18n';
 import { createScriptedEngine } from '../../fixtures/scripted-engine';

@@ -6,8 +6,9 @@
  * there, or calls an installer the session provides.
  */
 import { useEffect, useState } from 'react';
-import { downloadBytes, recommendDefaults, toModelSpec, type CatalogModel, type Recommendation } from '../../../domain/catalog';
-import { deploymentRecommendOptions } from '../../../domain/catalog/recommend';
+import { downloadBytes, type CatalogModel } from '../../../domain/catalog/schema';
+import { deploymentRecommendOptions, recommendDefaults, type Recommendation } from '../../../domain/catalog/recommend';
+import { toModelSpec } from '../../../domain/catalog/model-spec';
 import { probeCapabilities } from '../../../client/probe-capabilities';
 import { useLocaleStore, useT } from '../../../i18n';
 import type { Capabilities } from '../../../protocol/capabilities';

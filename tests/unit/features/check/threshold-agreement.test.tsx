@@ -5,7 +5,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/re
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CheckScreen } from '../../../../src/features/check/check-screen';
 import { resetCheckStore, useCheckStore } from '../../../../src/features/check/check-store';
-import { attachSessionModel, resetSessionEngines } from '../../../../src/client/session-engines';
+import { attachSessionModel, resetSessionEngines } from '../../../../src/stores/session-engines';
 import { toJsonReport, toMarkdown } from '../../../../src/features/check/report-export';
 import { HistoryScreen } from '../../../../src/features/history/history-screen';
 import { useLocaleStore } from '../../../../src/i18n';

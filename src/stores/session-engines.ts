@@ -6,7 +6,7 @@
  * checker asks for the engine of a ready role when it runs.
  */
 import type { ModelEngine } from '../protocol/engine';
-import { emptyRole, patchRole, useModelSession, type RoleState, type SessionRole } from '../stores/model-session-store';
+import { emptyRole, patchRole, useModelSession, type RoleState, type SessionRole } from './model-session-store';
 
 const engines: Partial<Record<SessionRole, ModelEngine>> = {};
 
