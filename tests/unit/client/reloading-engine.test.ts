@@ -1,11 +1,12 @@
 // The session client's reload-after-loss (issue 14): the real engine client and worker server over an
-// in-process MessageChannel worker; only the model behind the server is FAKE (tests/unit/protocol/fake-engine.ts).
+// in-process MessageChannel worker; only the model behind the server is FAKE (the test kit's command engine).
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngineClient } from '../../../src/client/engine-client';
 import { createReloadingEngine, type ReloadEvent, type ReloadingEngine } from '../../../src/client/reloading-engine';
 import type { GenerateParams } from '../../../src/protocol/engine';
 import { serveEngine } from '../../../src/protocol/serve-engine';
-import { FAKE_REPLY, createFakeEngine, fakeSpec, type FakeEngineProbe } from '../protocol/fake-engine';
+import { FAKE_REPLY, createCommandEngine, fakeSpec } from '../../kit/engine-scripts';
+import { scriptedEngineLog } from '../../kit/scripted-engine';
 import { inProcessWorker, type InProcessWorker } from '../protocol/ports';
 
 const ask = (content: string): GenerateParams => ({ messages: [{ role: 'user', content }], maxTokens: 64, temperature: 0 });
@@ -16,9 +17,9 @@ afterEach(() => {
 });
 
 function setup() {
-  const probe: FakeEngineProbe = { generateSignals: [], loads: [], unloads: 0 };
+  const probe = scriptedEngineLog();
   const workers: InProcessWorker[] = [];
-  const startWorker = (): InProcessWorker => workers[workers.push(inProcessWorker((port) => serveEngine(port, () => createFakeEngine(probe)))) - 1] as InProcessWorker;
+  const startWorker = (): InProcessWorker => workers[workers.push(inProcessWorker((port) => serveEngine(port, () => createCommandEngine(probe)))) - 1] as InProcessWorker;
   const engine = createReloadingEngine(createEngineClient({ createWorker: startWorker }));
   opened.push(engine);
   const events: ReloadEvent[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyThreshold, thresholdView } from '../../../src/core/threshold';
-import { findingAt, makeResult } from '../check/make-result';
+import { findingAt, makeResult } from '../../kit/check-records';
 
 const TEXT = '对乙酰氨基酚成人每次10g。华法林过量可注射鱼精蛋白。';
 

@@ -10,7 +10,8 @@ import { toJsonReport, toMarkdown } from '../../../../src/features/check/report-
 import { HistoryScreen } from '../../../../src/features/history/history-screen';
 import { useLocaleStore } from '../../../../src/i18n';
 import { getCheck } from '../../../../src/storage/checks-repo';
-import { answerFor, fakeEngine } from '../../check/fake-engine';
+import { answerFor, scoreByQuote } from '../../../kit/engine-scripts';
+import { createScriptedEngine } from '../../../kit/scripted-engine';
 import { enableReactAct, wipeAppDb } from '../../../fixtures/app-db';
 
 const TEXT = '华法林过量引起出血时，可静脉注射鱼精蛋白拮抗其作用。儿童退热首选阿司匹林。';
@@ -31,8 +32,8 @@ describe('threshold: one verdict everywhere', () => {
       { quote: '鱼精蛋白', med: true, fix: '维生素K1', why: '鱼精蛋白用于拮抗肝素。' },
       { quote: '阿司匹林', fix: '对乙酰氨基酚', why: '儿童用阿司匹林可致瑞氏综合征。' },
     ]);
-    attachSessionModel('verifier', { engine: fakeEngine({ answer }), id: 'fixture/tiny-verifier', contextTokens: 4096 });
-    attachSessionModel('reward', { engine: fakeEngine({ answer: '', scores: { 鱼精蛋白: 0.7, 阿司匹林: 0.6 } }), id: 'fixture/tiny-reward', mode: 'classify' });
+    attachSessionModel('verifier', { engine: createScriptedEngine([answer], { charsPerToken: 1000, chunkDelayMs: null }), id: 'fixture/tiny-verifier', contextTokens: 4096 });
+    attachSessionModel('reward', { engine: createScriptedEngine([''], { chunkDelayMs: null, score: scoreByQuote({ 鱼精蛋白: 0.7, 阿司匹林: 0.6 }) }), id: 'fixture/tiny-reward', mode: 'classify' });
     const checker = render(<CheckScreen />);
     fireEvent.change(screen.getByTestId('check-input'), { target: { value: TEXT } });
     fireEvent.keyDown(screen.getByTestId('check-input'), { key: 'Enter', ctrlKey: true });
