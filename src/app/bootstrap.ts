@@ -78,6 +78,6 @@ async function startModels(): Promise<void> {
     import('./model-session'),
     import('../features/models/install-service'),
   ]);
-  startModelSession();
+  await startModelSession();
   await refreshModels();
 }

@@ -6,7 +6,7 @@
  * those hosts). API keys are entered per session and kept in this module's
  * memory only: never in storage, results, exports or logs.
  */
-import type { ModelChoice } from '../features/check/engine-session';
+import type { ModelChoice } from '../stores/model-session-store';
 import type { InferenceEndpoint } from '../domain/config/types';
 import type { ModelEngine } from '../protocol/engine';
 import { MedfactError } from '../protocol/errors';

@@ -3,7 +3,8 @@ import { useId, useState } from 'react';
 import { useT } from '../i18n';
 import { useAppStore } from '../stores/app-store';
 import { isEndpointChoice, resolveEndpointChoice, setEndpointKey } from './endpoint-session';
-import { select, useModelSession, type Role } from './model-session';
+import { useModelSession } from '../stores/model-session-store';
+import { selectModel as select, type Role } from './model-session';
 
 /** The API key for an inference server that refused access: memory only, for this session. */
 function EndpointKeyForm({ role, choiceId }: { role: Role; choiceId: string }) {
@@ -34,6 +35,7 @@ function EndpointKeyForm({ role, choiceId }: { role: Role; choiceId: string }) {
 function RoleLine({ role }: { role: Role }) {
   const t = useT();
   const status = useModelSession((s) => s[role]);
+  const choiceId = status.choiceId;
   // The deployment's label; the id stays in the tooltip and in data-model for scripts.
   const model = status.label ?? status.modelId ?? '';
   let text: string;
@@ -55,9 +57,9 @@ function RoleLine({ role }: { role: Role }) {
       <span className="session-role">{t(`session.role.${role}`)}：</span>
       <span>{text}</span>
       {status.state === 'loading' ? <progress max={1} value={status.progress} aria-label={text} /> : null}
-      {status.state === 'error' && isEndpointChoice(status.recordId) && status.error?.code === 'AUTH' ? <EndpointKeyForm role={role} choiceId={status.recordId} /> : null}
-      {status.state === 'error' && status.recordId ? (
-        <button type="button" className="link-button" onClick={() => void select(role, status.recordId)}>
+      {status.state === 'error' && isEndpointChoice(choiceId) && status.error?.code === 'AUTH' ? <EndpointKeyForm role={role} choiceId={choiceId} /> : null}
+      {status.state === 'error' && choiceId ? (
+        <button type="button" className="link-button" onClick={() => void select(role, choiceId)}>
           {t('session.retry')}
         </button>
       ) : null}

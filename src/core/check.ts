@@ -13,9 +13,10 @@
 import { ANSWER_FORMAT_VERSION } from './answer';
 import { alignFindings, type AlignedSpan } from './align';
 import { splitIntoChunks } from './chunk';
-import { clusterFindings, combineConfidence, type SampleFinding } from './consistency';
-import { isKept, scoreFindings, severityOf, THRESHOLD_PRESETS, type FindingScorer, type Severity } from './gating';
+import { clusterFindings, combineConfidence, type FindingCluster, type SampleFinding } from './consistency';
+import { scoreFindings, severityOf, THRESHOLD_PRESETS, type FindingScorer, type Severity } from './gating';
 import { shortHash } from './hash';
+import { keptAt, verdictAt } from './threshold';
 import type { ErrorType } from './labels';
 import { parseVerifierAnswer, type ParsedAnswer } from './parse';
 import { answerSchemaString, buildVerifierPrompt, isPromptVariant, type PromptVariant } from './prompts';
@@ -224,21 +225,8 @@ function sortFindings(findings: Finding[]): Finding[] {
   });
 }
 
-function finalVerdict(findings: readonly Finding[], verifierVerdict: Verdict, hasScorer: boolean): Verdict {
-  if (!hasScorer) return verifierVerdict;
-  if (findings.some((f) => f.kept)) return 'has_error';
-  return verifierVerdict === 'incomplete' ? 'incomplete' : 'no_error';
-}
-
-/**
- * Recomputes `kept` and the verdict for another threshold without running
- * anything (the UI's slider). Pure: returns a new result.
- */
-export function applyThreshold(result: CheckResult, threshold: number): CheckResult {
-  const t = Math.min(1, Math.max(0, Number.isFinite(threshold) ? threshold : result.threshold));
-  const findings = result.findings.map((f) => ({ ...f, kept: isKept(f.confidence, t) }));
-  return { ...result, threshold: t, findings, verdict: finalVerdict(findings, result.verifierVerdict, result.models.reward !== null) };
-}
+/** The slider's re-filter lives with the other threshold rules (./threshold.ts), the one place they are applied. */
+export { applyThreshold, thresholdView, type ThresholdView } from './threshold';
 
 export function locatedFindings(result: CheckResult): (Finding & { span: FindingSpan })[] {
   return result.findings.filter((f): f is Finding & { span: FindingSpan } => f.span !== null);
@@ -411,24 +399,10 @@ export async function check(text: string, deps: CheckDeps): Promise<CheckResult>
   for (let i = 0; i < clusters.length; i++) {
     const cl = clusters[i];
     if (!cl) continue;
-    const rep = cl.representative;
     const severity = severities[i] ?? 'normal';
     const rewardScore = rewardScores[i] ?? null;
-    const confidence = combineConfidence(cl.support, rewardScore, K);
-    const span = toFindingSpan(rep.span);
     findings.push({
-      id: findingId(span, rep.quote, i),
-      quote: rep.quote,
-      type: cl.type,
-      medication: cl.medication,
-      correction: rep.correction,
-      reason: rep.reason,
-      span,
-      support: cl.support,
-      rewardScore,
-      confidence,
-      severity,
-      kept: isKept(confidence, options.threshold),
+      ...clusterFinding(cl, i, { rewardScore, confidence: combineConfidence(cl.support, rewardScore, K), severity, threshold: options.threshold }),
       ...(grounded ? { evidence: [...new Set(cl.members.flatMap((m) => m.evidenceIds ?? []))] } : {}),
     });
   }
@@ -438,7 +412,7 @@ export async function check(text: string, deps: CheckDeps): Promise<CheckResult>
   const sorted = sortFindings(findings);
   timings.totalMs = now() - t0;
   const result: CheckResult = {
-    verdict: finalVerdict(sorted, verifierVerdict, scorer !== undefined),
+    verdict: verdictAt(sorted, verifierVerdict, scorer !== undefined),
     verifierVerdict,
     status: statusOf(samples),
     findings: sorted,
@@ -463,21 +437,31 @@ export async function check(text: string, deps: CheckDeps): Promise<CheckResult>
 function draftFindings(items: readonly SampleFinding[], k: number, threshold: number): Finding[] {
   return clusterFindings(items, k).map((cl, i) => {
     const rep = cl.representative;
-    const span = toFindingSpan(rep.span);
-    const confidence = combineConfidence(cl.support, null, k);
-    return {
-      id: findingId(span, rep.quote, i),
-      quote: rep.quote,
-      type: cl.type,
-      medication: cl.medication,
-      correction: rep.correction,
-      reason: rep.reason,
-      span,
-      support: cl.support,
-      rewardScore: null,
-      confidence,
-      severity: severityOf({ medication: cl.medication, quote: rep.quote, correction: rep.correction, reason: rep.reason }),
-      kept: isKept(confidence, threshold),
-    };
+    const severity = severityOf({ medication: cl.medication, quote: rep.quote, correction: rep.correction, reason: rep.reason });
+    return clusterFinding(cl, i, { rewardScore: null, confidence: combineConfidence(cl.support, null, k), severity, threshold });
   });
+}
+
+/** A cluster of sample findings as one Finding (its representative's quote, span and texts). */
+function clusterFinding(
+  cl: FindingCluster,
+  index: number,
+  scored: { rewardScore: number | null; confidence: number; severity: Severity; threshold: number },
+): Finding {
+  const rep = cl.representative;
+  const span = toFindingSpan(rep.span);
+  return {
+    id: findingId(span, rep.quote, index),
+    quote: rep.quote,
+    type: cl.type,
+    medication: cl.medication,
+    correction: rep.correction,
+    reason: rep.reason,
+    span,
+    support: cl.support,
+    rewardScore: scored.rewardScore,
+    confidence: scored.confidence,
+    severity: scored.severity,
+    kept: keptAt({ confidence: scored.confidence }, scored.threshold),
+  };
 }

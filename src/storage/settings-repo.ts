@@ -6,16 +6,34 @@
 import { isLocale, type Locale } from '../domain/config/types';
 import { getAppDb, withStorageErrors, type AppDb } from './db';
 
+/** The checker's last model per role: a choice id, or null for "none" (src/app/model-session.ts). */
+export type ModelChoiceSetting = Partial<Record<'verifier' | 'reward', string | null>>;
+/** The Models screen's download source; null fields follow the deployment (features/models). */
+export interface ModelSourceSetting {
+  hubHost: string | null;
+  libHost: string | null;
+}
+
 export interface Settings {
   locale: Locale;
+  modelChoice: ModelChoiceSetting;
+  modelSource: ModelSourceSetting;
+  /** Models the user added by hub id or URL; each entry is validated again when the catalog is built (domain/catalog appCatalog). */
+  customModels: unknown[];
 }
 
 export type SettingKey = keyof Settings;
 
 type Guards = { [K in SettingKey]: (value: unknown) => value is Settings[K] };
 
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isStringOrNull = (value: unknown): value is string | null => value === null || typeof value === 'string';
+
 export const SETTING_GUARDS: Guards = {
   locale: isLocale,
+  modelChoice: (v): v is ModelChoiceSetting => isRecord(v) && Object.entries(v).every(([k, c]) => (k === 'verifier' || k === 'reward') && isStringOrNull(c)),
+  modelSource: (v): v is ModelSourceSetting => isRecord(v) && isStringOrNull(v.hubHost) && isStringOrNull(v.libHost),
+  customModels: (v): v is unknown[] => Array.isArray(v),
 };
 
 export interface SettingsRepo {

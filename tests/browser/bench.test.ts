@@ -84,10 +84,11 @@ describe('benchmark runner, end to end', () => {
     await page.getByLabel('数据集').selectOption({ label: 'MedFact Lens demo (40) (40)' });
     await page.getByLabel('随机抽样条数').fill(String(ITEMS));
     await expect.poll(() => page.getByTestId('selected-count').textContent()).toContain(`已选 ${ITEMS} 条`);
-    await page.getByLabel('核查模型').selectOption({ label: `${VERIFIER} (q8)` });
+    // Each model once, by its label (the id is the option's tooltip).
+    await page.getByLabel('核查模型').selectOption({ label: '测试核查模型 · q8' });
     await page.getByLabel('每条采样次数').fill('4');
     // The label's accessible name also holds the selected option (embedded control), so match its start.
-    await page.getByLabel(/^奖励模型(?!方式)/).selectOption({ label: `${REWARD} (q8)` });
+    await page.getByLabel(/^奖励模型(?!方式)/).selectOption({ label: '测试奖励模型 · q8' });
     // Slow the renderer (and its workers) down so the page closes mid-run deterministically: the tiny
     // fixture model is otherwise fast enough to finish all items between two polls.
     const cdp = await browser.context.newCDPSession(page);

@@ -157,6 +157,21 @@ export function mergeCatalog(...lists: readonly (readonly CatalogModel[])[]): Ca
   return [...byKey.values()];
 }
 
+/**
+ * The one catalog every screen uses (issue 14): built-in, then the
+ * deployment's (app-config.json), then the user's own additions. Entries
+ * that fail the catalog's rules (a WebLLM classifier, a damaged saved entry)
+ * are left out rather than offered.
+ */
+export function appCatalog(deployment: readonly unknown[], custom: readonly unknown[] = []): CatalogModel[] {
+  const valid = (list: readonly unknown[]) =>
+    list.flatMap((e) => {
+      const r = CatalogModelSchema.safeParse(e);
+      return r.success ? [r.data] : [];
+    });
+  return mergeCatalog(valid(deployment), valid(custom));
+}
+
 /** The label a person sees for a model id (ids stay in tooltips and exports); the id itself when the catalog does not know it. */
 export function modelLabel(catalog: readonly CatalogModel[], id: string, lang: 'zh' | 'en'): string {
   const entry = catalog.find((e) => e.id === id && e.role === 'verifier') ?? catalog.find((e) => e.id === id);

@@ -3,11 +3,17 @@
  * IndexedDB) and the deployment catalog's entries (downloaded from the
  * configured source on first load). Each becomes the ModelSpec the bench
  * worker loads; the device defaults to WASM and the form can switch it.
+ * Each model is listed once, by its catalog label (the id is the option's
+ * tooltip and stays in the run's spec and exports), as in the checker.
  */
 import { useEffect, useState } from 'react';
+import { modelLabel } from '../../domain/catalog/catalog';
+import type { CatalogModel } from '../../domain/catalog/schema';
+import { useLocaleStore } from '../../i18n';
 import type { ModelSpec, ModelTask } from '../../protocol/engine';
 import { modelsRepo, type ModelInstallRecord } from '../../storage/models-repo';
 import { useAppStore } from '../../stores/app-store';
+import { useCatalog } from '../../stores/catalog-store';
 
 export interface ModelChoice {
   key: string;
@@ -25,17 +31,19 @@ function positiveLabelOf(entry: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
-function fromRecord(r: ModelInstallRecord): ModelChoice | null {
+function fromRecord(r: ModelInstallRecord, name: string): ModelChoice | null {
   if (r.state !== 'installed') return null;
   const task: ModelTask = r.task ?? 'text-generation';
   const spec: ModelSpec = { id: r.modelId, engine: r.engine, task, device: r.engine === 'webllm' ? 'webgpu' : 'wasm', dtype: r.dtype, source: r.source };
   if (r.modelLib) spec.modelLib = r.modelLib;
   if (task === 'text-classification') spec.skipWarmup = true;
-  return { key: `installed:${r.id}`, label: `${r.modelId} (${r.dtype})`, role: task === 'text-classification' ? 'reward' : 'verifier', spec };
+  return { key: `installed:${r.id}`, label: `${name} · ${r.dtype}`, role: task === 'text-classification' ? 'reward' : 'verifier', spec };
 }
 
 export function useModelChoices(): { verifiers: ModelChoice[]; rewards: ModelChoice[] } {
   const config = useAppStore((s) => s.config);
+  const catalog = useCatalog();
+  const lang = useLocaleStore((s) => (s.locale === 'en' ? 'en' : 'zh'));
   const [records, setRecords] = useState<ModelInstallRecord[]>([]);
   useEffect(() => {
     let live = true;
@@ -50,16 +58,19 @@ export function useModelChoices(): { verifiers: ModelChoice[]; rewards: ModelCho
 
   const choices: ModelChoice[] = [];
   const seen = new Set<string>();
+  /** An installed model is listed once, and its catalog entry is not offered again for download. */
+  const installed = new Set<string>();
   for (const r of records) {
-    const c = fromRecord(r);
+    const c = fromRecord(r, modelLabel(catalog, r.modelId, lang));
     if (c && !seen.has(`${c.spec.id}|${c.spec.dtype}`)) {
       seen.add(`${c.spec.id}|${c.spec.dtype}`);
+      installed.add(`${c.spec.engine}:${c.spec.id}`);
       choices.push(c);
     }
   }
-  for (const entry of config.catalog) {
+  for (const entry of config.catalog as readonly CatalogModel[]) {
     const dtype = entry.dtypes.find((d) => !d.includes('f16')) ?? entry.dtypes[0];
-    if (!dtype || seen.has(`${entry.id}|${dtype}`)) continue;
+    if (!dtype || installed.has(`${entry.engine}:${entry.id}`) || seen.has(`${entry.id}|${dtype}`)) continue;
     seen.add(`${entry.id}|${dtype}`);
     const spec: ModelSpec = {
       id: entry.id,
@@ -72,7 +83,7 @@ export function useModelChoices(): { verifiers: ModelChoice[]; rewards: ModelCho
     if (entry.modelLib) spec.modelLib = entry.modelLib;
     if (entry.contextTokens) spec.contextTokens = entry.contextTokens;
     if (entry.task === 'text-classification') spec.skipWarmup = true;
-    choices.push({ key: `catalog:${entry.engine}:${entry.id}:${dtype}`, label: `${entry.label.zh} (${dtype})`, role: entry.role, spec });
+    choices.push({ key: `catalog:${entry.engine}:${entry.id}:${dtype}`, label: `${entry.label[lang]} · ${dtype}`, role: entry.role, spec });
   }
   // Inference servers IT allows: the bench worker runs the OpenAI-compatible engine against spec.source.hubHost.
   for (const ep of config.inferenceEndpoints ?? []) {
@@ -93,7 +104,7 @@ export function useModelChoices(): { verifiers: ModelChoice[]; rewards: ModelCho
     if (ep.judge) choices.push(serverChoice(ep.judge, 'reward'));
   }
   for (const c of choices) {
-    const label = positiveLabelOf(config.catalog.find((e) => e.id === c.spec.id));
+    const label = positiveLabelOf(catalog.find((e) => e.id === c.spec.id && e.role === 'reward') ?? catalog.find((e) => e.id === c.spec.id));
     if (label) c.positiveLabel = label;
   }
   return {

@@ -16,7 +16,8 @@ import { CheckSettings } from './components/check-settings';
 import { FirstRunPanel } from './components/first-run-panel';
 import { PrivacyLine } from './components/privacy-line';
 import { PrintView } from './components/print-view';
-import { contextCharsFor, currentRunner, useEngineSession } from './engine-session';
+import { useModelSession, type CheckRole } from '../../stores/model-session-store';
+import { contextCharsFor, currentRunner } from './engine-session';
 import { useActiveFormulary, withFormularyRules } from './formulary-rules';
 import { useOpenFromHash } from './open-from-hash';
 import { SAMPLE_TEXTS } from './sample-texts';
@@ -41,9 +42,11 @@ export function countCharacters(text: string): number {
 export interface CheckScreenProps {
   /** The models feature's status badge (data-testid="model-status"), passed in by the app shell. */
   modelStatus?: ReactNode;
+  /** Loads the chosen model into a role (the app's model session); without it the pickers are read-only. */
+  onSelectModel?: (role: CheckRole, choiceId: string | null) => void;
 }
 
-export function CheckScreen({ modelStatus }: CheckScreenProps = {}) {
+export function CheckScreen({ modelStatus, onSelectModel }: CheckScreenProps = {}) {
   const t = useT();
   const locale = useLocaleStore((s) => s.locale);
   const input = useCheckStore((s) => s.input);
@@ -52,7 +55,8 @@ export function CheckScreen({ modelStatus }: CheckScreenProps = {}) {
   const error = useCheckStore((s) => s.error);
   const saveError = useCheckStore((s) => s.saveError);
   const current = useCheckStore((s) => s.current);
-  const verifier = useEngineSession((s) => s.verifier);
+  const verifierReady = useModelSession((s) => s.verifier.state === 'ready');
+  const contextTokens = useModelSession((s) => s.verifier.contextTokens);
   const formulary = useActiveFormulary();
   const { setInput, runCheck, cancel, clearError } = useCheckStore.getState();
   const [printing, setPrinting] = useState(false);
@@ -62,15 +66,15 @@ export function CheckScreen({ modelStatus }: CheckScreenProps = {}) {
   const running = phase === 'running';
   const empty = input.trim().length === 0;
   // With no model but an active formulary, a check runs the formulary rules alone (issue 12).
-  const disabledReason = empty ? t('check.run.disabled.empty') : !verifier && !formulary ? t('check.run.disabled.noModel') : null;
+  const disabledReason = empty ? t('check.run.disabled.empty') : !verifierReady && !formulary ? t('check.run.disabled.noModel') : null;
   const chars = useMemo(() => countCharacters(input), [input]);
-  const chunkChars = contextCharsFor(verifier?.contextTokens) ?? DEFAULT_CHECK_OPTIONS.contextChars;
+  const chunkChars = contextCharsFor(contextTokens ?? undefined) ?? DEFAULT_CHECK_OPTIONS.contextChars;
   const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
 
   const start = () => {
     if (running || disabledReason) return;
     try {
-      void runCheck(withFormularyRules(verifier ? currentRunner() : null));
+      void runCheck(withFormularyRules(verifierReady ? currentRunner() : null));
     } catch (e) {
       useCheckStore.setState({ phase: 'error', error: toMedfactError(e) });
     }
@@ -95,7 +99,7 @@ export function CheckScreen({ modelStatus }: CheckScreenProps = {}) {
         {modelStatus}
       </div>
       <PrivacyLine />
-      {!verifier && <FirstRunPanel />}
+      {!verifierReady && <FirstRunPanel />}
       <div className="check-columns">
         <section className="check-input-panel" aria-labelledby="check-input-title">
           <h2 id="check-input-title" className="visually-hidden">
@@ -159,10 +163,10 @@ export function CheckScreen({ modelStatus }: CheckScreenProps = {}) {
             )}
             <span id={ids.reason} className="hint" data-testid="check-run-reason">
               {disabledReason ?? t('check.run.shortcut', { key: isMac ? '⌘' : 'Ctrl' })}
-              {!disabledReason && !verifier && formulary && ` · ${t('check.rulesOnly.hint')}`}
+              {!disabledReason && !verifierReady && formulary && ` · ${t('check.rulesOnly.hint')}`}
             </span>
           </div>
-          <CheckSettings disabled={running} />
+          <CheckSettings disabled={running} {...(onSelectModel ? { onSelectModel } : {})} />
         </section>
 
         <div className="check-output">

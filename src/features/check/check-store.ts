@@ -14,6 +14,7 @@ import { create } from 'zustand';
 import { isAbortError, toMedfactError, type MedfactError } from '../../protocol/errors';
 import { saveCheck, type CheckRecord } from '../../storage/checks-repo';
 import {
+  applyThreshold,
   DEFAULT_CHECK_OPTIONS,
   type CheckOptions,
   type CheckProgress,
@@ -93,6 +94,12 @@ export function workingText(record: CheckRecord, review: ReviewState): string {
   return applyCorrections(record.text, record.result.findings, review.accepted);
 }
 
+/** The record with its result at a threshold (records saved before the slider kept the result in step are brought up to date). */
+export function atThreshold(record: CheckRecord, threshold: number): CheckRecord {
+  const result = applyThreshold(record.result, threshold);
+  return result === record.result && record.threshold === result.threshold ? record : { ...record, threshold: result.threshold, result };
+}
+
 /** True when the text area no longer matches the shown check and its accepted corrections. */
 export function isStale(state: Pick<CheckStoreState, 'input' | 'current' | 'review'>): boolean {
   return state.current !== null && state.input !== workingText(state.current, state.review);
@@ -148,7 +155,8 @@ export const useCheckStore = create<CheckStoreState>()((set, get) => {
     setThreshold: (threshold) => {
       const t = Math.min(1, Math.max(0, threshold));
       const { current } = get();
-      set((s) => ({ settings: { ...s.settings, threshold: t }, current: current ? { ...current, threshold: t } : null }));
+      // The record's verdict and kept flags follow the slider, so the history and exports never read a stale verdict.
+      set((s) => ({ settings: { ...s.settings, threshold: t }, current: current ? atThreshold(current, t) : null }));
       if (saveTimer) clearTimeout(saveTimer);
       if (current) {
         saveTimer = setTimeout(() => {
@@ -211,7 +219,8 @@ export const useCheckStore = create<CheckStoreState>()((set, get) => {
     setActive: (id) => {
       if (get().activeFindingId !== id) set({ activeFindingId: id });
     },
-    open: (record) => {
+    open: (stored) => {
+      const record = atThreshold(stored, stored.threshold);
       // Undo history is per session; the stored review is the starting point.
       const review: ReviewState = { accepted: record.review.accepted, dismissed: record.review.dismissed, undo: [], redo: [] };
       set({

@@ -1,72 +1,35 @@
 /**
- * The check feature's piece of the app's engine session: which loaded
- * models the checker uses, and the runner that calls the pure core pipeline
- * with them. Engines are attached by whoever loads models (the models
- * screen's store or the app shell) through `useEngineSession.getState()`;
- * the checker never loads or downloads anything itself.
+ * The check feature's side of the model session: the runner that calls the
+ * pure core pipeline with the models the session has loaded. The session
+ * store (src/stores/model-session-store.ts) says which roles are ready; the
+ * engines are kept beside it (src/stores/session-engines.ts);
+ * loading and choosing models is the app shell's job, so the checker never
+ * loads or downloads anything itself.
  *
  * The check runs on the main thread; each engine call is posted to its
  * worker, so the page stays responsive while the model works.
  */
-import { create } from 'zustand';
+import { sessionEngine } from '../../stores/session-engines';
 import type { ModelEngine } from '../../protocol/engine';
 import { MedfactError } from '../../protocol/errors';
+import { useModelSession } from '../../stores/model-session-store';
 import { check, engineScorer } from './check-contract';
 import type { CheckRunner } from './check-store';
 import { libraryEnabled } from '../../domain/library/library-prefs';
 
+/** A loaded model as the runner uses it. */
 export interface SessionModel {
   engine: ModelEngine;
   /** Catalog id, stored with every result. */
   id: string;
-  /** Install record id: the value the pickers select by. */
-  recordId?: string;
-  /** The label the user sees (ids only in tooltips and exports). */
-  label?: string;
   /** Context window in tokens; sets the chunk size for long texts. */
   contextTokens?: number;
-  /** Set when the model runs on an inference server: the text leaves the device for this host. */
-  remote?: { label: string; host: string };
 }
 
 export interface RewardModel extends SessionModel {
   /** A generative judge (yes/no) or a sequence classifier. */
   mode: 'judge' | 'classify';
 }
-
-/** A model the user can pick in the checker's settings (loaded or installed). */
-export interface ModelChoice {
-  /** Install record id. */
-  id: string;
-  label: string;
-  /** Catalog model id, for tooltips. */
-  modelId?: string;
-  role: 'verifier' | 'reward';
-}
-
-interface EngineSessionState {
-  verifier: SessionModel | null;
-  reward: RewardModel | null;
-  /** Models the user may switch to; the loader fills this. */
-  choices: ModelChoice[];
-  /** Set by the loader: loads the chosen model into the role's engine and attaches it. */
-  select: ((role: 'verifier' | 'reward', id: string | null) => Promise<void>) | null;
-  attachVerifier: (model: SessionModel | null) => void;
-  attachReward: (model: RewardModel | null) => void;
-  setChoices: (choices: ModelChoice[], select: EngineSessionState['select']) => void;
-  reset: () => void;
-}
-
-export const useEngineSession = create<EngineSessionState>()((set) => ({
-  verifier: null,
-  reward: null,
-  choices: [],
-  select: null,
-  attachVerifier: (verifier) => set({ verifier }),
-  attachReward: (reward) => set({ reward }),
-  setChoices: (choices, select) => set({ choices, select }),
-  reset: () => set({ verifier: null, reward: null, choices: [], select: null }),
-}));
 
 /**
  * Characters per chunk for a context window: Chinese runs about one token
@@ -96,11 +59,20 @@ export function createCheckRunner(verifier: SessionModel, reward: RewardModel | 
   };
 }
 
-/** The runner for the attached models, or a typed error saying what to do. */
+/** The runner for the session's ready models, or a typed error saying what to do. */
 export function currentRunner(): CheckRunner {
-  const { verifier, reward } = useEngineSession.getState();
-  if (!verifier) {
+  const session = useModelSession.getState();
+  const verifierEngine = sessionEngine('verifier');
+  if (!verifierEngine || !session.verifier.modelId) {
     throw new MedfactError('MODEL_NOT_LOADED', 'No verifier model is loaded. Install or load one on the Models screen, then check again.');
   }
+  const verifier: SessionModel = {
+    engine: verifierEngine,
+    id: session.verifier.modelId,
+    ...(session.verifier.contextTokens !== null ? { contextTokens: session.verifier.contextTokens } : {}),
+  };
+  const rewardEngine = sessionEngine('reward');
+  const reward: RewardModel | null =
+    rewardEngine && session.reward.modelId ? { engine: rewardEngine, id: session.reward.modelId, mode: session.reward.mode ?? 'judge' } : null;
   return createCheckRunner(verifier, reward);
 }

@@ -5,14 +5,8 @@
 import { useEffect } from 'react';
 import { toMedfactError } from '../../protocol/errors';
 import { getCheck } from '../../storage/checks-repo';
+import { OPEN_PARAM } from '../../ui/check-link';
 import { useCheckStore } from './check-store';
-
-export const OPEN_PARAM = 'open';
-
-/** The link the history screen uses to open a check in the checker. */
-export function checkHref(id: string): string {
-  return `#/check?${OPEN_PARAM}=${encodeURIComponent(id)}`;
-}
 
 function requestedId(): string | null {
   const query = location.hash.split('?')[1];

@@ -8,7 +8,7 @@ import type { Locale } from '../../domain/config/schema';
 import { ERROR_TYPE_INFO } from '../../core/labels';
 import { translate } from '../../i18n';
 import type { CheckRecord } from '../../storage/checks-repo';
-import { applyThreshold, type CheckResult, type Finding } from './check-contract';
+import { thresholdView, type CheckResult, type Finding } from './check-contract';
 import { applyCorrections } from './review';
 
 export const REPORT_FORMAT = 'medfact-lens.check-report';
@@ -35,16 +35,16 @@ export function findingState(record: { review: { accepted: readonly string[]; di
   return 'open';
 }
 
-/** The record as the screen shows it at its threshold. */
+/** The record as the screen shows it at its threshold (core's thresholdView, the one place the threshold is applied). */
 export function reportView(record: CheckRecord): ReportView {
-  const result = applyThreshold(record.result, record.threshold);
-  const all = result.findings.map((f) => ({ ...f, state: findingState(record, f.id) }));
+  const view = thresholdView(record.result, record.threshold, record.review.dismissed);
+  const withState = (f: Finding): ReportFinding => ({ ...f, state: findingState(record, f.id) });
   return {
-    result,
-    shown: all.filter((f) => f.kept && f.state !== 'dismissed'),
-    dismissed: all.filter((f) => f.state === 'dismissed'),
-    belowThreshold: all.filter((f) => !f.kept && f.state !== 'dismissed'),
-    correctedText: applyCorrections(record.text, result.findings, record.review.accepted),
+    result: view.result,
+    shown: view.shown.map(withState),
+    dismissed: view.dismissed.map(withState),
+    belowThreshold: view.belowThreshold.map(withState),
+    correctedText: applyCorrections(record.text, view.result.findings, record.review.accepted),
   };
 }
 

@@ -4,21 +4,16 @@
  * Automation hooks: history-search, history-item, history-open,
  * history-delete, history-delete-all, history-confirm-delete-all.
  */
-import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
-import { mergeCatalog, modelLabel } from '../../domain/catalog/catalog';
-import type { CatalogModel } from '../../domain/catalog/schema';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { modelLabel } from '../../domain/catalog/catalog';
 import { ERROR_TYPE_INFO } from '../../core/labels';
-import { useAppStore } from '../../stores/app-store';
-import { applyThreshold } from '../../core/check';
+import { useCatalog } from '../../stores/catalog-store';
+import { checkHref } from '../../ui/check-link';
+import { thresholdView } from '../../core/check';
 import { useLocaleStore, useT } from '../../i18n';
 import { toMedfactError, type MedfactError } from '../../protocol/errors';
 import { deleteAllChecks, deleteCheck, listChecks, type CheckRecord } from '../../storage/checks-repo';
 import './history.css';
-
-/** The checker opens `#/check?open=<id>` (see features/check/open-from-hash.ts). */
-function openHref(id: string): string {
-  return `#/check?open=${encodeURIComponent(id)}`;
-}
 
 function preview(text: string, max = 120): string {
   const chars = Array.from(text.slice(0, max * 2));
@@ -28,8 +23,7 @@ function preview(text: string, max = 120): string {
 export function HistoryScreen() {
   const t = useT();
   const locale = useLocaleStore((s) => s.locale);
-  const configCatalog = useAppStore((s) => s.config.catalog);
-  const catalog = useMemo(() => mergeCatalog(configCatalog as CatalogModel[]), [configCatalog]);
+  const catalog = useCatalog();
   const label = (id: string): string => modelLabel(catalog, id, locale === 'en' ? 'en' : 'zh');
   const [query, setQuery] = useState('');
   const [records, setRecords] = useState<CheckRecord[] | null>(null);
@@ -113,8 +107,7 @@ export function HistoryScreen() {
       {records !== null && records.length > 0 && (
         <ol className="history-list">
           {records.map((r) => {
-            const view = applyThreshold(r.result, r.threshold);
-            const shown = view.findings.filter((f) => f.kept && !r.review.dismissed.includes(f.id));
+            const { result: view, shown } = thresholdView(r.result, r.threshold, r.review.dismissed);
             const types = [...new Set(shown.map((f) => (locale === 'zh-CN' ? ERROR_TYPE_INFO[f.type].zh : ERROR_TYPE_INFO[f.type].en)))];
             return (
               <li key={r.id} data-testid="history-item" data-check-id={r.id} data-verdict={view.verdict}>
@@ -135,7 +128,7 @@ export function HistoryScreen() {
                   {t('history.item.time', { seconds: (r.timings.totalMs / 1000).toFixed(1) })}
                 </p>
                 <div className="history-actions">
-                  <a className="button-link" href={openHref(r.id)} data-testid="history-open" aria-label={t('history.open.label', { date: dateOf(r) })}>
+                  <a className="button-link" href={checkHref(r.id)} data-testid="history-open" aria-label={t('history.open.label', { date: dateOf(r) })}>
                     {t('history.open')}
                   </a>
                   <button

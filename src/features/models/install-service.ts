@@ -14,9 +14,8 @@ import { importFromFiles, type PickedFile } from '../../domain/install/import-fi
 import { makePlan, planInstall } from '../../domain/install/plan';
 import type { InstallTarget } from '../../domain/install/types';
 import { modelsRepo, type ModelInstallRecord } from '../../storage/models-repo';
+import { settingsRepo } from '../../storage/settings-repo';
 import { useModelsStore, type SourceSettings } from './models-store';
-
-const SOURCE_KEY = 'medfact-lens.model-source';
 
 let controller: AbortController | null = null;
 let depsOverride: InstallerDeps | null = null;
@@ -36,23 +35,15 @@ export function effectiveSource(config: Pick<AppConfig, 'modelHost' | 'modelLibH
   return { hubHost: settings.hubHost ?? config.modelHost, libHost: settings.libHost ?? config.modelLibHost, mirrorOnly: false };
 }
 
+/** The user's download source (restored from the settings repository at start-up by the app's model session). */
 export function loadSourceSettings(): SourceSettings {
-  try {
-    const raw = typeof localStorage === 'undefined' ? null : localStorage.getItem(SOURCE_KEY);
-    const v = raw ? (JSON.parse(raw) as Partial<SourceSettings>) : {};
-    return { hubHost: typeof v.hubHost === 'string' ? v.hubHost : null, libHost: typeof v.libHost === 'string' ? v.libHost : null };
-  } catch {
-    return { hubHost: null, libHost: null };
-  }
+  return useModelsStore.getState().source;
 }
 
 export function saveSourceSettings(settings: SourceSettings): void {
   useModelsStore.getState().setSource(settings);
-  try {
-    localStorage.setItem(SOURCE_KEY, JSON.stringify(settings));
-  } catch {
-    // private mode: the setting lasts for this session only
-  }
+  // IndexedDB failures leave the setting for this session only.
+  settingsRepo.set('modelSource', settings).catch(() => undefined);
 }
 
 /** What to install for a catalog entry on this device; null when the device cannot run it. */

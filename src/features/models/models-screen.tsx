@@ -5,12 +5,12 @@
  */
 import { useEffect, useMemo, useState } from 'react';
 import { useT } from '../../i18n';
-import { mergeCatalog } from '../../domain/catalog/catalog';
 import { deploymentRecommendOptions, recommendDefaults } from '../../domain/catalog/recommend';
 import type { CatalogModel } from '../../domain/catalog/schema';
 import { probeCapabilities } from '../../client/probe-capabilities';
 import type { Capabilities } from '../../protocol/capabilities';
 import { useAppStore } from '../../stores/app-store';
+import { useCatalog, useCustomModels } from '../../stores/catalog-store';
 import { CatalogList } from './components/catalog-list';
 import { CustomModelForm } from './components/custom-model-form';
 import { ErrorNotice } from './components/error-notice';
@@ -19,7 +19,7 @@ import { InstallProgressPanel } from './components/install-progress';
 import { InstalledList } from './components/installed-list';
 import { SourceSettingsForm } from './components/source-settings';
 import { StoragePanel } from './components/storage-panel';
-import { effectiveSource, loadSourceSettings, refreshModels } from './install-service';
+import { effectiveSource, refreshModels } from './install-service';
 import { useModelsStore } from './models-store';
 import { ModelStatus } from './model-status';
 import './models.css';
@@ -27,13 +27,12 @@ import './models.css';
 export function ModelsScreen() {
   const t = useT('models');
   const config = useAppStore((s) => s.config);
-  const custom = useModelsStore((s) => s.customEntries);
+  const custom = useCustomModels((s) => s.custom);
   const settings = useModelsStore((s) => s.source);
   const success = useModelsStore((s) => s.success);
   const [caps, setCaps] = useState<Capabilities | null>(null);
 
   useEffect(() => {
-    useModelsStore.getState().setSource(loadSourceSettings());
     void refreshModels();
     let live = true;
     probeCapabilities().then(
@@ -46,7 +45,7 @@ export function ModelsScreen() {
   }, []);
 
   // Keyed by engine, id and role: a verifier and its judge share weights but are two catalog entries.
-  const catalogEntries = useMemo(() => mergeCatalog(config.catalog as CatalogModel[], custom), [config.catalog, custom]);
+  const catalogEntries = useCatalog();
   // One per download (engine and id) for the import target list.
   const entries = useMemo(() => {
     const byKey = new Map<string, CatalogModel>();

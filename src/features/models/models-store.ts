@@ -4,7 +4,6 @@
  * typed error. Driven by install-service.ts through getState().
  */
 import { create } from 'zustand';
-import type { CatalogModel } from '../../domain/catalog/schema';
 import type { SerializedError } from '../../protocol/errors';
 import type { InstallProgress } from '../../domain/install/types';
 import type { ModelInstallRecord } from '../../storage/models-repo';
@@ -47,7 +46,6 @@ interface ModelsState {
   notice: ModelsNotice | null;
   /** Last success message key parameters (import done, custom added). */
   success: { key: 'models.import.done' | 'models.custom.added' | 'models.progress.done'; name: string } | null;
-  customEntries: CatalogModel[];
   source: SourceSettings;
 
   setRecords: (records: ModelInstallRecord[]) => void;
@@ -58,7 +56,6 @@ interface ModelsState {
   endActive: (completed: boolean) => void;
   setNotice: (n: ModelsNotice | null) => void;
   setSuccess: (s: ModelsState['success']) => void;
-  addCustomEntry: (e: CatalogModel) => void;
   setSource: (s: SourceSettings) => void;
   reset: () => void;
 }
@@ -73,7 +70,6 @@ const initial = () => ({
   finished: null,
   notice: null,
   success: null,
-  customEntries: [] as CatalogModel[],
   source: { hubHost: null, libHost: null } as SourceSettings,
 });
 
@@ -104,7 +100,6 @@ export const useModelsStore = create<ModelsState>()((set) => ({
   endActive: (completed) => set((s) => ({ active: null, finished: completed ? s.active : null })),
   setNotice: (notice) => set({ notice }),
   setSuccess: (success) => set({ success }),
-  addCustomEntry: (e) => set((s) => ({ customEntries: [...s.customEntries.filter((c) => c.id !== e.id || c.engine !== e.engine), e] })),
   setSource: (source) => set({ source }),
   reset: () => set(initial()),
 }));

@@ -8,14 +8,13 @@
  * holds user text.
  */
 import { useEffect, useId, useMemo, useState } from 'react';
-import { mergeCatalog } from '../../domain/catalog/catalog';
 import type { CatalogModel } from '../../domain/catalog/schema';
 import { probeCapabilities } from '../../client/probe-capabilities';
 import { useLocaleStore } from '../../i18n';
 import type { Capabilities } from '../../protocol/capabilities';
 import { useAppStore } from '../../stores/app-store';
+import { useCatalog } from '../../stores/catalog-store';
 import { effectiveSource, loadSourceSettings } from './install-service';
-import { useModelsStore } from './models-store';
 import { AgreementPanel } from './self-test/components/agreement-panel';
 import { CapabilityTable } from './self-test/components/capability-table';
 import { ChecksPanel } from './self-test/components/checks-panel';
@@ -30,14 +29,14 @@ import { useT, type Translate } from '../../i18n';
 
 const keyOf = (e: Pick<CatalogModel, 'engine' | 'id'>) => `${e.engine}:${e.id}`;
 
-/** Text-generation verifiers of the built-in catalog, the deployment's extras and the user's custom entries. */
-export function selfTestEntries(extras: readonly CatalogModel[]): CatalogModel[] {
-  return mergeCatalog(extras).filter((e) => e.task === 'text-generation' && e.role === 'verifier');
+/** Text-generation verifiers of the app's catalog (built-in, the deployment's, the user's). */
+export function selfTestEntries(catalog: readonly CatalogModel[]): CatalogModel[] {
+  return catalog.filter((e) => e.task === 'text-generation' && e.role === 'verifier');
 }
 
 /** Reward classifiers (text-classification) the self-test can score, from the same sources. */
-export function selfTestClassifierEntries(extras: readonly CatalogModel[]): CatalogModel[] {
-  return mergeCatalog(extras).filter((e) => e.task === 'text-classification' && e.role === 'reward');
+export function selfTestClassifierEntries(catalog: readonly CatalogModel[]): CatalogModel[] {
+  return catalog.filter((e) => e.task === 'text-classification' && e.role === 'reward');
 }
 
 function useStatusText(t: Translate<'selftest'>): string {
@@ -62,10 +61,10 @@ function useStatusText(t: Translate<'selftest'>): string {
 export function SelfTestScreen() {
   const t = useT('selftest');
   const config = useAppStore((s) => s.config);
-  const custom = useModelsStore((s) => s.customEntries);
   const [caps, setCaps] = useState<Capabilities | null>(null);
-  const entries = useMemo(() => selfTestEntries([...(config.catalog as CatalogModel[]), ...custom]), [config.catalog, custom]);
-  const classifiers = useMemo(() => selfTestClassifierEntries([...(config.catalog as CatalogModel[]), ...custom]), [config.catalog, custom]);
+  const catalog = useCatalog();
+  const entries = useMemo(() => selfTestEntries(catalog), [catalog]);
+  const classifiers = useMemo(() => selfTestClassifierEntries(catalog), [catalog]);
   const [chosen, setChosen] = useState<string | null>(null);
   /** '' = no classifier (the default: it is optional). */
   const [chosenClassifier, setChosenClassifier] = useState('');

@@ -10,9 +10,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { endpointChoiceId, endpointChoices, resolveEndpointChoice, setEndpointKey } from '../../../src/app/endpoint-session';
-import { select, useModelSession } from '../../../src/app/model-session';
+import { selectModel as select } from '../../../src/app/model-session';
+import { resetSessionEngines, sessionEngine } from '../../../src/stores/session-engines';
+import { useModelSession } from '../../../src/stores/model-session-store';
 import { DEFAULT_APP_CONFIG, type InferenceEndpoint } from '../../../src/domain/config/types';
-import { currentRunner, useEngineSession } from '../../../src/features/check/engine-session';
+import { currentRunner } from '../../../src/features/check/engine-session';
 import { privacyLine } from '../../../src/features/check/report-export';
 import { useAppStore } from '../../../src/stores/app-store';
 import { ensureFixtureModels } from '../../fixtures/ensure-models';
@@ -39,8 +41,7 @@ afterAll(async () => {
   await locked?.close();
 });
 beforeEach(() => {
-  useEngineSession.getState().reset();
-  useModelSession.getState().reset();
+  resetSessionEngines();
 });
 
 describe('endpoint choices', () => {
@@ -64,10 +65,15 @@ describe('checking through a configured inference server', () => {
     const id = endpointChoiceId(ep, MODEL);
     await select('verifier', id);
     await select('reward', id);
-    expect(useModelSession.getState().verifier).toMatchObject({ state: 'ready', modelId: MODEL });
-    const verifier = useEngineSession.getState().verifier;
-    expect(verifier).toMatchObject({ id, contextTokens: 8192, remote: { label: '院内 GPU 服务器', host: new URL(open.url).host } });
-    expect(useEngineSession.getState().reward).toMatchObject({ id, mode: 'judge' });
+    expect(useModelSession.getState().verifier).toMatchObject({
+      state: 'ready',
+      choiceId: id,
+      modelId: id,
+      label: `${MODEL} · 院内 GPU 服务器`,
+      contextTokens: 8192,
+      remote: { label: '院内 GPU 服务器', host: new URL(open.url).host },
+    });
+    expect(useModelSession.getState().reward).toMatchObject({ state: 'ready', modelId: id, mode: 'judge' });
 
     const result = await currentRunner()({ text: fixtureText, options: { threshold: 0.3 }, signal: new AbortController().signal, onPartial: () => undefined });
     expect(result.models).toEqual({ verifier: id, reward: id });
@@ -87,7 +93,7 @@ describe('checking through a configured inference server', () => {
     await select('verifier', id);
     expect(useModelSession.getState().verifier.state).toBe('ready');
     const result = await currentRunner()({ text: fixtureText, options: {}, signal: new AbortController().signal, onPartial: () => undefined });
-    const everything = JSON.stringify([useModelSession.getState(), useEngineSession.getState().verifier?.id, useEngineSession.getState().verifier?.remote, result, useAppStore.getState().config]);
+    const everything = JSON.stringify([useModelSession.getState(), result, useAppStore.getState().config]);
     expect(everything).not.toContain(KEY);
     setEndpointKey('secure', '');
   });
@@ -96,6 +102,6 @@ describe('checking through a configured inference server', () => {
     configure([]);
     await select('verifier', 'openai:gone/model');
     expect(useModelSession.getState().verifier).toMatchObject({ state: 'error', error: { code: 'BAD_CONFIG' } });
-    expect(useEngineSession.getState().verifier).toBeNull();
+    expect(sessionEngine('verifier')).toBeNull();
   });
 });

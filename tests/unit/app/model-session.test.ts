@@ -1,57 +1,12 @@
 // @vitest-environment happy-dom
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { choicesFrom, recovering } from '../../../src/app/model-session';
-import type { ModelEngine } from '../../../src/protocol/engine';
-import { MedfactError } from '../../../src/protocol/errors';
+import { afterEach, describe, expect, it } from 'vitest';
+import { choicesFrom, disposeModelSession, selectModel, startModelSession } from '../../../src/app/model-session';
+import { customEntry } from '../../../src/domain/catalog/custom-entry';
+import { closeAppDb, getAppDb } from '../../../src/storage/db';
+import { createSettingsRepo } from '../../../src/storage/settings-repo';
+import { addCustomModel, setCustomModels, useCustomModels } from '../../../src/stores/catalog-store';
 import type { ModelInstallRecord } from '../../../src/storage/models-repo';
 import { useAppStore } from '../../../src/stores/app-store';
-import { createScriptedEngine } from '../../kit/scripted-engine';
-
-function failing(code: MedfactError['code']): ModelEngine {
-  const error = new MedfactError(code, 'boom');
-  return createScriptedEngine(['{}'], { generateError: error, scoreError: error });
-}
-
-const ask = { messages: [{ role: 'user' as const, content: '?' }], maxTokens: 8, temperature: 0 };
-
-describe('recovering engine (what the checker calls)', () => {
-  it('asks for a reload when the GPU device is lost or memory runs out, and still reports the typed error', async () => {
-    for (const code of ['DEVICE_LOST', 'OUT_OF_MEMORY'] as const) {
-      const reload = vi.fn();
-      const engine = recovering(failing(code), reload);
-      await expect(engine.generate(ask)).rejects.toMatchObject({ code });
-      await expect(engine.score({ kind: 'classify', text: 'x' })).rejects.toMatchObject({ code });
-      expect(reload).toHaveBeenCalledTimes(2);
-      expect(reload.mock.calls[0]?.[0]).toBeInstanceOf(MedfactError);
-    }
-  });
-
-  it('does not reload for other errors, and passes results through untouched', async () => {
-    const reload = vi.fn();
-    await expect(recovering(failing('PARSE_FAILED'), reload).generate(ask)).rejects.toMatchObject({ code: 'PARSE_FAILED' });
-    expect(reload).not.toHaveBeenCalled();
-    const ok = recovering(createScriptedEngine(['{"has_error":false,"errors":[]}']), reload);
-    const pieces: string[] = [];
-    const result = await ok.generate(ask, { onChunk: (c) => pieces.push(c.text) });
-    expect(result.text).toBe('{"has_error":false,"errors":[]}');
-    expect(pieces.join('')).toBe(result.text);
-    expect(reload).not.toHaveBeenCalled();
-  });
-});
-
-describe('recovering engine and batched scoring', () => {
-  it("keeps the engine's scoreBatch (one worker round trip), reloading on a lost device; an engine without one gets none", async () => {
-    const reload = vi.fn();
-    const lost: ModelEngine = { ...failing('DEVICE_LOST'), scoreBatch: () => Promise.reject(new MedfactError('DEVICE_LOST', 'boom')) };
-    const engine = recovering(lost, reload);
-    await expect(engine.scoreBatch?.([{ kind: 'classify', text: 'x' }])).rejects.toMatchObject({ code: 'DEVICE_LOST' });
-    expect(reload).toHaveBeenCalledTimes(1);
-    const scripted = createScriptedEngine([], { score: 0.4 });
-    const batching: ModelEngine = { ...scripted, scoreBatch: (items) => Promise.all(items.map((p) => scripted.score(p))) };
-    expect((await recovering(batching, reload).scoreBatch?.([{ kind: 'classify', text: 'x' }]))?.map((r) => r.score)).toEqual([0.4]);
-    expect(recovering(createScriptedEngine([]), reload).scoreBatch).toBeUndefined();
-  });
-});
 
 describe('model choices for the checker', () => {
   afterEach(() => useAppStore.setState(useAppStore.getInitialState()));
@@ -92,5 +47,28 @@ describe('model choices for the checker', () => {
       { id: 'transformers:org/verifier:q8', role: 'verifier', label: '核查 · q8', modelId: 'org/verifier' },
       { id: 'transformers:org/reward:q8', role: 'reward', label: '评分 · q8', modelId: 'org/reward' },
     ]);
+  });
+});
+
+describe('session preferences go through the settings repository', () => {
+  afterEach(() => {
+    disposeModelSession();
+    setCustomModels([]);
+  });
+
+  it('restores the user-added models and saves choices and additions to IndexedDB, not localStorage', async () => {
+    const name = `medfact-session-${Date.now()}`;
+    const repo = createSettingsRepo(() => getAppDb(name));
+    const added = customEntry({ engine: 'transformers', hubIdOrUrl: 'hospital/med-verifier' });
+    await repo.set('customModels', [added]);
+    await startModelSession(repo);
+    expect(useCustomModels.getState().custom.map((e) => e.id)).toEqual(['hospital/med-verifier']);
+
+    await selectModel('reward', null);
+    await expect.poll(() => repo.get('modelChoice')).toEqual({ reward: null });
+    addCustomModel(customEntry({ engine: 'transformers', hubIdOrUrl: 'hospital/other' }));
+    await expect.poll(async () => ((await repo.get('customModels')) as { id: string }[] | undefined)?.map((e) => e.id)).toEqual(['hospital/med-verifier', 'hospital/other']);
+    expect(localStorage.length).toBe(0);
+    await closeAppDb(name);
   });
 });

@@ -221,7 +221,7 @@ export function RunConfigForm() {
           {t('bench.config.verifier')}
           <select value={verifier?.key ?? ''} onChange={(e) => setVerifierKey(e.target.value)}>
             {verifiers.map((m) => (
-              <option key={m.key} value={m.key}>
+              <option key={m.key} value={m.key} title={m.spec.id}>
                 {m.label}
               </option>
             ))}
@@ -269,7 +269,7 @@ export function RunConfigForm() {
           <select value={rewardKey} onChange={(e) => setRewardKey(e.target.value)}>
             <option value="">{t('bench.config.noReward')}</option>
             {rewards.map((m) => (
-              <option key={m.key} value={m.key}>
+              <option key={m.key} value={m.key} title={m.spec.id}>
                 {m.label}
               </option>
             ))}

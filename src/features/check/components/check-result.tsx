@@ -9,7 +9,7 @@ import { useCallback, useMemo, useRef, useState, type KeyboardEvent } from 'reac
 import { ERROR_TYPES } from '../../../core/labels';
 import { useLocaleStore, useT } from '../../../i18n';
 import type { CheckRecord } from '../../../storage/checks-repo';
-import { applyThreshold, type Finding } from '../check-contract';
+import { thresholdView, type Finding } from '../check-contract';
 import { isStale, useCheckStore } from '../check-store';
 import { ERROR_TYPE_COLOR } from '../error-type-style';
 import { findingState, reportFileName, toJson, toMarkdown, typeName, type FindingState } from '../report-export';
@@ -40,17 +40,17 @@ export function CheckResultView({ record, onPrint }: CheckResultViewProps) {
   const textRef = useRef<HTMLDivElement>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
-  const view = useMemo(() => applyThreshold(record.result, record.threshold), [record.result, record.threshold]);
-  const dismissed = useMemo(() => new Set(review.dismissed), [review.dismissed]);
-  const groups = useMemo(() => {
-    const kept = view.findings.filter((f) => f.kept && !dismissed.has(f.id));
-    return {
-      located: kept.filter((f) => f.span !== null),
-      unlocated: kept.filter((f) => f.span === null),
-      dismissed: view.findings.filter((f) => dismissed.has(f.id)),
-      hidden: view.findings.filter((f) => !f.kept && !dismissed.has(f.id)).length,
-    };
-  }, [view, dismissed]);
+  const shownView = useMemo(() => thresholdView(record.result, record.threshold, review.dismissed), [record.result, record.threshold, review.dismissed]);
+  const view = shownView.result;
+  const groups = useMemo(
+    () => ({
+      located: shownView.shown.filter((f) => f.span !== null),
+      unlocated: shownView.shown.filter((f) => f.span === null),
+      dismissed: shownView.dismissed,
+      hidden: shownView.belowThreshold.length,
+    }),
+    [shownView],
+  );
   const numbered = useMemo(() => {
     const order = [...groups.located, ...groups.unlocated, ...groups.dismissed];
     return new Map(order.map((f, i) => [f.id, i + 1]));

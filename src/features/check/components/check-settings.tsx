@@ -7,20 +7,20 @@ import { useId } from 'react';
 import { useT } from '../../../i18n';
 import { MAX_SAMPLES, PROMPT_VARIANTS, THRESHOLD_PRESETS, type PromptVariant } from '../check-contract';
 import { useCheckStore } from '../check-store';
-import { useEngineSession } from '../engine-session';
+import { useModelSession, type CheckRole } from '../../../stores/model-session-store';
 import { LibrarySwitch } from './evidence';
 
 const SAMPLE_CHOICES = [1, 3, 5].filter((n) => n <= MAX_SAMPLES);
 
-export function CheckSettings({ disabled }: { disabled: boolean }) {
+export function CheckSettings({ disabled, onSelectModel }: { disabled: boolean; onSelectModel?: (role: CheckRole, choiceId: string | null) => void }) {
   const t = useT();
   const settings = useCheckStore((s) => s.settings);
   const setSettings = useCheckStore((s) => s.setSettings);
   const setThreshold = useCheckStore((s) => s.setThreshold);
-  const verifier = useEngineSession((s) => s.verifier);
-  const reward = useEngineSession((s) => s.reward);
-  const choices = useEngineSession((s) => s.choices);
-  const select = useEngineSession((s) => s.select);
+  const verifier = useModelSession((s) => s.verifier);
+  const reward = useModelSession((s) => s.reward);
+  const choices = useModelSession((s) => s.choices);
+  const select = onSelectModel;
   const ids = {
     samples: useId(),
     variant: useId(),
@@ -107,14 +107,14 @@ export function CheckSettings({ disabled }: { disabled: boolean }) {
           <select
             id={ids.verifier}
             data-testid="check-verifier"
-            value={verifier ? (verifier.recordId ?? verifier.id) : ''}
+            value={verifier.choiceId ?? ''}
             disabled={disabled || !select || verifierChoices.length === 0}
-            onChange={(e) => void select?.('verifier', e.currentTarget.value || null)}
+            onChange={(e) => select?.('verifier', e.currentTarget.value || null)}
           >
-            {!verifier && <option value="">{t('check.settings.noModel')}</option>}
-            {verifier && !verifierChoices.some((c) => c.id === (verifier.recordId ?? verifier.id)) && (
-              <option value={verifier.recordId ?? verifier.id} title={verifier.id}>
-                {verifier.label ?? verifier.id}
+            {!verifier.choiceId && <option value="">{t('check.settings.noModel')}</option>}
+            {verifier.choiceId && !verifierChoices.some((c) => c.id === verifier.choiceId) && (
+              <option value={verifier.choiceId} title={verifier.modelId ?? undefined}>
+                {verifier.label ?? verifier.modelId ?? verifier.choiceId}
               </option>
             )}
             {verifierChoices.map((c) => (
@@ -129,14 +129,14 @@ export function CheckSettings({ disabled }: { disabled: boolean }) {
           <select
             id={ids.reward}
             data-testid="check-reward"
-            value={reward ? (reward.recordId ?? reward.id) : ''}
+            value={reward.choiceId ?? ''}
             disabled={disabled || !select}
-            onChange={(e) => void select?.('reward', e.currentTarget.value || null)}
+            onChange={(e) => select?.('reward', e.currentTarget.value || null)}
           >
             <option value="">{t('check.settings.noReward')}</option>
-            {reward && !rewardChoices.some((c) => c.id === (reward.recordId ?? reward.id)) && (
-              <option value={reward.recordId ?? reward.id} title={reward.id}>
-                {reward.label ?? reward.id}
+            {reward.choiceId && !rewardChoices.some((c) => c.id === reward.choiceId) && (
+              <option value={reward.choiceId} title={reward.modelId ?? undefined}>
+                {reward.label ?? reward.modelId ?? reward.choiceId}
               </option>
             )}
             {rewardChoices.map((c) => (

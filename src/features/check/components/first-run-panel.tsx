@@ -6,26 +6,15 @@
  * there, or calls an installer the session provides.
  */
 import { useEffect, useState } from 'react';
-import { CatalogModelSchema, downloadBytes, type CatalogModel } from '../../../domain/catalog/schema';
-import { mergeCatalog } from '../../../domain/catalog/catalog';
-import { recommendDefaults, type Recommendation } from '../../../domain/catalog/recommend';
+import { downloadBytes, type CatalogModel } from '../../../domain/catalog/schema';
+import { deploymentRecommendOptions, recommendDefaults, type Recommendation } from '../../../domain/catalog/recommend';
 import { toModelSpec } from '../../../domain/catalog/model-spec';
-import { deploymentRecommendOptions } from '../../../domain/catalog/recommend';
 import { probeCapabilities } from '../../../client/probe-capabilities';
 import { useLocaleStore, useT } from '../../../i18n';
 import type { Capabilities } from '../../../protocol/capabilities';
 import { formatBytes } from '../../../ui/format-bytes';
 import { useAppStore } from '../../../stores/app-store';
-
-
-/** The built-in catalog plus the deployment's extras, as the Models screen lists them. */
-function catalogOf(entries: readonly unknown[]): readonly CatalogModel[] {
-  const parsed = entries.flatMap((e) => {
-    const r = CatalogModelSchema.safeParse(e);
-    return r.success ? [r.data] : [];
-  });
-  return mergeCatalog(parsed);
-}
+import { useCatalog } from '../../../stores/catalog-store';
 
 /** Download size of the build this device would install (the dtype toModelSpec picks), as the Models screen shows it. */
 function installBytes(entry: CatalogModel, caps: Readonly<Capabilities> | null): number {
@@ -43,7 +32,8 @@ function installBytes(entry: CatalogModel, caps: Readonly<Capabilities> | null):
 export function FirstRunPanel() {
   const t = useT();
   const locale = useLocaleStore((s) => s.locale);
-  const configCatalog = useAppStore((s) => s.config.catalog);
+  // The app's one catalog (built-in, deployment, the user's own), as the Models screen lists it.
+  const catalog = useCatalog();
   const [caps, setCaps] = useState<Readonly<Capabilities> | null>(null);
   const [plan, setPlan] = useState<Recommendation | null>(null);
   const [failed, setFailed] = useState(false);
@@ -55,7 +45,7 @@ export function FirstRunPanel() {
         if (!live) return;
         setCaps(c);
         try {
-          setPlan(recommendDefaults(c, catalogOf(configCatalog), deploymentRecommendOptions(useAppStore.getState().config)));
+          setPlan(recommendDefaults(c, catalog, deploymentRecommendOptions(useAppStore.getState().config)));
         } catch {
           setFailed(true);
         }
@@ -64,7 +54,7 @@ export function FirstRunPanel() {
     return () => {
       live = false;
     };
-  }, [configCatalog]);
+  }, [catalog]);
 
   const size = plan ? installBytes(plan.verifier, caps) : null;
   const rewardExtra = plan && plan.reward.id !== plan.verifier.id ? installBytes(plan.reward, caps) : 0;

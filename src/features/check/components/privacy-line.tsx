@@ -4,13 +4,13 @@
  * label and host (the deployment's inferenceEndpoints).
  */
 import { useT } from '../../../i18n';
-import { useEngineSession } from '../engine-session';
+import { useModelSession } from '../../../stores/model-session-store';
 
 export function PrivacyLine() {
   const t = useT();
-  const verifier = useEngineSession((s) => s.verifier);
-  const reward = useEngineSession((s) => s.reward);
-  const remotes = [verifier?.remote, reward?.remote].filter((r): r is { label: string; host: string } => r !== undefined);
+  const verifier = useModelSession((s) => s.verifier.remote);
+  const reward = useModelSession((s) => s.reward.remote);
+  const remotes = [verifier, reward].filter((r): r is { label: string; host: string } => r !== null);
   const unique = remotes.filter((r, i) => remotes.findIndex((o) => o.host === r.host && o.label === r.label) === i);
   if (unique.length === 0) {
     return (

@@ -4,6 +4,7 @@ import { useT } from '../../../i18n';
 import { customEntry } from '../../../domain/catalog/custom-entry';
 import type { EngineKind } from '../../../protocol/engine';
 import { serializeError } from '../../../protocol/errors';
+import { addCustomModel } from '../../../stores/catalog-store';
 import { useModelsStore } from '../models-store';
 
 export function CustomModelForm() {
@@ -12,12 +13,12 @@ export function CustomModelForm() {
   const [value, setValue] = useState('');
   const [engine, setEngine] = useState<EngineKind>('transformers');
   const [role, setRole] = useState<'verifier' | 'reward'>('verifier');
-  const { addCustomEntry, setNotice, setSuccess } = useModelsStore();
+  const { setNotice, setSuccess } = useModelsStore();
   const submit = (e: FormEvent): void => {
     e.preventDefault();
     try {
       const entry = customEntry({ engine, hubIdOrUrl: value, role, task: role === 'reward' && engine === 'transformers' ? 'text-classification' : 'text-generation' });
-      addCustomEntry(entry);
+      addCustomModel(entry);
       setNotice(null);
       setSuccess({ key: 'models.custom.added', name: entry.id });
       setValue('');

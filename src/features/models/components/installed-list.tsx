@@ -1,8 +1,6 @@
 /** Installed (and incomplete) models with their sizes; remove one, resume, or check integrity. */
-import { useMemo } from 'react';
-import { mergeCatalog, modelLabel } from '../../../domain/catalog/catalog';
-import type { CatalogModel } from '../../../domain/catalog/schema';
-import { useAppStore } from '../../../stores/app-store';
+import { modelLabel } from '../../../domain/catalog/catalog';
+import { useCatalog } from '../../../stores/catalog-store';
 import { useT } from '../../../i18n';
 import { useLocaleStore } from '../../../i18n';
 import type { ModelInstallRecord } from '../../../storage/models-repo';
@@ -21,9 +19,7 @@ export function InstalledList() {
   const locale = useLocaleStore((s) => s.locale);
   const records = useModelsStore((s) => s.records);
   const active = useModelsStore((s) => s.active);
-  const custom = useModelsStore((s) => s.customEntries);
-  const configCatalog = useAppStore((s) => s.config.catalog);
-  const catalog = useMemo(() => mergeCatalog(configCatalog as CatalogModel[], custom), [configCatalog, custom]);
+  const catalog = useCatalog();
   return (
     <section className="panel" aria-labelledby="installed-title" id="models-installed">
       <h2 id="installed-title">{t('models.installed.title')}</h2>

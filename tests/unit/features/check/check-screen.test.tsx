@@ -3,7 +3,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CheckScreen } from '../../../../src/features/check/check-screen';
 import { resetCheckStore, useCheckStore } from '../../../../src/features/check/check-store';
-import { useEngineSession } from '../../../../src/features/check/engine-session';
+import { attachSessionModel, resetSessionEngines } from '../../../../src/stores/session-engines';
 import { useLocaleStore } from '../../../../src/i18n';
 import { closeAppDb, DB_NAME } from '../../../../src/storage/db';
 import { listChecks } from '../../../../src/storage/checks-repo';
@@ -32,8 +32,8 @@ function attach(answer: string, scores?: Record<string, number>) {
   // Instant engines (no timers): a check settles within React's act() flush, as a cached answer would.
   const verifier = createScriptedEngine([answer], { charsPerToken: 1000, chunkDelayMs: null });
   const reward = createScriptedEngine([''], { chunkDelayMs: null, score: scoreByQuote(scores ?? {}) });
-  useEngineSession.getState().attachVerifier({ engine: verifier, id: 'fixture/tiny-verifier', contextTokens: 4096 });
-  useEngineSession.getState().attachReward({ engine: reward, id: 'fixture/tiny-reward', mode: 'classify' });
+  attachSessionModel('verifier', { engine: verifier, id: 'fixture/tiny-verifier', contextTokens: 4096 });
+  attachSessionModel('reward', { engine: reward, id: 'fixture/tiny-reward', mode: 'classify' });
   return verifier;
 }
 
@@ -56,7 +56,7 @@ describe('CheckScreen', () => {
   beforeEach(async () => {
     await wipeDb();
     resetCheckStore();
-    useEngineSession.getState().reset();
+    resetSessionEngines();
     useLocaleStore.getState().reset();
   });
   afterEach(cleanup);
@@ -211,7 +211,7 @@ describe('CheckScreen', () => {
 
   it('shows streaming progress and cancels quietly, keeping the text', async () => {
     const verifier = createScriptedEngine([ANSWER], { charsPerToken: 1000, chunkDelayMs: null, hold: true });
-    useEngineSession.getState().attachVerifier({ engine: verifier, id: 'v' });
+    attachSessionModel('verifier', { engine: verifier, id: 'v' });
     render(<CheckScreen />);
     fireEvent.change(input(), { target: { value: TEXT } });
     fireEvent.click(screen.getByTestId('check-run'));

@@ -7,7 +7,7 @@
 import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PrivacyLine } from '../../../../../src/features/check/components/privacy-line';
-import { useEngineSession } from '../../../../../src/features/check/engine-session';
+import { attachSessionModel, resetSessionEngines } from '../../../../../src/stores/session-engines';
 import { privacyLine } from '../../../../../src/features/check/report-export';
 import { translate, useLocaleStore } from '../../../../../src/i18n';
 import { createScriptedEngine } from '../../../../kit/scripted-engine';
@@ -17,13 +17,13 @@ beforeAll(() => {
 });
 afterEach(() => {
   cleanup();
-  useEngineSession.getState().reset();
+  resetSessionEngines();
 });
 
 describe('PrivacyLine', () => {
   it('says the text stays on the device with a local model', () => {
     useLocaleStore.setState({ locale: 'zh-CN' });
-    useEngineSession.getState().attachVerifier({ engine: createScriptedEngine(['{}']), id: 'fixture/tiny-verifier' });
+    attachSessionModel('verifier', { engine: createScriptedEngine(['{}']), id: 'fixture/tiny-verifier' });
     render(<PrivacyLine />);
     const line = screen.getByTestId('check-privacy');
     expect(line.dataset.remote).toBe('false');
@@ -32,8 +32,8 @@ describe('PrivacyLine', () => {
 
   it('names the server label and host whenever a server model is selected', () => {
     useLocaleStore.setState({ locale: 'zh-CN' });
-    useEngineSession.getState().attachVerifier({ engine: createScriptedEngine(['{}']), id: 'fixture/tiny-verifier' });
-    useEngineSession.getState().attachReward({ engine: createScriptedEngine(['{}']), id: 'openai:gpu1/judge', mode: 'judge', remote: { label: '院内 GPU 服务器', host: 'gpu1.hospital.internal:8000' } });
+    attachSessionModel('verifier', { engine: createScriptedEngine(['{}']), id: 'fixture/tiny-verifier' });
+    attachSessionModel('reward', { engine: createScriptedEngine(['{}']), id: 'openai:gpu1/judge', mode: 'judge', remote: { label: '院内 GPU 服务器', host: 'gpu1.hospital.internal:8000' } });
     render(<PrivacyLine />);
     const line = screen.getByTestId('check-privacy');
     expect(line.dataset.remote).toBe('true');
@@ -43,7 +43,7 @@ describe('PrivacyLine', () => {
 
   it('in English too', () => {
     useLocaleStore.setState({ locale: 'en' });
-    useEngineSession.getState().attachVerifier({ engine: createScriptedEngine(['{}']), id: 'openai:gpu1/m', remote: { label: 'GPU server', host: 'gpu1:8000' } });
+    attachSessionModel('verifier', { engine: createScriptedEngine(['{}']), id: 'openai:gpu1/m', remote: { label: 'GPU server', host: 'gpu1:8000' } });
     render(<PrivacyLine />);
     expect(screen.getByTestId('check-privacy').textContent).toBe('The text is sent to GPU server (gpu1:8000) inside your network.');
     useLocaleStore.setState({ locale: 'zh-CN' });
