@@ -14,12 +14,12 @@ import { ANSWER_FORMAT_VERSION } from './answer';
 import { alignFindings, type AlignedSpan } from './align';
 import { splitIntoChunks } from './chunk';
 import { clusterFindings, combineConfidence, type SampleFinding } from './consistency';
-import { isKept, scoreFinding, severityOf, THRESHOLD_PRESETS, type FindingScorer, type Severity } from './gating';
+import { clamp01, isKept, scoreFinding, severityOf, THRESHOLD_PRESETS, type FindingScorer, type Severity } from './gating';
 import { shortHash } from './hash';
 import type { ErrorType } from './labels';
 import { parseVerifierAnswer, type ParsedAnswer } from './parse';
 import { answerSchemaString, buildVerifierPrompt, isPromptVariant, type PromptVariant } from './prompts';
-import { buildGroundedVerifierPrompt, GROUNDED_ANSWER_FORMAT_VERSION, groundedSchemaString, validCitations, type CitedPassage } from './evidence';
+import { buildGroundedVerifierPrompt, GROUNDED_ANSWER_FORMAT_VERSION, groundedScore, groundedSchemaString, validCitations, type CitedPassage } from './evidence';
 import { AbortError, isAbortError, MedfactError, throwIfAborted } from '../protocol/errors';
 import type { FinishReason, GenerateParams, GenerateResult, ModelEngine } from '../protocol/engine';
 
@@ -110,6 +110,8 @@ export interface Finding {
   mergedModelFindingId?: string;
   /** Grounded checks: ids of the passages (in result.evidence) the finding cites; [] when it cites none. */
   evidence?: string[];
+  /** Grounded checks with a scorer: the grounded criterion's score (cited passages contradict the statement); rewardScore is at most this. */
+  grounding?: number;
 }
 
 export interface SampleRecord {
@@ -389,12 +391,21 @@ export async function check(text: string, deps: CheckDeps): Promise<CheckResult>
     const rep = cl.representative;
     const severity = severityOf({ medication: cl.medication, type: cl.type, quote: rep.quote, correction: rep.correction, reason: rep.reason });
     let rewardScore: number | null = null;
+    let grounding: number | undefined;
+    const citedIds = [...new Set(cl.members.flatMap((m) => m.evidenceIds ?? []))];
     if (scorer) {
       throwIfAborted(signal);
       emit({ chunkIndex: chunks.length - 1, sampleIndex: K - 1, stage: 'score', tokens: tokens.completion, tokensPerSecond: 0, streamedText: '', scored: i, toScore: clusters.length });
       try {
         const span = rep.span ? { start: rep.span.start, end: rep.span.end } : null;
-        rewardScore = (await scoreFinding(scorer, { text, span, quote: rep.quote, type: cl.type, correction: rep.correction, reason: rep.reason }, severity, signal)).score;
+        const input = { text, span, quote: rep.quote, type: cl.type, correction: rep.correction, reason: rep.reason };
+        rewardScore = (await scoreFinding(scorer, input, severity, signal)).score;
+        // Grounded criterion: a finding whose cited passages do not contradict its statement scores down.
+        const cited = citedIds.flatMap((id) => evidence?.passages.find((p) => p.id === id) ?? []);
+        if (scorer.grounding && cited.length > 0) {
+          grounding = clamp01(await scorer.grounding({ ...input, cited }, signal));
+          rewardScore = groundedScore(rewardScore, grounding);
+        }
       } catch (error) {
         throw asAbort(error, signal);
       }
@@ -415,7 +426,8 @@ export async function check(text: string, deps: CheckDeps): Promise<CheckResult>
       confidence,
       severity,
       kept: isKept(confidence, options.threshold),
-      ...(grounded ? { evidence: [...new Set(cl.members.flatMap((m) => m.evidenceIds ?? []))] } : {}),
+      ...(grounded ? { evidence: citedIds } : {}),
+      ...(grounding !== undefined ? { grounding } : {}),
     });
   }
   if (scorer) timings.scoreMs = now() - scoreStart;

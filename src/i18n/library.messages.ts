@@ -40,6 +40,12 @@ export const libraryMessages = defineMessages(
     'library.evidence.none.hint': '这条发现没有引用参考资料，依据的是模型自身的知识。',
     'library.evidence.panel': '依据（检索到的参考资料段落，{count} 条）',
     'library.evidence.panel.empty': '资料库中没有与本文相关的段落。',
+    'library.bench.legend': '参考资料',
+    'library.bench.use': '以参考资料为依据核查每一条（检索 + 依据提示词）',
+    'library.bench.k': '每个查询检索的段落数（k）',
+    'library.bench.meta': '资料库：{documents} 个文档，{passages} 个段落，内容哈希 {hash}。运行会保存这份资料库，续跑时使用同一份。',
+    'library.storage.usage': '参考资料占用：{documents} 个文档，{passages} 个段落，约 {size}（原文、段落与索引）。',
+    'library.storage.empty': '参考资料占用：资料库为空。',
   },
   {
     'library.title': 'References',
@@ -75,6 +81,12 @@ export const libraryMessages = defineMessages(
     'library.evidence.none.hint': 'This finding cites no reference passage; it rests on the model’s own knowledge.',
     'library.evidence.panel': 'Evidence (retrieved reference passages, {count})',
     'library.evidence.panel.empty': 'No passage in the library relates to this text.',
+    'library.bench.legend': 'References',
+    'library.bench.use': 'Check every item against the references (retrieval + grounded prompt)',
+    'library.bench.k': 'Passages retrieved per query (k)',
+    'library.bench.meta': 'Library: {documents} documents, {passages} passages, content hash {hash}. The run keeps this library and a resume uses the same one.',
+    'library.storage.usage': 'Reference library: {documents} documents, {passages} passages, about {size} (texts, passages and index).',
+    'library.storage.empty': 'Reference library: empty.',
   },
 );
 

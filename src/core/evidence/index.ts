@@ -12,3 +12,4 @@ export * from './retrieve';
 export * from './passages-file';
 export * from './highlight';
 export * from './grounded';
+export * from './passage-source';

@@ -20,6 +20,7 @@ import { useBenchStore } from '../bench-store';
 import { startRun } from '../bench-service';
 import { useModelChoices, type ModelChoice } from '../model-choices';
 import { useBenchT } from '../use-bench-t';
+import { RunLibraryField, useRunLibrary } from './run-library';
 
 function distinct(items: readonly DatasetItem[], key: (i: DatasetItem) => string | number | undefined): string[] {
   const set = new Set<string>();
@@ -110,6 +111,7 @@ export function RunConfigForm() {
     };
   }, []);
   const rulesOnly = formulary !== undefined && formularyMode === 'rules';
+  const library = useRunLibrary();
 
   useEffect(() => {
     let live = true;
@@ -160,6 +162,8 @@ export function RunConfigForm() {
     };
     setBusy(true);
     try {
+      const carried = rulesOnly ? undefined : await library.snapshot();
+      if (carried) config.library = carried;
       const dataset = datasets.find((d) => d.id === chosenDataset);
       await startRun({ name: name.trim() || `${dataset?.name ?? ''} · ${config.verifier.label ?? ''}${formulary && formularyMode === 'model+rules' ? ` + ${tf('check.finding.rule')}` : ''}`, datasetId: chosenDataset, selection, config });
       setTab('runs');
@@ -322,6 +326,8 @@ export function RunConfigForm() {
           </p>
         </fieldset>
       )}
+
+      {!rulesOnly && <RunLibraryField choice={library} />}
 
       <label className="field">
         {t('bench.config.name')}
