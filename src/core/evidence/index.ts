@@ -13,3 +13,4 @@ export * from './passages-file';
 export * from './highlight';
 export * from './grounded';
 export * from './passage-source';
+export * from './dense-index';

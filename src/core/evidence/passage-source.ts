@@ -8,7 +8,8 @@
 import type { EvidenceSource } from '../check';
 import { shortHash } from '../hash';
 import { LexicalIndex, passageSearchText } from './lexical-index';
-import { DEFAULT_EVIDENCE_K, retrieveForText, type Ranker } from './retrieve';
+import { denseRanker, type DenseIndex } from './dense-index';
+import { DEFAULT_EVIDENCE_K, retrievalQueries, retrieveForText } from './retrieve';
 import type { CitedPassage } from './types';
 
 /** Most passages handed to the verifier per chunk. */
@@ -22,8 +23,13 @@ export interface PassageSourceOptions {
   k?: number;
   /** Recorded with results; default: libraryRowsHash(rows). */
   libraryHash?: string;
-  /** Optional dense ranking, fused with the lexical one. */
-  dense?: Ranker;
+  /** Optional dense ranking (the embedder role): passage vectors, and the model that embeds the queries; fused by RRF. */
+  dense?: DenseRetrieval;
+}
+
+export interface DenseRetrieval {
+  index: DenseIndex;
+  embed(texts: string[], signal?: AbortSignal): Promise<ArrayLike<number>[]>;
 }
 
 /** A content hash of a carried library (ids, titles, pages, texts), order-independent. */
@@ -44,7 +50,14 @@ export function passageEvidenceSource(rows: readonly LibraryPassageRow[], option
     libraryHash: options.libraryHash ?? libraryRowsHash(rows),
     async retrieve(chunkText, signal) {
       signal?.throwIfAborted();
-      const [group] = retrieveForText(index, chunkText, { k, chunkChars: chunkText.length + 1, ...(options.dense ? { dense: options.dense } : {}) });
+      const opts = { k, chunkChars: chunkText.length + 1 };
+      let dense;
+      if (options.dense && options.dense.index.size > 0) {
+        const queries = retrievalQueries(chunkText, opts);
+        const vectors = await options.dense.embed(queries, signal);
+        dense = denseRanker(options.dense.index, new Map(queries.map((q, i) => [q, vectors[i] ?? []])));
+      }
+      const [group] = retrieveForText(index, chunkText, { ...opts, ...(dense ? { dense } : {}) });
       const out: CitedPassage[] = [];
       for (const h of group?.hits ?? []) {
         const row = byId.get(h.id);
