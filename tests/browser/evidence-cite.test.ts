@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeChinesePdf, makeDocx } from '../fixtures/evidence/make-documents';
-import { installFromModelsScreen, startFixtureApp, type FixtureApp } from './fixture-app';
+import { installFromModelsScreen, runFixtureCheck, startFixtureApp, type FixtureApp } from './fixture-app';
 import { launchBrowser, type LaunchedBrowser } from './launch';
 
 const CITE_VERIFIER = 'fixture/tiny-verifier-cite';
@@ -54,17 +54,7 @@ afterAll(async () => {
 });
 
 async function runCheck(): Promise<void> {
-  await page.goto(`${served!.app.url}#/check`);
-  await expect.poll(() => page.getByTestId('check-use-library').isChecked(), { timeout: 30_000 }).toBe(true);
-  await page.getByTestId('check-input').fill(text);
-  const run = page.getByTestId('check-run');
-  try {
-    await expect.poll(() => run.isEnabled(), { timeout: 120_000 }).toBe(true);
-  } catch (error) {
-    throw new Error(`check-run stayed disabled: ${await page.getByTestId('check-run-reason').textContent()}`, { cause: error });
-  }
-  await run.click();
-  await page.getByTestId('check-verdict').waitFor({ timeout: 120_000 });
+  await runFixtureCheck(page, served!.app.url, text, { library: true });
   await page.getByTestId('check-finding').first().waitFor({ timeout: 120_000 });
 }
 
