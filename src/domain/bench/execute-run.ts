@@ -12,7 +12,7 @@ import { passageEvidenceSource } from '../../core/evidence/passage-source';
 import { buildProvenance } from './provenance';
 import { RunControl, runLoop, type RunLoopOutcome, type RunSink } from './run-loop';
 import { itemsForRun } from './select-items';
-import type { RunProgress, RunRecord } from './types';
+import type { RunProgress, RunRecord } from '../../core/run-record';
 
 export interface RunStore extends RunSink {
   get(id: string): Promise<RunRecord | null>;

@@ -1,5 +1,5 @@
 /** The benchmark runner: plain TypeScript over any ModelEngine and any results sink. */
-export * from './types';
+export * from '../../core/run-record';
 export * from './run-item';
 export * from './run-loop';
 export * from './execute-run';

@@ -4,7 +4,7 @@ import { buildVerifierPrompt } from '../../core/prompts';
 import { buildGroundedVerifierPrompt, GROUNDED_ANSWER_FORMAT_VERSION } from '../../core/evidence/grounded';
 import type { Capabilities } from '../../protocol/capabilities';
 import type { LoadResult, ModelSpec } from '../../protocol/engine';
-import type { LoadedModelInfo, RunConfig, RunProvenance, RunRecord } from './types';
+import type { LoadedModelInfo, RunConfig, RunProvenance, RunRecord } from '../../core/run-record';
 
 export function loadedModelInfo(spec: ModelSpec, loaded: LoadResult): LoadedModelInfo {
   return {

@@ -5,7 +5,7 @@
  * from the same passages even if the library changes meanwhile.
  */
 import { DEFAULT_EVIDENCE_K } from '../../core/evidence';
-import type { RunLibrary } from '../bench/types';
+import type { RunLibrary } from '../../core/run-record';
 import { getLibrary } from './library-instance';
 
 /** The whole library (null when it is empty). */

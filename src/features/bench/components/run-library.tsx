@@ -6,7 +6,7 @@
  * retrieval changed.
  */
 import { useEffect, useState } from 'react';
-import type { RunLibrary } from '../../../domain/bench/types';
+import type { RunLibrary } from '../../../core/run-record';
 import { useLibraryT } from '../../../i18n/use-library-t';
 
 export interface RunLibraryChoice {

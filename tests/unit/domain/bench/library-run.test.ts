@@ -12,7 +12,7 @@ import { compareRuns } from '../../../../src/core/metrics/compare-runs';
 import { newRunRecord } from '../../../../src/domain/bench/create-run';
 import { executeRun, type EngineLoader } from '../../../../src/domain/bench/execute-run';
 import { predictionsOf } from '../../../../src/domain/bench/run-results';
-import type { RunConfig } from '../../../../src/domain/bench/types';
+import type { RunConfig } from '../../../../src/core/run-record';
 import type { GenerateParams } from '../../../../src/protocol/engine';
 import { CONFIG, freshDb, ITEMS, scriptedAnswer, userText } from './bench-fixtures';
 
