@@ -67,3 +67,16 @@ export function RunLibraryField({ choice }: { choice: RunLibraryChoice }) {
     </fieldset>
   );
 }
+
+/** The provenance line of a run that checked against the library: what it retrieved from, and k. */
+export function LibraryProvenance({ library }: { library: { hash: string; k: number; documents: number; passages: number } }) {
+  const t = useLibraryT();
+  return (
+    <>
+      <dt>{t('library.bench.legend')}</dt>
+      <dd data-testid="bench-prov-library" data-hash={library.hash} data-k={library.k}>
+        {t('library.bench.prov', { documents: library.documents, passages: library.passages, k: library.k, hash: library.hash.slice(0, 16) })}
+      </dd>
+    </>
+  );
+}
