@@ -14,7 +14,7 @@ import { throwIfAborted } from '../protocol/errors';
 import type { ModelEngine } from '../protocol/engine';
 import type { ErrorType } from './labels';
 import { buildJudgePrompt, type RewardCriterion } from './prompts';
-import { buildGroundedJudgePrompt, formatPassages, type PromptPassage } from './evidence/grounded';
+import { buildGroundedJudgePrompt, formatPassages, type PromptPassage } from './evidence';
 
 export interface ScoreInput {
   text: string;

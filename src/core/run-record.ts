@@ -4,7 +4,7 @@
  * threads, exported), no behaviour.
  */
 import type { FormularyRow } from './meds';
-import type { LibraryPassageRow } from './evidence/passage-source';
+import type { LibraryPassageRow } from './evidence';
 import type { Verdict } from './check';
 import type { PromptVariant } from './prompts';
 import type { ThresholdPreset } from './gating';

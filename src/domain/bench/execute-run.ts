@@ -8,7 +8,7 @@
 import type { DatasetItem } from '../../core/dataset/types';
 import type { LoadProgress, LoadResult, ModelEngine, ModelSpec } from '../../protocol/engine';
 import { MedfactError, toMedfactError } from '../../protocol/errors';
-import { passageEvidenceSource } from '../../core/evidence/passage-source';
+import { passageEvidenceSource } from '../../core/evidence';
 import { buildProvenance } from './provenance';
 import { RunControl, runLoop, type RunLoopOutcome, type RunSink } from './run-loop';
 import { itemsForRun } from './select-items';

@@ -1,7 +1,7 @@
 /** Provenance of a run: what produced its numbers, recorded once when it starts and extended on each resume. */
 import { ANSWER_FORMAT_VERSION } from '../../core/answer';
 import { buildVerifierPrompt } from '../../core/prompts';
-import { buildGroundedVerifierPrompt, GROUNDED_ANSWER_FORMAT_VERSION } from '../../core/evidence/grounded';
+import { buildGroundedVerifierPrompt, GROUNDED_ANSWER_FORMAT_VERSION } from '../../core/evidence';
 import type { Capabilities } from '../../protocol/capabilities';
 import type { LoadResult, ModelSpec } from '../../protocol/engine';
 import type { LoadedModelInfo, RunConfig, RunProvenance, RunRecord } from '../../core/run-record';
