@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeChinesePdf, makeDocx } from '../fixtures/evidence/make-documents';
-import { installFromModelsScreen, runFixtureCheck, startFixtureApp, type FixtureApp } from './fixture-app';
+import { fixtureCatalog, installFromModelsScreen, runFixtureCheck, startFixtureApp, type FixtureApp } from './fixture-app';
 import { launchBrowser, type LaunchedBrowser } from './launch';
 
 const CITE_VERIFIER = 'fixture/tiny-verifier-cite';
@@ -28,20 +28,8 @@ let text: string;
 beforeAll(async () => {
   const models = inject('fixtureModelsDir');
   text = (JSON.parse(readFileSync(join(models, CITE_VERIFIER, 'fixture.json'), 'utf8')) as { text: string }).text;
-  const catalog = [
-    {
-      id: CITE_VERIFIER,
-      engine: 'transformers',
-      dtypes: ['q8'],
-      license: 'Apache-2.0',
-      role: 'verifier',
-      task: 'text-generation',
-      sizeBytes: 1_000_000,
-      contextTokens: 4096,
-      label: { zh: '测试引用核查模型', en: 'Fixture citing verifier' },
-      description: { zh: '测试用的微型模型，引用资料[1]', en: 'Tiny test model citing passage [1]' },
-    },
-  ];
+  // The fixture verifier's catalog entry, for the citing model.
+  const catalog = [{ ...fixtureCatalog()[0], id: CITE_VERIFIER, label: { zh: '测试引用核查模型', en: 'Fixture citing verifier' } }];
   served = await startFixtureApp({ distDir: inject('distDir'), modelsDir: models, catalog });
   browser = await launchBrowser();
   page = browser.context.pages()[0] ?? (await browser.context.newPage());
