@@ -58,9 +58,13 @@ function cspHeaderPlugin(): Plugin {
   };
 }
 
+// The extraction worker's lazy chunks (pdf.js, its worker, mammoth) are named extract-* so the service worker
+// can precache them with the app shell: a first PDF/DOCX import must work offline (the engines stay cached on use).
+const EXTRACT_MODULE = /[\\/]node_modules[\\/](pdfjs-dist|mammoth)[\\/]/;
 const engineOut = {
   entryFileNames: `${ENGINE_ASSET_DIR}[name]-[hash].js`,
-  chunkFileNames: `${ENGINE_ASSET_DIR}[name]-[hash].js`,
+  chunkFileNames: (chunk: { moduleIds: readonly string[] }) =>
+    chunk.moduleIds.some((id) => EXTRACT_MODULE.test(id)) ? `${ENGINE_ASSET_DIR}extract-[name]-[hash].js` : `${ENGINE_ASSET_DIR}[name]-[hash].js`,
   assetFileNames: `${ENGINE_ASSET_DIR}[name]-[hash][extname]`,
 };
 
@@ -103,7 +107,7 @@ export default defineConfig({
         cacheId: 'medfact-lens',
         // The app shell only: never model files, app-config.json, engine bundles or .wasm.
         globPatterns: ['**/*.{html,js,css,svg,png}', 'pdfjs/**/*.{bcmap,pfb,ttf}'],
-        globIgnores: [`${ENGINE_ASSET_DIR}**`, '**/*.wasm', '**/app-config*.json'],
+        globIgnores: [`${ENGINE_ASSET_DIR}!(extract-*)`, '**/*.wasm', '**/app-config*.json'],
         cleanupOutdatedCaches: true,
         // The first install controls the page at once; later versions wait for the prompt.
         clientsClaim: true,

@@ -14,13 +14,13 @@ import { ANSWER_FORMAT_VERSION } from './answer';
 import { alignFindings, type AlignedSpan } from './align';
 import { splitIntoChunks } from './chunk';
 import { clusterFindings, combineConfidence, type FindingCluster, type SampleFinding } from './consistency';
-import { scoreFindings, severityOf, THRESHOLD_PRESETS, type FindingScorer, type Severity } from './gating';
+import { clamp01, scoreFindings, severityOf, THRESHOLD_PRESETS, type FindingScorer, type Severity } from './gating';
 import { shortHash } from './hash';
 import { keptAt, verdictAt } from './threshold';
 import type { ErrorType } from './labels';
 import { parseVerifierAnswer, type ParsedAnswer } from './parse';
 import { answerSchemaString, buildVerifierPrompt, isPromptVariant, type PromptVariant } from './prompts';
-import { buildGroundedVerifierPrompt, GROUNDED_ANSWER_FORMAT_VERSION, groundedSchemaString, validCitations, type CitedPassage } from './evidence';
+import { buildGroundedVerifierPrompt, GROUNDED_ANSWER_FORMAT_VERSION, groundedScore, groundedSchemaString, validCitations, type CitedPassage } from './evidence';
 import { AbortError, isAbortError, MedfactError, throwIfAborted } from '../protocol/errors';
 import type { FinishReason, GenerateParams, GenerateResult, ModelEngine } from '../protocol/engine';
 
@@ -111,6 +111,8 @@ export interface Finding {
   mergedModelFindingId?: string;
   /** Grounded checks: ids of the passages (in result.evidence) the finding cites; [] when it cites none. */
   evidence?: string[];
+  /** Grounded checks with a scorer: the grounded criterion's score (cited passages contradict the statement); rewardScore is at most this. */
+  grounding?: number;
 }
 
 export interface SampleRecord {
@@ -396,14 +398,38 @@ export async function check(text: string, deps: CheckDeps): Promise<CheckResult>
     }
     throwIfAborted(signal);
   }
+  // Grounded criterion (issue 11): a finding whose cited passages do not contradict its statement scores down.
+  const groundings: Array<number | undefined> = clusters.map(() => undefined);
+  if (scorer?.grounding && grounded && evidence) {
+    for (let i = 0; i < clusters.length; i++) {
+      const cl = clusters[i];
+      const score = rewardScores[i];
+      if (!cl || score === null || score === undefined) continue;
+      const cited = [...new Set(cl.members.flatMap((m) => m.evidenceIds ?? []))].flatMap((id) => evidence.passages.find((p) => p.id === id) ?? []);
+      if (cited.length === 0) continue;
+      const rep = cl.representative;
+      const span = rep.span ? { start: rep.span.start, end: rep.span.end } : null;
+      try {
+        const g = clamp01(await scorer.grounding({ text, span, quote: rep.quote, type: cl.type, correction: rep.correction, reason: rep.reason, cited }, signal));
+        groundings[i] = g;
+        rewardScores[i] = groundedScore(score, g);
+      } catch (error) {
+        throw asAbort(error, signal);
+      }
+    }
+    throwIfAborted(signal);
+  }
   for (let i = 0; i < clusters.length; i++) {
     const cl = clusters[i];
     if (!cl) continue;
     const severity = severities[i] ?? 'normal';
     const rewardScore = rewardScores[i] ?? null;
+    const citedIds = [...new Set(cl.members.flatMap((m) => m.evidenceIds ?? []))];
+    const grounding = groundings[i];
     findings.push({
       ...clusterFinding(cl, i, { rewardScore, confidence: combineConfidence(cl.support, rewardScore, K), severity, threshold: options.threshold }),
-      ...(grounded ? { evidence: [...new Set(cl.members.flatMap((m) => m.evidenceIds ?? []))] } : {}),
+      ...(grounded ? { evidence: citedIds } : {}),
+      ...(grounding !== undefined ? { grounding } : {}),
     });
   }
   if (scorer) timings.scoreMs = now() - scoreStart;

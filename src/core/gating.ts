@@ -15,6 +15,7 @@ import type { ModelEngine, ScoreParams } from '../protocol/engine';
 import { scoreBatch } from '../protocol/score-batch';
 import type { ErrorType } from './labels';
 import { buildJudgePrompt, type RewardCriterion } from './prompts';
+import { buildGroundedJudgePrompt, formatPassages, type PromptPassage } from './evidence';
 
 export interface ScoreInput {
   text: string;
@@ -36,7 +37,17 @@ export interface FindingScorer {
    * order, each identical to `score`'s; `onProgress` gets how many are done.
    */
   scoreMany?(inputs: ScoreInput[], signal?: AbortSignal, onProgress?: (done: number) => void): Promise<number[]>;
+  /**
+   * The grounded criterion (issue 11): probability in 0..1 that the passages
+   * a finding cites really contradict the flagged statement (support its
+   * correction). Low when they support the statement or say nothing of it.
+   * Optional: scorers without it leave grounded findings' scores alone.
+   */
+  grounding?(input: GroundingInput, signal?: AbortSignal): Promise<number>;
 }
+
+/** A finding and the passages it cites, for the grounded criterion. */
+export type GroundingInput = Omit<ScoreInput, 'criterion'> & { cited: readonly PromptPassage[] };
 
 export type Severity = 'critical' | 'normal';
 
@@ -218,6 +229,25 @@ export function engineScorer(engine: ModelEngine, mode: 'judge' | 'classify', op
         ...(onProgress ? { onProgress: (p: { done: number }) => onProgress(p.done) } : {}),
       });
       return results.map((r) => clamp01(r.score));
+    },
+    // judge: the grounded yes/no question over the cited passages; classify:
+    // the cited passages then the marked context as text, "quote → correction" as the pair.
+    async grounding(input, signal) {
+      throwIfAborted(signal);
+      const context = contextAround(input.text, input.span, chars);
+      const finding = { quote: input.quote, type: input.type, correction: input.correction, reason: input.reason ?? '' };
+      if (mode === 'judge') {
+        const p = buildGroundedJudgePrompt(context, finding, input.cited);
+        const r = await engine.score({ kind: 'judge', messages: p.messages, yes: p.yes, no: p.no }, signal ? { signal } : {});
+        return clamp01(r.score);
+      }
+      const text = `${formatPassages(input.cited, 1600)}\n${context}`;
+      const pair = input.correction ? `${input.quote} → ${input.correction}` : input.quote;
+      const params = opts?.positiveLabel
+        ? { kind: 'classify' as const, text, textPair: pair, positiveLabel: opts.positiveLabel }
+        : { kind: 'classify' as const, text, textPair: pair };
+      const r = await engine.score(params, signal ? { signal } : {});
+      return clamp01(r.score);
     },
   };
 }

@@ -4,6 +4,7 @@
  * threads, exported), no behaviour.
  */
 import type { FormularyRow } from './meds';
+import type { LibraryPassageRow } from './evidence';
 import type { Verdict } from './check';
 import type { PromptVariant } from './prompts';
 import type { ThresholdPreset } from './gating';
@@ -58,6 +59,18 @@ export interface RunConfig {
   contextChars?: number;
   /** Formulary rules (issue 12): model only (absent or mode 'model'), rules only (no model is loaded), or model + rules. */
   formulary?: RunFormulary;
+  /** Reference library (issue 11): with it every item is checked grounded (retrieval, grounded prompt, citations). */
+  library?: RunLibrary;
+}
+
+/** The library a run checks against, carried whole so that a resume retrieves from the same passages. */
+export interface RunLibrary {
+  /** The library's content hash (the app's library hash, or libraryRowsHash): recorded in provenance. */
+  hash: string;
+  /** Passages retrieved per query (the chunk and each sentence). */
+  k: number;
+  documents: number;
+  passages: LibraryPassageRow[];
 }
 
 export interface RunFormulary {
@@ -104,6 +117,8 @@ export interface RunProvenance {
   sessions: string[];
   /** The formulary rules the run applied (issue 12); absent or null for a model-only run. */
   formulary?: { mode: RunFormulary['mode']; hash: string; fileName: string } | null;
+  /** The reference library the run retrieved from (issue 11); absent or null without one. */
+  library?: { hash: string; k: number; documents: number; passages: number } | null;
 }
 
 export interface RunCounts {
@@ -151,6 +166,9 @@ export interface StoredFinding {
   support: number;
   kept: boolean;
   severity: 'critical' | 'normal';
+  /** Library runs: the passage ids the finding cites, and the grounded criterion's score when a reward model ran. */
+  evidence?: string[];
+  grounding?: number;
 }
 
 export type RunItemStatus = 'done' | 'failed';

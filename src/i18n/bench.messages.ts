@@ -245,6 +245,11 @@ export const benchMessages = defineMessages(
     'bench.compare.flipped': '结果翻转的条目（{count}）',
     'bench.compare.flip': '金标 {gold}，前 {a}，后 {b}；{winner} 判对',
     'bench.compare.differentData': '所选运行的数据集内容不同；只比较共同条目。',
+    'bench.library.legend': '参考资料',
+    'bench.library.use': '以参考资料为依据核查每一条（检索 + 依据提示词）',
+    'bench.library.k': '每个查询检索的段落数（k）',
+    'bench.library.meta': '资料库：{documents} 个文档，{passages} 个段落，内容哈希 {hash}。运行会保存这份资料库，续跑时使用同一份。',
+    'bench.library.prov': '{documents} 个文档，{passages} 个段落，每个查询检索 {k} 段，内容哈希 {hash}',
   },
   {
     'bench.title': 'Benchmark',
@@ -485,6 +490,11 @@ export const benchMessages = defineMessages(
     'bench.compare.flipped': 'Items whose outcome flipped ({count})',
     'bench.compare.flip': 'gold {gold}, first {a}, second {b}; {winner} is right',
     'bench.compare.differentData': 'The selected runs use different dataset contents; only shared items are compared.',
+    'bench.library.legend': 'References',
+    'bench.library.use': 'Check every item against the references (retrieval + grounded prompt)',
+    'bench.library.k': 'Passages retrieved per query (k)',
+    'bench.library.meta': 'Library: {documents} documents, {passages} passages, content hash {hash}. The run keeps this library and a resume uses the same one.',
+    'bench.library.prov': '{documents} documents, {passages} passages, {k} passages per query, content hash {hash}',
   },
 );
 

@@ -118,6 +118,8 @@ export const modelsMessages = defineMessages(
     'models.error.title': '出错了',
     'models.error.quotaDetail': '需要 {required}，可用 {available}（已用 {usage} / 共 {quota}）。',
     'models.error.file': '文件：{file}',
+    'models.libraryStorage.usage': '参考资料占用：{documents} 个文档，{passages} 个段落，约 {size}（原文、段落与索引）。',
+    'models.libraryStorage.empty': '参考资料占用：资料库为空。',
   },
   {
     'models.title': 'Models',
@@ -232,5 +234,7 @@ export const modelsMessages = defineMessages(
     'models.error.title': 'Something went wrong',
     'models.error.quotaDetail': 'Needs {required}, {available} free ({usage} used of {quota}).',
     'models.error.file': 'File: {file}',
+    'models.libraryStorage.usage': 'Reference library: {documents} documents, {passages} passages, about {size} (texts, passages and index).',
+    'models.libraryStorage.empty': 'Reference library: empty.',
   },
 );

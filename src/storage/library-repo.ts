@@ -141,12 +141,16 @@ export class LibraryRepo {
   addDocument(doc: LibraryDocument, text: LibraryText, passages: readonly LibraryPassage[], index: PersistedLibraryIndex): Promise<void> {
     return withStorageErrors(async () => {
       const tx = (await this.db()).transaction(['documents', 'texts', 'passages', 'meta'], 'readwrite');
-      const writes: Promise<unknown>[] = [tx.objectStore('documents').add(doc), tx.objectStore('texts').put(text)];
-      for (const p of passages) writes.push(tx.objectStore('passages').put(p));
-      writes.push(tx.objectStore('meta').put(index, INDEX_KEY));
+      // Any failure, even one thrown while queuing writes, aborts the whole transaction: no half-written document.
+      const writes: Promise<unknown>[] = [];
       try {
+        writes.push(tx.objectStore('documents').add(doc), tx.objectStore('texts').put(text));
+        for (const p of passages) writes.push(tx.objectStore('passages').put(p));
+        writes.push(tx.objectStore('meta').put(index, INDEX_KEY));
         await Promise.all([...writes, tx.done]);
       } catch (error) {
+        // The queued writes now fail with AbortError: expected, not unhandled.
+        for (const w of [...writes, tx.done]) w.catch(() => undefined);
         try {
           tx.abort();
         } catch {

@@ -8,6 +8,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright';
+import { expect } from 'vitest';
 import { configureDist } from '../../scripts/configure';
 import { startMirrorServer, type MirrorServer } from '../fixtures/mirror-server';
 import { startAppServer, type AppServer } from './static-server';
@@ -77,4 +78,22 @@ export async function installFromModelsScreen(page: Page, appUrl: string, id: st
   await page.locator(`[data-testid="catalog-entry"][data-model-id="${id}"]`).getByTestId('install-button').click();
   // Also used from beforeAll, where expect.poll is not allowed: wait on the attribute instead.
   await page.locator(`[data-testid="model-status"][data-installed*="${id}"]`).first().waitFor({ timeout: 120_000 });
+}
+
+/**
+ * Checks `text` on the checker screen as a user would (optionally first waiting for the reference-library switch to be
+ * on) and waits for the verdict; says why when the check button stays disabled.
+ */
+export async function runFixtureCheck(page: Page, appUrl: string, text: string, opts: { library?: boolean } = {}): Promise<void> {
+  await page.goto(`${appUrl}#/check`);
+  if (opts.library) await expect.poll(() => page.getByTestId('check-use-library').isChecked(), { timeout: 30_000 }).toBe(true);
+  await page.getByTestId('check-input').fill(text);
+  const run = page.getByTestId('check-run');
+  try {
+    await expect.poll(() => run.isEnabled(), { timeout: 120_000 }).toBe(true);
+  } catch (error) {
+    throw new Error(`check-run stayed disabled: ${await page.getByTestId('check-run-reason').textContent()}`, { cause: error });
+  }
+  await run.click();
+  await page.getByTestId('check-verdict').waitFor({ timeout: 120_000 });
 }

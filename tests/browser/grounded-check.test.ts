@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeChinesePdf } from '../fixtures/evidence/make-documents';
-import { FIXTURE_VERIFIER, installFromModelsScreen, startFixtureApp, type FixtureApp } from './fixture-app';
+import { FIXTURE_VERIFIER, installFromModelsScreen, runFixtureCheck, startFixtureApp, type FixtureApp } from './fixture-app';
 import { launchBrowser, type LaunchedBrowser } from './launch';
 
 let served: FixtureApp | undefined;
@@ -34,14 +34,7 @@ afterAll(async () => {
   await served?.close();
 });
 
-async function runCheck(): Promise<void> {
-  await page.goto(`${served!.app.url}#/check`);
-  await page.getByTestId('check-input').fill(text);
-  const run = page.getByTestId('check-run');
-  await expect.poll(() => run.isEnabled(), { timeout: 120_000 }).toBe(true);
-  await run.click();
-  await page.getByTestId('check-verdict').waitFor({ timeout: 120_000 });
-}
+const runCheck = (): Promise<void> => runFixtureCheck(page, served!.app.url, text);
 
 describe('grounded checking', () => {
   it('uses the library when it has documents, and shows the retrieved passage with title and page', async () => {

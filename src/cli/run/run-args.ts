@@ -30,7 +30,10 @@ Options:
                           6 × the server's observed 95th-percentile wait, from 2 s up to 120 s
   --retries <n>           retries per request for 429/5xx/timeouts/broken streams (default 5)
   --cache <dir>           response cache folder (default <out>/cache); --no-cache turns it off
-  --map field=column      dataset field mapping, as for inspect/score`;
+  --map field=column      dataset field mapping, as for inspect/score
+  --library <path>        check against a reference library (passages .jsonl/.csv, or a folder of
+                          .txt/.md/.html/.pdf/.docx, as for retrieve): grounded prompt, citations
+  --k <n>                 passages retrieved per query with --library (default 3)`;
 
 export class RunUsageError extends Error {}
 
@@ -61,6 +64,9 @@ export interface RunArgs {
   retries: number;
   cacheDir: string | null;
   maps: string[];
+  /** Reference library path (grounded checking), and passages per query. */
+  library?: string;
+  k: number;
 }
 
 function int(name: string, value: string | undefined, min: number, max: number, fallback: number): number {
@@ -110,6 +116,8 @@ export function parseRunArgs(argv: string[]): RunArgs {
         cache: { type: 'string' },
         'no-cache': { type: 'boolean' },
         map: { type: 'string', multiple: true },
+        library: { type: 'string' },
+        k: { type: 'string' },
       },
     });
   } catch (e) {
@@ -154,7 +162,10 @@ export function parseRunArgs(argv: string[]): RunArgs {
     retries: int('retries', v.retries, 0, 100, 5),
     cacheDir: v['no-cache'] ? null : (v.cache ?? `${out}/cache`),
     maps: v.map ?? [],
+    k: int('k', v.k, 1, 50, 3),
   };
+  if (v.k !== undefined && !v.library) throw new RunUsageError('--k is for --library.');
+  if (v.library) args.library = v.library;
   if (v['base-url']) args.baseUrl = v['base-url'];
   if (v.model) args.model = v.model;
   if (v['model-dir']) args.modelDir = v['model-dir'];

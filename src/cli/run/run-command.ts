@@ -17,7 +17,8 @@ import { setMaxListeners } from 'node:events';
 import { openAsBlob } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { check, type CheckResult } from '../../core/check';
+import { check, type CheckResult, type EvidenceSource } from '../../core/check';
+import { buildGroundedVerifierPrompt, GROUNDED_ANSWER_FORMAT_VERSION, passageEvidenceSource } from '../../core/evidence';
 import { importDataset } from '../../core/dataset/import-dataset';
 import { parseMappingOverrides } from '../../core/dataset/field-mapping';
 import type { ImportResult } from '../../core/dataset/types';
@@ -278,7 +279,8 @@ async function runLocked(args: RunArgs, dataset: ImportResult, out: string, star
   const counts: ProgressCounts = { done: 0, failed: 0, retries: 0, cached: 0 };
   try {
     const engines = await setupEngines(args, counts, ctrl.signal);
-    const prompt = buildVerifierPrompt('', args.variant);
+    const library = args.library ? await loadRunLibrary(args.library, args.k, warn) : null;
+    const prompt = library ? buildGroundedVerifierPrompt('', []) : buildVerifierPrompt('', args.variant);
     const contextChars = contextCharsFor(engines.contextTokens) ?? 2000;
     const settings = {
       engine: args.engine,
@@ -286,12 +288,14 @@ async function runLocked(args: RunArgs, dataset: ImportResult, out: string, star
       endpoint: args.engine === 'openai' ? engines.scope.endpoint.replace(/^https?:\/\//, '') : basename(engines.scope.endpoint),
       model: engines.verifierModel,
       judge: engines.judgeModel,
-      prompt: { id: prompt.promptId, version: prompt.promptVersion, hash: prompt.promptHash, answerFormat: ANSWER_FORMAT_VERSION },
+      prompt: { id: prompt.promptId, version: prompt.promptVersion, hash: prompt.promptHash, answerFormat: library ? GROUNDED_ANSWER_FORMAT_VERSION : ANSWER_FORMAT_VERSION },
       sampling: { variant: args.variant, samples: args.samples, temperature: args.temperature, seed: args.seed, maxTokens: args.maxTokens, thinking: args.thinking, jsonSchema: args.jsonSchema },
       threshold: args.threshold,
       contextTokens: engines.contextTokens,
       contextChars,
       dataset: { contentHash: dataset.contentHash, items: dataset.items.length },
+      // Grounded runs: the library's content hash and k (a resume must use the same library).
+      library: library ? { hash: library.source.libraryHash, k: args.k, passages: library.passages } : null,
     };
 
     // Resume: the settings must be the same run's.
@@ -378,6 +382,7 @@ async function runLocked(args: RunArgs, dataset: ImportResult, out: string, star
               useJsonSchema: args.jsonSchema,
             },
             signal: ctrl.signal,
+            ...(library ? { evidence: library.source } : {}),
           });
           await log.append(predictionToJson(predictionFor(item, result, args.threshold, scorer !== undefined)));
           counts.done++;
@@ -430,4 +435,14 @@ async function runLocked(args: RunArgs, dataset: ImportResult, out: string, star
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** The reference library of a grounded run, read with `medfact retrieve`'s loader and indexed once. */
+async function loadRunLibrary(path: string, k: number, warn: (line: string) => void): Promise<{ source: EvidenceSource; passages: number }> {
+  const { loadLibrary } = await import('../retrieve');
+  const loaded = await loadLibrary(path, () => undefined);
+  for (const p of loaded.problems) warn(`medfact: library: ${p}`);
+  if (loaded.passages.length === 0) throw new MedfactError('BAD_INPUT', `${path}: the library has no readable passages.`);
+  const rows = loaded.passages.map((p) => ({ id: p.id, docId: p.docId, title: p.title, page: p.page, text: p.text }));
+  return { source: passageEvidenceSource(rows, { k }), passages: rows.length };
 }

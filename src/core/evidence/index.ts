@@ -12,3 +12,5 @@ export * from './retrieve';
 export * from './passages-file';
 export * from './highlight';
 export * from './grounded';
+export * from './passage-source';
+export * from './dense-index';

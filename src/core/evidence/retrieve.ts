@@ -47,13 +47,27 @@ function rank(lexical: Ranker, dense: Ranker | undefined, query: string, k: numb
   return reciprocalRankFusion([a, dense.search(query, k)]).slice(0, k);
 }
 
+function chunksOf(text: string, options: RetrieveOptions): TextChunk[] {
+  return splitIntoChunks(text, options.chunkChars ?? 1500, options.overlapChars ?? 100);
+}
+
+function queriesOf(text: string, chunk: TextChunk): { start: number; end: number }[] {
+  const queries = [{ start: chunk.start, end: chunk.end }];
+  const sentences = sentenceSpans(text, chunk.start, chunk.end);
+  if (sentences.length > 1) queries.push(...sentences);
+  return queries;
+}
+
+/** Every query text retrieveForText will rank (each chunk, then its sentences): what a dense ranker must embed first. */
+export function retrievalQueries(text: string, options: RetrieveOptions = {}): string[] {
+  return [...new Set(chunksOf(text, options).flatMap((chunk) => queriesOf(text, chunk).map((q) => text.slice(q.start, q.end))))];
+}
+
 export function retrieveForText(lexical: Ranker, text: string, options: RetrieveOptions = {}): ChunkEvidence[] {
   const k = options.k ?? DEFAULT_EVIDENCE_K;
-  const chunks = splitIntoChunks(text, options.chunkChars ?? 1500, options.overlapChars ?? 100);
+  const chunks = chunksOf(text, options);
   return chunks.map((chunk) => {
-    const queries = [{ start: chunk.start, end: chunk.end }];
-    const sentences = sentenceSpans(text, chunk.start, chunk.end);
-    if (sentences.length > 1) queries.push(...sentences);
+    const queries = queriesOf(text, chunk);
     const lists = queries.map((q) => rank(lexical, options.dense, text.slice(q.start, q.end), k));
     const foundBy = new Map<string, { start: number; end: number }[]>();
     lists.forEach((list, i) => {

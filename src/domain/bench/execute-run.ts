@@ -8,6 +8,7 @@
 import type { DatasetItem } from '../../core/dataset/types';
 import type { LoadProgress, LoadResult, ModelEngine, ModelSpec } from '../../protocol/engine';
 import { MedfactError, toMedfactError } from '../../protocol/errors';
+import { passageEvidenceSource } from '../../core/evidence';
 import { buildProvenance } from './provenance';
 import { RunControl, runLoop, type RunLoopOutcome, type RunSink } from './run-loop';
 import { itemsForRun } from './select-items';
@@ -103,7 +104,12 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunLoopOut
     runId,
     items,
     config,
-    engines: { verifier: verifier?.engine ?? null, reward: reward?.engine ?? null },
+    engines: {
+      verifier: verifier?.engine ?? null,
+      reward: reward?.engine ?? null,
+      // Retrieval over the run's own library, indexed once for all items.
+      ...(config.library && !rulesOnly ? { evidence: passageEvidenceSource(config.library.passages, { k: config.library.k, libraryHash: config.library.hash }) } : {}),
+    },
     sink: runs,
     control,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),

@@ -1,6 +1,7 @@
 /** Provenance of a run: what produced its numbers, recorded once when it starts and extended on each resume. */
 import { ANSWER_FORMAT_VERSION } from '../../core/answer';
 import { buildVerifierPrompt } from '../../core/prompts';
+import { buildGroundedVerifierPrompt, GROUNDED_ANSWER_FORMAT_VERSION } from '../../core/evidence';
 import type { Capabilities } from '../../protocol/capabilities';
 import type { LoadResult, ModelSpec } from '../../protocol/engine';
 import type { LoadedModelInfo, RunConfig, RunProvenance, RunRecord } from '../../core/run-record';
@@ -42,7 +43,9 @@ export interface ProvenanceInput {
 
 export function buildProvenance(input: ProvenanceInput): RunProvenance {
   const now = new Date((input.now ?? Date.now)()).toISOString();
-  const prompt = buildVerifierPrompt('', input.config.variant);
+  const library = input.config.library;
+  // A library run uses the grounded prompt and answer-v2 for every item.
+  const prompt = library ? buildGroundedVerifierPrompt('', []) : buildVerifierPrompt('', input.config.variant);
   const previous = input.run.provenance;
   return {
     verifier: input.verifier ? loadedModelInfo(input.config.verifier.spec, input.verifier) : (previous?.verifier ?? null),
@@ -50,7 +53,7 @@ export function buildProvenance(input: ProvenanceInput): RunProvenance {
     promptId: prompt.promptId,
     promptVersion: prompt.promptVersion,
     promptHash: prompt.promptHash,
-    answerFormat: ANSWER_FORMAT_VERSION,
+    answerFormat: library ? GROUNDED_ANSWER_FORMAT_VERSION : ANSWER_FORMAT_VERSION,
     appVersion: input.appVersion,
     userAgent: input.userAgent,
     gpuAdapter: input.gpuAdapter,
@@ -62,5 +65,6 @@ export function buildProvenance(input: ProvenanceInput): RunProvenance {
     seed: input.run.selection.seed ?? null,
     sessions: [...(previous?.sessions ?? []), now],
     formulary: input.config.formulary ? { mode: input.config.formulary.mode, hash: input.config.formulary.hash, fileName: input.config.formulary.fileName } : null,
+    library: library ? { hash: library.hash, k: library.k, documents: library.documents, passages: library.passages.length } : null,
   };
 }

@@ -4,7 +4,7 @@
  * their scores (so other thresholds can be applied later without running
  * anything), the raw answers, timings and tokens.
  */
-import { check, type CheckResult } from '../../core/check';
+import { check, type CheckResult, type EvidenceSource } from '../../core/check';
 import { checkMedications, mergeRuleFindings, rulesOnlyResult } from '../../core/meds';
 import type { DatasetItem } from '../../core/dataset/types';
 import { engineScorer, THRESHOLD_PRESETS } from '../../core/gating';
@@ -17,6 +17,8 @@ export interface RunEngines {
   /** null only for a rules-only run (formulary mode 'rules'), which loads no model. */
   verifier: ModelEngine | null;
   reward: ModelEngine | null;
+  /** Retrieval over the run's library (config.library), built once per run. */
+  evidence?: EvidenceSource;
 }
 
 export function resolveThreshold(policy: ThresholdPolicy): number {
@@ -46,6 +48,8 @@ function toStoredFinding(f: CheckResult['findings'][number]): StoredFinding {
     support: f.support,
     kept: f.kept,
     severity: f.severity,
+    ...(f.evidence ? { evidence: f.evidence } : {}),
+    ...(f.grounding !== undefined ? { grounding: f.grounding } : {}),
   };
 }
 
@@ -119,6 +123,7 @@ export async function runItem(item: DatasetItem, ctx: RunItemContext): Promise<R
       ...(contextChars !== undefined ? { contextChars } : {}),
     },
     ...(ctx.signal ? { signal: ctx.signal } : {}),
+    ...(engines.evidence ? { evidence: engines.evidence } : {}),
   });
   const result = formulary ? mergeRuleFindings(modelResult, checkMedications(item.text, formulary.rows), formulary.hash) : modelResult;
   return recordOf(item, ctx, result, scorer !== undefined);

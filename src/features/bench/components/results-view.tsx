@@ -18,6 +18,7 @@ import { interval, num, pct } from '../format';
 import { ItemTable } from './item-table';
 import { ItemView } from './item-view';
 import { useT } from '../../../i18n';
+import { LibraryProvenance } from './run-library';
 
 const SweepChart = lazy(() => import('./charts').then((m) => ({ default: m.SweepChart })));
 const F1Chart = lazy(() => import('./charts').then((m) => ({ default: m.F1Chart })));
@@ -235,6 +236,7 @@ export function ResultsView() {
             </dd>
             <dt>{t('bench.prov.settings')}</dt>
             <dd>{run.config ? `${run.config.variant} · thinking ${run.config.thinking ? 'on' : 'off'} · K=${run.config.samples} · ${run.config.maxTokens} tokens · ${run.config.threshold.kind === 'preset' ? run.config.threshold.preset : run.config.threshold.value}` : '—'}</dd>
+            {p.library && <LibraryProvenance library={p.library} />}
             <dt>{t('bench.prov.dataset')}</dt>
             <dd>
               {p.datasetName} · {p.datasetHash.slice(0, 16)} · {p.itemCount} · seed {p.seed ?? '—'}

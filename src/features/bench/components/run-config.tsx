@@ -19,6 +19,7 @@ import { useT } from '../../../i18n';
 import { useBenchStore } from '../bench-store';
 import { startRun } from '../bench-service';
 import { useModelChoices, type ModelChoice } from '../model-choices';
+import { RunLibraryField, useRunLibrary } from './run-library';
 
 function distinct(items: readonly DatasetItem[], key: (i: DatasetItem) => string | number | undefined): string[] {
   const set = new Set<string>();
@@ -108,6 +109,7 @@ export function RunConfigForm() {
     };
   }, []);
   const rulesOnly = formulary !== undefined && formularyMode === 'rules';
+  const library = useRunLibrary();
 
   useEffect(() => {
     let live = true;
@@ -158,6 +160,8 @@ export function RunConfigForm() {
     };
     setBusy(true);
     try {
+      const carried = rulesOnly ? undefined : await library.snapshot();
+      if (carried) config.library = carried;
       const dataset = datasets.find((d) => d.id === chosenDataset);
       await startRun({ name: name.trim() || `${dataset?.name ?? ''} · ${config.verifier.label ?? ''}${formulary && formularyMode === 'model+rules' ? ` + ${t('check.finding.rule')}` : ''}`, datasetId: chosenDataset, selection, config });
       setTab('runs');
@@ -320,6 +324,8 @@ export function RunConfigForm() {
           </p>
         </fieldset>
       )}
+
+      {!rulesOnly && <RunLibraryField choice={library} />}
 
       <label className="field">
         {t('bench.config.name')}

@@ -5,6 +5,7 @@ import { useLocaleStore } from '../../../i18n';
 import { formatBytes } from '../format';
 import { clearAllModels } from '../install-service';
 import { useModelsStore } from '../models-store';
+import { LibraryStorageLine } from './library-storage';
 
 export function StoragePanel() {
   const t = useT('models');
@@ -23,6 +24,7 @@ export function StoragePanel() {
       ) : (
         <p className="muted">{t('models.storage.unknown')}</p>
       )}
+      <LibraryStorageLine />
       {persisted !== null ? <p className="muted">{persisted ? t('models.storage.persisted') : t('models.storage.notPersisted')}</p> : null}
       {confirming ? (
         <div role="alertdialog" aria-labelledby="clear-all-question" className="button-row">

@@ -104,4 +104,38 @@ describe('LibraryService', () => {
     expect(await lib.search('华法林', 3)).toEqual([]);
     expect(await repo.listDocuments()).toHaveLength(1);
   });
+
+  it('leaves no document, text or passage behind when the disk fills up while the passages are written', async () => {
+    const repo = freshRepo();
+    const lib = new LibraryService({ repo, extract });
+    await lib.importFiles([file('a.txt', '阿莫西林成人一次0.5g。')]);
+    const passagesBefore = (await repo.allPassages()).length;
+    // FAKE at the IndexedDB boundary: the second passage write of the next import hits a full disk.
+    const proto = globalThis.IDBObjectStore.prototype;
+    const realPut = proto.put;
+    let passageWrites = 0;
+    proto.put = function put(this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+      if (this.name === 'passages' && ++passageWrites === 2) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return realPut.apply(this, args);
+    };
+    const long = Array.from({ length: 12 }, (_, i) => `华法林第${i + 1}条：目标INR为2.0～3.0，服药期间定期监测凝血功能，避免与其他抗凝药合用。`).join('');
+    let outcome;
+    try {
+      [outcome] = await lib.importFiles([file('华法林.txt', long)]);
+    } finally {
+      proto.put = realPut;
+    }
+    expect(passageWrites).toBeGreaterThanOrEqual(2);
+    expect(outcome).toMatchObject({ status: 'error', code: 'QUOTA_EXCEEDED' });
+    expect(outcome!.status === 'error' && outcome!.message).toMatch(/华法林\.txt: Storage on this device is full\. Remove unused models or history/);
+    // Nothing of it was written, and a restart (index rebuilt from storage) agrees.
+    expect((await repo.listDocuments()).map((d) => d.fileName)).toEqual(['a.txt']);
+    expect(await repo.allPassages()).toHaveLength(passagesBefore);
+    expect(await lib.search('华法林 INR', 3)).toEqual([]);
+    const restarted = new LibraryService({ repo, extract });
+    expect(await restarted.search('华法林 INR', 3)).toEqual([]);
+    // The same file imports once the disk has room again.
+    const [again] = await restarted.importFiles([file('华法林.txt', long)]);
+    expect(again).toMatchObject({ status: 'added' });
+  });
 });
