@@ -72,6 +72,7 @@ export const loadResultSchema: z.ZodType<LoadResult> = z.object({
   warmupMs: count,
   library: z.string(),
   contextTokens: z.number().int().positive(),
+  prefixReuse: z.boolean().optional(),
 });
 
 const chatMessage: z.ZodType<ChatMessage> = z.object({
@@ -96,6 +97,7 @@ export const generateResultSchema: z.ZodType<GenerateResult> = z.object({
   finishReason: z.enum(['stop', 'length', 'abort']),
   promptTokens: count,
   completionTokens: count,
+  prefillTokens: count.optional(),
   prefillMs: count,
   decodeMs: count,
   engineStats: z
