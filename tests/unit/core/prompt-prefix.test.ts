@@ -42,7 +42,7 @@ describe('prompts keep per-item content at the end', () => {
   });
 
   it('grounded prompts share the system message for any passages and text', () => {
-    const p = (text: string) => [{ id: 'p1', title: '指南', text }];
+    const p = (text: string) => [{ title: '指南', page: null, text }];
     expectSharedPrefix(buildGroundedVerifierPrompt(A, p('乙肝病毒为DNA病毒。')).messages, buildGroundedVerifierPrompt(B, p('食盐每日不超过5克。')).messages, 1);
     const f = { quote: 'RNA病毒', type: 'conceptual' as const, correction: 'DNA病毒' };
     expectSharedPrefix(buildGroundedJudgePrompt(A, f, p('x')).messages, buildGroundedJudgePrompt(B, f, p('y')).messages, '文本：\n<<<\n'.length);
