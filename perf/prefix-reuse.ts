@@ -94,16 +94,17 @@ export const prefixReuseMeasurement: Measurement = {
       // 1. Prefill tokens per item, per variant (fresh engines per variant: the first items pay the prefix).
       const CONTEXT = 'fixture/tiny-context';
       const zeroShot = { off: 0, on: 0 };
+      const demo = ctx.quick ? DEMO_SET.slice(0, 6) : DEMO_SET;
       for (const variant of PROMPT_VARIANTS) {
-        const off = await passOver(await engine(CONTEXT, false), CONTEXT, variant);
-        const on = await passOver(await engine(CONTEXT, true), CONTEXT, variant);
+        const off = await passOver(await engine(CONTEXT, false), CONTEXT, variant, demo);
+        const on = await passOver(await engine(CONTEXT, true), CONTEXT, variant, demo);
         await Promise.all(engines.splice(0).map((e) => e.unload()));
         const identical = rawOf(on) === rawOf(off);
         const a = mean(off.results.map(prefillOf));
         const b = mean(on.results.map(prefillOf));
         const cut = 1 - b / a;
         if (variant === 'zero-shot') Object.assign(zeroShot, { off: a, on: b });
-        rows.push(infoRow(`prefix.prefill-tokens.${variant}.off`, Math.round(a * 10) / 10, 'tokens/item', `mean prompt tokens computed per demo item (${DEMO_SET.length} items, Qwen3 tokenizer), no reuse`));
+        rows.push(infoRow(`prefix.prefill-tokens.${variant}.off`, Math.round(a * 10) / 10, 'tokens/item', `mean prompt tokens computed per demo item (${demo.length} items, Qwen3 tokenizer), no reuse`));
         rows.push(infoRow(`prefix.prefill-tokens.${variant}.on`, Math.round(b * 10) / 10, 'tokens/item', 'the same with prefix reuse; items 1–2 pay the shared prefix, included'));
         rows.push(
           targetRow(`prefix.prefill-cut.${variant}`, Math.round(cut * 1000) / 1000, 'fraction', { op: '>=', limit: variant === 'zero-shot' ? 0.6 : 0 }, `1 − on/off; answers identical: ${identical ? 'yes' : 'NO'}`),
@@ -116,7 +117,7 @@ export const prefixReuseMeasurement: Measurement = {
       const HEAVY = 'fixture/tiny-context-heavy';
       const off = await engine(HEAVY, false);
       const on = await engine(HEAVY, true);
-      const items = DEMO_SET.slice(0, ctx.quick ? 6 : 20);
+      const items = DEMO_SET.slice(0, ctx.quick ? 4 : 20);
       await passOver(on, HEAVY, 'zero-shot', items.slice(0, 2)); // fills the prefix cache, warms both sessions
       await passOver(off, HEAVY, 'zero-shot', items.slice(0, 2));
       const ratios: number[] = [];
