@@ -13,7 +13,7 @@ import { z } from '../../protocol/zod';
 import type { DatasetItem, ImportProgress, ImportResult } from '../../core/dataset/types';
 import type { SerializedError } from '../../protocol/errors';
 import { neverPayload, unchecked, type MethodSpec, type Protocol } from '../../protocol/messages';
-import type { RunCounts, RunProgress, RunState } from './types';
+import type { RunCounts, RunProgress, RunState } from '../../core/run-record';
 
 export interface StartRunParams {
   runId: string;
