@@ -14,7 +14,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { check, DEMO_SET, PROMPT_VARIANTS, type CheckResult, type PromptVariant } from '../src/core';
+import { check, type CheckResult } from '../src/core/check';
+import { DEMO_SET } from '../src/core/dataset/demo-set';
+import { PROMPT_VARIANTS, type PromptVariant } from '../src/core/prompts';
 import type { ModelEngine, ModelSpec } from '../src/protocol/engine';
 import { ensureFixtureModels } from '../tests/fixtures/ensure-models';
 import { startMirrorServer } from '../tests/fixtures/mirror-server';
