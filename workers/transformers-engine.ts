@@ -255,7 +255,10 @@ export function createTransformersEngine(deps: TransformersEngineDeps = {}): Mod
 
       loaded = { spec, device, tf, tokenizer, model };
       const reuse = deps.prefixReuse ?? true;
-      prefix = reuse !== false && spec.task === 'text-generation' ? createPrefixCache(tf.Tensor, reuse === true ? {} : reuse) : undefined;
+      prefix =
+        reuse !== false && spec.task === 'text-generation'
+          ? createPrefixCache(tf.Tensor, { downloadGpu: isWebRuntime(), ...(reuse === true ? {} : reuse) })
+          : undefined;
       const maxPositions = (model.config as { max_position_embeddings?: number }).max_position_embeddings;
       tracker.ready();
       return {

@@ -39,6 +39,12 @@ export interface PrefixCacheOptions {
   maxBytes?: number;
   /** Recent prompts compared with each new one (default 4). */
   historySize?: number;
+  /**
+   * Whether GPU outputs can be read back (default true). onnxruntime-web
+   * downloads a WebGPU buffer; onnxruntime-node aborts the process on it, so
+   * the engine passes false in Node and a WebGPU model there gets no reuse.
+   */
+  downloadGpu?: boolean;
 }
 
 /** Runs the model on `ids` after `past` (a cache of `ids`' first `pastLength` positions) and returns its raw outputs. */
@@ -112,11 +118,18 @@ function cutCache(Tensor: TensorCtor, kv: Record<string, TensorLike>, length: nu
  * (GPU buffers downloaded and released); undefined when the model has cache
  * state that is not a plain attention KV.
  */
-async function harvest(Tensor: TensorCtor, outputs: Record<string, TensorLike>): Promise<Record<string, TensorLike> | undefined> {
+async function harvest(Tensor: TensorCtor, outputs: Record<string, TensorLike>, downloadGpu: boolean): Promise<Record<string, TensorLike> | undefined> {
+  if (!downloadGpu && Object.values(outputs).some((t) => t.location === 'gpu-buffer')) {
+    for (const t of Object.values(outputs)) if (t.location === 'gpu-buffer') t.dispose();
+    return undefined;
+  }
   const kv: Record<string, TensorLike> = {};
   let ok = true;
   for (const [name, t] of Object.entries(outputs)) {
-    if (!name.startsWith('present')) continue;
+    if (!name.startsWith('present')) {
+      if (t.location === 'gpu-buffer') t.dispose();
+      continue;
+    }
     const renamed = name.replace(/^present/, 'past_key_values');
     if (!KV_NAME.test(renamed)) ok = false;
     if (t.location === 'gpu-buffer') {
@@ -134,6 +147,7 @@ export function createPrefixCache(Tensor: TensorCtor, options: PrefixCacheOption
   const maxEntries = options.maxEntries ?? 4;
   const maxBytes = options.maxBytes ?? 256 * 1024 * 1024;
   const historySize = options.historySize ?? 4;
+  const downloadGpu = options.downloadGpu ?? true;
   /** Most recently used first. */
   let entries: Entry[] = [];
   let history: number[][] = [];
@@ -178,10 +192,7 @@ export function createPrefixCache(Tensor: TensorCtor, options: PrefixCacheOption
       // Two prompts share a longer prefix than any entry: compute it once (continuing from the best entry) and keep it.
       const base = best ? cutCache(Tensor, best.kv, reused) : undefined;
       const outputs = await forward(ids.slice(reused, agreed), agreed, base);
-      const kv = await harvest(Tensor, outputs);
-      for (const [name, t] of Object.entries(outputs)) {
-        if (t.location === 'gpu-buffer' && !name.startsWith('present')) t.dispose();
-      }
+      const kv = await harvest(Tensor, outputs, downloadGpu);
       if (!kv) {
         unsupported = true;
         entries = [];
