@@ -255,8 +255,9 @@ export function createTransformersEngine(deps: TransformersEngineDeps = {}): Mod
 
       loaded = { spec, device, tf, tokenizer, model };
       const reuse = deps.prefixReuse ?? true;
+      // onnxruntime-node cannot read WebGPU outputs back (see prefix-cache.ts): no reuse there.
       prefix =
-        reuse !== false && spec.task === 'text-generation'
+        reuse !== false && spec.task === 'text-generation' && (isWebRuntime() || device !== 'webgpu')
           ? createPrefixCache(tf.Tensor, { downloadGpu: isWebRuntime(), ...(reuse === true ? {} : reuse) })
           : undefined;
       const maxPositions = (model.config as { max_position_embeddings?: number }).max_position_embeddings;
