@@ -19,7 +19,6 @@
  * errors or logs.
  */
 import type {
-  ChatMessage,
   GenerateChunk,
   GenerateParams,
   GenerateResult,
@@ -32,6 +31,11 @@ import type {
 } from '../src/protocol/engine';
 import { AbortError, MedfactError, throwIfAborted, type ErrorCode } from '../src/protocol/errors';
 import { judgeFromTopLogprobs } from './engine-shared/scoring';
+import { validateMessages } from './engine-shared/validate-messages';
+import { scoreEach } from '../src/protocol/score-batch';
+
+/** Judge questions in flight at once in scoreBatch. */
+export const SCORE_CONCURRENCY = 4;
 
 type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -655,18 +659,11 @@ export function createOpenAIEngine(options: OpenAIEngineOptions = {}): OpenAIEng
     load: (spec, opts) => loadImpl(spec, opts?.signal, opts?.onProgress),
     generate: (params, opts) => generateImpl(params, opts?.signal, opts?.onChunk),
     score: (params, opts) => scoreImpl(params, opts?.signal),
+    // The server batches concurrent requests; a few at a time keeps its queue short.
+    scoreBatch: (items, opts) => scoreEach((p, o) => scoreImpl(p, o?.signal), items, opts, SCORE_CONCURRENCY),
     unload: async () => {
       info = null;
     },
     info: () => (info ? { ...info, refused: [...info.refused] } : null),
   };
-}
-
-function validateMessages(messages: ChatMessage[]): void {
-  if (!Array.isArray(messages) || messages.length === 0) throw new MedfactError('BAD_INPUT', 'A generation needs at least one chat message.');
-  for (const m of messages) {
-    if (!m || typeof m.content !== 'string' || !['system', 'user', 'assistant'].includes(m.role)) {
-      throw new MedfactError('BAD_INPUT', 'Each chat message needs a role (system, user, assistant) and text content.');
-    }
-  }
 }

@@ -27,6 +27,7 @@ import { createPrefixCache, type PrefixCacheOptions, type PrefixForward, type Pr
 import { createProgressTracker } from './engine-shared/progress';
 import { judgeFromLogits, classifyFromLogits } from './engine-shared/scoring';
 import { createSerialQueue } from './engine-shared/serial-queue';
+import { validateMessages } from './engine-shared/validate-messages';
 
 export type TransformersModule = typeof Transformers;
 
@@ -109,17 +110,6 @@ function validateSpec(spec: ModelSpec): void {
     new URL(spec.source.hubHost);
   } catch {
     throw new MedfactError('BAD_CONFIG', `The model source "${spec.source.hubHost}" is not a valid URL.`);
-  }
-}
-
-function validateMessages(messages: ChatMessage[]): void {
-  if (!Array.isArray(messages) || messages.length === 0) {
-    throw new MedfactError('BAD_INPUT', 'A generation needs at least one chat message.');
-  }
-  for (const m of messages) {
-    if (!m || typeof m.content !== 'string' || !['system', 'user', 'assistant'].includes(m.role)) {
-      throw new MedfactError('BAD_INPUT', 'Each chat message needs a role (system, user, assistant) and text content.');
-    }
   }
 }
 

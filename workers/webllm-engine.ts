@@ -14,7 +14,6 @@ import type {
   ModelRecord,
 } from '@mlc-ai/web-llm';
 import type {
-  ChatMessage,
   GenerateChunk,
   GenerateParams,
   GenerateResult,
@@ -31,6 +30,7 @@ import { isAllowedUrl, normaliseBase } from './engine-shared/fetch-guard';
 import { createProgressTracker } from './engine-shared/progress';
 import { judgeFromTopLogprobs } from './engine-shared/scoring';
 import { createSerialQueue } from './engine-shared/serial-queue';
+import { validateMessages } from './engine-shared/validate-messages';
 
 /** The part of web-llm's MLCEngineInterface this adapter uses (a fake implements just this). */
 export interface MLCEngineLike {
@@ -147,17 +147,6 @@ function parseFetched(text: string): { loaded: number; total: number } {
   const fraction = pct ? Number(pct[1]) / 100 : 0;
   const total = loaded > 0 && fraction > 0 ? Math.round(loaded / fraction) : loaded;
   return { loaded, total };
-}
-
-function validateMessages(messages: ChatMessage[]): void {
-  if (!Array.isArray(messages) || messages.length === 0) {
-    throw new MedfactError('BAD_INPUT', 'A generation needs at least one chat message.');
-  }
-  for (const m of messages) {
-    if (!m || typeof m.content !== 'string' || !['system', 'user', 'assistant'].includes(m.role)) {
-      throw new MedfactError('BAD_INPUT', 'Each chat message needs a role (system, user, assistant) and text content.');
-    }
-  }
 }
 
 interface Loaded {

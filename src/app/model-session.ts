@@ -140,11 +140,13 @@ export function recovering(engine: ModelEngine, reload: (error: MedfactError) =>
     if (typed.code === 'DEVICE_LOST' || typed.code === 'OUT_OF_MEMORY') reload(typed);
     throw typed;
   };
+  const { scoreBatch } = engine;
   return {
     load: (spec, options) => engine.load(spec, options),
     unload: (options) => engine.unload(options),
     generate: (params, options) => engine.generate(params, options).catch(recover),
     score: (params, options) => engine.score(params, options).catch(recover),
+    ...(scoreBatch ? { scoreBatch: (items, options) => scoreBatch.call(engine, items, options).catch(recover) } : {}),
   };
 }
 

@@ -3,12 +3,18 @@
  * posted to a worker, plus the state the UI shows. A crashed or hung worker
  * is replaced by a fresh one, which holds no model: the state becomes
  * `crashed` and an event asks the user to load the model again.
+ *
+ * The calls themselves come from the engine's declaration
+ * (createWorkerProxy over engineProtocol); only load and unload are wrapped
+ * here, because they change the state.
  */
-import type { LoadResult, ModelEngine } from '../protocol/engine';
-import { engineProtocol } from '../protocol/engine-protocol';
+import type { LoadResult } from '../protocol/engine';
+import type { ProxyOf } from '../protocol/declare-protocol';
+import { engineProtocol, type EngineMethods } from '../protocol/engine-protocol';
 import { toMedfactError, type MedfactError } from '../protocol/errors';
-import type { EngineMethods, WorkerLike } from '../protocol/messages';
+import type { WorkerLike } from '../protocol/messages';
 import { createWorkerClient, type HangTimeouts, type WorkerHealth } from './worker-client';
+import { createWorkerProxy } from './worker-proxy';
 
 export type EngineState = 'idle' | 'loading' | 'ready' | 'crashed' | 'disposed';
 
@@ -29,7 +35,8 @@ export interface EngineClientOptions {
   maxConsecutiveLosses?: number;
 }
 
-export interface EngineClient extends ModelEngine {
+/** Every engine method (scoreBatch included: the worker answers it for any engine), plus the state the UI shows. */
+export interface EngineClient extends ProxyOf<typeof engineProtocol> {
   readonly state: EngineState;
   /** The loaded model, while state is `ready`. */
   readonly model: LoadResult | null;
@@ -43,9 +50,10 @@ export interface EngineClient extends ModelEngine {
 /**
  * Loading may compile WASM or WebGPU pipelines and create ONNX sessions in
  * long synchronous steps, so it gets three minutes of silence; one inference
- * step (a long prefill on CPU) gets a minute.
+ * step (a long prefill on CPU) gets a minute, which `default` gives every
+ * method not named.
  */
-export const ENGINE_HANG_TIMEOUTS: Readonly<Required<HangTimeouts<EngineMethods>>> = Object.freeze({
+export const ENGINE_HANG_TIMEOUTS: Readonly<HangTimeouts<EngineMethods> & { default: number }> = Object.freeze({
   default: 60_000,
   load: 180_000,
   generate: 60_000,
@@ -103,16 +111,16 @@ export function createEngineClient(options: EngineClientOptions): EngineClient {
     }
   });
 
+  const remote = createWorkerProxy(client, engineProtocol);
+
   return {
+    ...remote,
     async load(spec, callOptions = {}) {
       const token = ++loadToken;
       model = null;
       setState('loading');
       try {
-        const result = await client.request('load', spec, {
-          ...(callOptions.signal ? { signal: callOptions.signal } : {}),
-          ...(callOptions.onProgress ? { onProgress: callOptions.onProgress } : {}),
-        });
+        const result = await remote.load(spec, callOptions);
         if (token === loadToken) {
           model = result;
           setState('ready');
@@ -125,19 +133,10 @@ export function createEngineClient(options: EngineClientOptions): EngineClient {
         throw typed;
       }
     },
-    generate(params, callOptions = {}) {
-      return client.request('generate', params, {
-        ...(callOptions.signal ? { signal: callOptions.signal } : {}),
-        ...(callOptions.onChunk ? { onChunk: callOptions.onChunk } : {}),
-      });
-    },
-    score(params, callOptions = {}) {
-      return client.request('score', params, callOptions.signal ? { signal: callOptions.signal } : {});
-    },
     async unload(callOptions = {}) {
       loadToken += 1;
       try {
-        await client.request('unload', undefined, callOptions.signal ? { signal: callOptions.signal } : {});
+        await remote.unload(callOptions);
       } finally {
         model = null;
         if (state !== 'crashed' && state !== 'disposed') setState('idle');

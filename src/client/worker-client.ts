@@ -28,6 +28,7 @@
 import { AbortError, MedfactError, deserializeError, toMedfactError } from '../protocol/errors';
 import {
   PING_METHOD,
+  neverPayload,
   parseServerMessage,
   type ChunkOf,
   type MessageEventLike,
@@ -345,12 +346,12 @@ export function createWorkerClient<M extends MethodMapBase>(options: WorkerClien
           try {
             if (type === 'progress') {
               stage = 'progress';
-              const value = spec.progress.parse(data);
+              const value = (spec.progress ?? neverPayload).parse(data);
               stage = 'callback';
               onProgress?.(value);
             } else if (type === 'chunk') {
               stage = 'chunk';
-              const value = spec.chunk.parse(data);
+              const value = (spec.chunk ?? neverPayload).parse(data);
               stage = 'callback';
               onChunk?.(value);
             } else {

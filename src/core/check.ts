@@ -14,7 +14,7 @@ import { ANSWER_FORMAT_VERSION } from './answer';
 import { alignFindings, type AlignedSpan } from './align';
 import { splitIntoChunks } from './chunk';
 import { clusterFindings, combineConfidence, type SampleFinding } from './consistency';
-import { isKept, scoreFinding, severityOf, THRESHOLD_PRESETS, type FindingScorer, type Severity } from './gating';
+import { isKept, scoreFindings, severityOf, THRESHOLD_PRESETS, type FindingScorer, type Severity } from './gating';
 import { shortHash } from './hash';
 import type { ErrorType } from './labels';
 import { parseVerifierAnswer, type ParsedAnswer } from './parse';
@@ -391,23 +391,37 @@ export async function check(text: string, deps: CheckDeps): Promise<CheckResult>
   const clusters = clusterFindings(items, K);
   const scoreStart = now();
   const findings: Finding[] = [];
+  const severities = clusters.map((cl) => {
+    const rep = cl.representative;
+    return severityOf({ medication: cl.medication, type: cl.type, quote: rep.quote, correction: rep.correction, reason: rep.reason });
+  });
+  // The whole stage in one batch: one worker round trip, whatever the number of findings.
+  let rewardScores: Array<number | null> = clusters.map(() => null);
+  if (scorer && clusters.length > 0) {
+    throwIfAborted(signal);
+    const emitScored = (scored: number): void =>
+      emit({ chunkIndex: chunks.length - 1, sampleIndex: K - 1, stage: 'score', tokens: tokens.completion, tokensPerSecond: 0, streamedText: '', scored, toScore: clusters.length });
+    emitScored(0);
+    try {
+      const toScore = clusters.map((cl, i) => {
+        const rep = cl.representative;
+        const span = rep.span ? { start: rep.span.start, end: rep.span.end } : null;
+        return { input: { text, span, quote: rep.quote, type: cl.type, correction: rep.correction, reason: rep.reason }, severity: severities[i] ?? 'normal' };
+      });
+      rewardScores = (await scoreFindings(scorer, toScore, signal, (scored) => {
+        if (scored < clusters.length) emitScored(scored);
+      })).map((r) => r.score);
+    } catch (error) {
+      throw asAbort(error, signal);
+    }
+    throwIfAborted(signal);
+  }
   for (let i = 0; i < clusters.length; i++) {
     const cl = clusters[i];
     if (!cl) continue;
     const rep = cl.representative;
-    const severity = severityOf({ medication: cl.medication, type: cl.type, quote: rep.quote, correction: rep.correction, reason: rep.reason });
-    let rewardScore: number | null = null;
-    if (scorer) {
-      throwIfAborted(signal);
-      emit({ chunkIndex: chunks.length - 1, sampleIndex: K - 1, stage: 'score', tokens: tokens.completion, tokensPerSecond: 0, streamedText: '', scored: i, toScore: clusters.length });
-      try {
-        const span = rep.span ? { start: rep.span.start, end: rep.span.end } : null;
-        rewardScore = (await scoreFinding(scorer, { text, span, quote: rep.quote, type: cl.type, correction: rep.correction, reason: rep.reason }, severity, signal)).score;
-      } catch (error) {
-        throw asAbort(error, signal);
-      }
-      throwIfAborted(signal);
-    }
+    const severity = severities[i] ?? 'normal';
+    const rewardScore = rewardScores[i] ?? null;
     const confidence = combineConfidence(cl.support, rewardScore, K);
     const span = toFindingSpan(rep.span);
     findings.push({

@@ -10,8 +10,9 @@
  * scores, so a real safety error is never filtered out by a lower factual
  * score; critical findings rank first.
  */
-import { throwIfAborted } from '../protocol/errors';
-import type { ModelEngine } from '../protocol/engine';
+import { MedfactError, throwIfAborted } from '../protocol/errors';
+import type { ModelEngine, ScoreParams } from '../protocol/engine';
+import { scoreBatch } from '../protocol/score-batch';
 import type { ErrorType } from './labels';
 import { buildJudgePrompt, type RewardCriterion } from './prompts';
 
@@ -30,6 +31,11 @@ export interface FindingScorer {
   id: string;
   /** Probability in 0..1 that the finding really is an error under `criterion`. */
   score(input: ScoreInput, signal?: AbortSignal): Promise<number>;
+  /**
+   * Optional: many inputs in one call (one worker round trip), in input
+   * order, each identical to `score`'s; `onProgress` gets how many are done.
+   */
+  scoreMany?(inputs: ScoreInput[], signal?: AbortSignal, onProgress?: (done: number) => void): Promise<number[]>;
 }
 
 export type Severity = 'critical' | 'normal';
@@ -179,29 +185,84 @@ export function contextAround(text: string, span: { start: number; end: number }
  */
 export function engineScorer(engine: ModelEngine, mode: 'judge' | 'classify', opts?: { id?: string; contextChars?: number; positiveLabel?: string }): FindingScorer {
   const chars = opts?.contextChars ?? SCORER_CONTEXT_CHARS;
+  /** The engine call that scores one input (the same for one input or many). */
+  function toParams(input: ScoreInput): ScoreParams {
+    const context = contextAround(input.text, input.span, chars);
+    if (mode === 'judge') {
+      const p = buildJudgePrompt(context, { quote: input.quote, type: input.type, correction: input.correction, reason: input.reason ?? '' }, input.criterion);
+      return { kind: 'judge', messages: p.messages, yes: p.yes, no: p.no };
+    }
+    let marked = context;
+    if (input.span) {
+      const from = Math.max(0, input.span.start - chars);
+      const a = input.span.start - from;
+      const b = input.span.end - from;
+      marked = `${context.slice(0, a)}【${context.slice(a, b)}】${context.slice(b)}`;
+    }
+    const pair = input.correction ? `${input.quote} → ${input.correction}` : input.quote;
+    return opts?.positiveLabel
+      ? { kind: 'classify', text: marked, textPair: pair, positiveLabel: opts.positiveLabel }
+      : { kind: 'classify', text: marked, textPair: pair };
+  }
   return {
     id: opts?.id ?? `engine-${mode}`,
     async score(input, signal) {
       throwIfAborted(signal);
-      const context = contextAround(input.text, input.span, chars);
-      if (mode === 'judge') {
-        const p = buildJudgePrompt(context, { quote: input.quote, type: input.type, correction: input.correction, reason: input.reason ?? '' }, input.criterion);
-        const r = await engine.score({ kind: 'judge', messages: p.messages, yes: p.yes, no: p.no }, signal ? { signal } : {});
-        return clamp01(r.score);
-      }
-      let marked = context;
-      if (input.span) {
-        const from = Math.max(0, input.span.start - chars);
-        const a = input.span.start - from;
-        const b = input.span.end - from;
-        marked = `${context.slice(0, a)}【${context.slice(a, b)}】${context.slice(b)}`;
-      }
-      const pair = input.correction ? `${input.quote} → ${input.correction}` : input.quote;
-      const params = opts?.positiveLabel
-        ? { kind: 'classify' as const, text: marked, textPair: pair, positiveLabel: opts.positiveLabel }
-        : { kind: 'classify' as const, text: marked, textPair: pair };
-      const r = await engine.score(params, signal ? { signal } : {});
+      const r = await engine.score(toParams(input), signal ? { signal } : {});
       return clamp01(r.score);
     },
+    async scoreMany(inputs, signal, onProgress) {
+      throwIfAborted(signal);
+      const results = await scoreBatch(engine, inputs.map(toParams), {
+        ...(signal ? { signal } : {}),
+        ...(onProgress ? { onProgress: (p: { done: number }) => onProgress(p.done) } : {}),
+      });
+      return results.map((r) => clamp01(r.score));
+    },
   };
+}
+
+/** One finding to score: its input (without the criterion) and its severity. */
+export interface FindingToScore {
+  input: Omit<ScoreInput, 'criterion'>;
+  severity: Severity;
+}
+
+/**
+ * scoreFinding for many findings at once: every (finding, criterion) pair
+ * goes to the scorer in one scoreMany call when it has one (one worker round
+ * trip for the whole stage), else one by one. Same results as scoreFinding
+ * on each finding. `onProgress` gets how many findings are fully scored.
+ */
+export async function scoreFindings(
+  scorer: FindingScorer,
+  findings: readonly FindingToScore[],
+  signal?: AbortSignal,
+  onProgress?: (scored: number) => void,
+): Promise<Array<{ score: number; byCriterion: Partial<Record<RewardCriterion, number>> }>> {
+  const pairs = findings.flatMap((f, index) => criteriaFor(f.severity).map((criterion) => ({ index, input: { ...f.input, criterion } })));
+  // Pair k finishes finding pairs[k].index; a finding is scored once its last pair is.
+  const scoredAfter = (done: number): number => (done >= pairs.length ? findings.length : (pairs[done]?.index ?? findings.length));
+  let scores: number[];
+  if (scorer.scoreMany) {
+    scores = await scorer.scoreMany(pairs.map((p) => p.input), signal, onProgress ? (done) => onProgress(scoredAfter(done)) : undefined);
+  } else {
+    scores = [];
+    for (const pair of pairs) {
+      throwIfAborted(signal);
+      scores.push(await scorer.score(pair.input, signal));
+      onProgress?.(scoredAfter(scores.length));
+    }
+  }
+  throwIfAborted(signal);
+  if (scores.length !== pairs.length) throw new MedfactError('INTERNAL', `The reward scorer returned ${scores.length} scores for ${pairs.length} questions.`);
+  const out: Array<{ score: number; byCriterion: Partial<Record<RewardCriterion, number>> }> = findings.map(() => ({ score: 0, byCriterion: {} }));
+  pairs.forEach((pair, k) => {
+    const s = clamp01(scores[k] ?? 0);
+    const entry = out[pair.index];
+    if (!entry) return;
+    entry.byCriterion[pair.input.criterion] = s;
+    entry.score = Math.max(entry.score, s);
+  });
+  return out;
 }

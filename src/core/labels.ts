@@ -3,24 +3,17 @@
  * Codes are stable identifiers stored in results and exports.
  */
 
-export const ERROR_TYPES = [
-  'conceptual',
-  'terminological',
-  'temporal',
-  'other_medical',
-  'citation',
-  'bias',
-  'general_fact',
-  'other_nonmedical',
-] as const;
-export type ErrorType = (typeof ERROR_TYPES)[number];
-
 export interface LabelInfo {
   zh: string;
   en: string;
 }
 
-export const ERROR_TYPE_INFO: Readonly<Record<ErrorType, LabelInfo & { group: 'medical' | 'non_medical' }>> = {
+/** Each label set is declared once, as its table of names; its codes (in this order) come from the table. */
+function codesOf<K extends string>(table: Readonly<Record<K, LabelInfo>>): readonly K[] {
+  return Object.keys(table) as K[];
+}
+
+export const ERROR_TYPE_INFO = {
   conceptual: { zh: '概念性错误', en: 'Conceptual', group: 'medical' },
   terminological: { zh: '术语错误', en: 'Terminological', group: 'medical' },
   temporal: { zh: '时间性错误', en: 'Temporal', group: 'medical' },
@@ -29,26 +22,11 @@ export const ERROR_TYPE_INFO: Readonly<Record<ErrorType, LabelInfo & { group: 'm
   bias: { zh: '偏见性内容', en: 'Biased content', group: 'non_medical' },
   general_fact: { zh: '一般事实错误', en: 'General factual', group: 'non_medical' },
   other_nonmedical: { zh: '其他非医学错误', en: 'Other non-medical', group: 'non_medical' },
-};
+} as const satisfies Record<string, LabelInfo & { group: 'medical' | 'non_medical' }>;
+export type ErrorType = keyof typeof ERROR_TYPE_INFO;
+export const ERROR_TYPES = codesOf(ERROR_TYPE_INFO);
 
-export const SPECIALTIES = [
-  'internal_medicine',
-  'tcm',
-  'surgery',
-  'anesthesiology',
-  'obgyn',
-  'ophthalmology_ent',
-  'oncology',
-  'pediatrics',
-  'dentistry',
-  'dermatology',
-  'public_health',
-  'psychiatry',
-  'others',
-] as const;
-export type Specialty = (typeof SPECIALTIES)[number];
-
-export const SPECIALTY_INFO: Readonly<Record<Specialty, LabelInfo>> = {
+export const SPECIALTY_INFO = {
   internal_medicine: { zh: '内科', en: 'Internal medicine' },
   tcm: { zh: '中医科', en: 'Traditional Chinese medicine' },
   surgery: { zh: '外科', en: 'Surgery' },
@@ -62,16 +40,18 @@ export const SPECIALTY_INFO: Readonly<Record<Specialty, LabelInfo>> = {
   public_health: { zh: '预防医学与公共卫生', en: 'Preventive medicine & public health' },
   psychiatry: { zh: '精神心理科', en: 'Psychiatry & mental health' },
   others: { zh: '其他', en: 'Others' },
-};
+} as const satisfies Record<string, LabelInfo>;
+export type Specialty = keyof typeof SPECIALTY_INFO;
+export const SPECIALTIES = codesOf(SPECIALTY_INFO);
 
-export const STYLES = ['encyclopedia', 'news', 'qa', 'misinformation'] as const;
-export type WritingStyle = (typeof STYLES)[number];
-export const STYLE_INFO: Readonly<Record<WritingStyle, LabelInfo>> = {
+export const STYLE_INFO = {
   encyclopedia: { zh: '百科', en: 'Encyclopedia' },
   news: { zh: '新闻', en: 'News' },
   qa: { zh: '问答', en: 'Q&A' },
   misinformation: { zh: '谣言', en: 'Misinformation' },
-};
+} as const satisfies Record<string, LabelInfo>;
+export type WritingStyle = keyof typeof STYLE_INFO;
+export const STYLES = codesOf(STYLE_INFO);
 
 /** Difficulty 1..5: bins of 20 points of how many evaluated models got the item right (1 = 0–20%, hardest). */
 export const DIFFICULTIES = [1, 2, 3, 4, 5] as const;

@@ -110,44 +110,13 @@ class Reader {
   }
 
   private object(): JsonValue {
-    const c0 = this.s[this.i] ?? '';
-    this.note(c0);
-    this.i++;
-    this.depth++;
     const obj: { [key: string]: JsonValue } = {};
-    let expectingValue = true; // right after '{' or ','
-    let sawComma = false;
-    for (;;) {
-      this.skipWs();
-      if (this.eof()) {
-        this.cutOff(obj);
-        break;
-      }
-      const c = this.s[this.i] ?? '';
-      if (CLOSE_OBJ.has(c)) {
-        this.note(c);
-        if (sawComma && expectingValue) this.repairs.add('trailing_comma');
-        this.i++;
-        break;
-      }
-      if (COMMA.has(c)) {
-        this.note(c);
-        this.i++;
-        expectingValue = true;
-        sawComma = true;
-        continue;
-      }
-      if (CLOSE_ARR.has(c)) {
-        // A stray ']' where '}' belongs: treat as the end of this object.
-        this.i++;
-        break;
-      }
-      if (!expectingValue) this.repairs.add('missing_comma');
+    this.items(obj, CLOSE_OBJ, CLOSE_ARR, () => {
       const key = this.key();
       this.skipWs();
       if (this.eof()) {
         this.cutOff(obj);
-        break;
+        return false;
       }
       const sep = this.s[this.i] ?? '';
       if (COLON.has(sep)) {
@@ -155,22 +124,15 @@ class Reader {
         this.i++;
       }
       this.lastStringCut = false;
-      const v = this.value();
-      obj[key] = v;
+      obj[key] = this.value();
       if (this.lastStringCut) {
         const set = this.cutKeys.get(obj) ?? new Set<string>();
         set.add(key);
         this.cutKeys.set(obj, set);
         this.lastStringCut = false;
       }
-      if (this.truncated) {
-        this.incomplete.add(obj);
-        break;
-      }
-      expectingValue = false;
-      sawComma = false;
-    }
-    this.depth--;
+      return true;
+    });
     return obj;
   }
 
@@ -191,20 +153,34 @@ class Reader {
   }
 
   private array(): JsonValue {
+    const arr: JsonValue[] = [];
+    this.items(arr, CLOSE_ARR, CLOSE_OBJ, () => {
+      arr.push(this.value());
+      return true;
+    });
+    return arr;
+  }
+
+  /**
+   * The loop objects and arrays share: separators, a trailing or missing
+   * comma, the closing bracket (a stray one of the other kind also ends the
+   * container), and the end of input. `entry` reads one member or element and
+   * returns false when the input ended inside it.
+   */
+  private items(container: JsonValue[] | { [key: string]: JsonValue }, close: ReadonlySet<string>, stray: ReadonlySet<string>, entry: () => boolean): void {
     this.note(this.s[this.i] ?? '');
     this.i++;
     this.depth++;
-    const arr: JsonValue[] = [];
-    let expectingValue = true;
+    let expectingValue = true; // right after the opening bracket or a comma
     let sawComma = false;
     for (;;) {
       this.skipWs();
       if (this.eof()) {
-        this.cutOff(arr);
+        this.cutOff(container);
         break;
       }
       const c = this.s[this.i] ?? '';
-      if (CLOSE_ARR.has(c)) {
+      if (close.has(c)) {
         this.note(c);
         if (sawComma && expectingValue) this.repairs.add('trailing_comma');
         this.i++;
@@ -217,22 +193,21 @@ class Reader {
         sawComma = true;
         continue;
       }
-      if (CLOSE_OBJ.has(c)) {
+      if (stray.has(c)) {
+        // A stray ']' where '}' belongs (or the reverse): treat it as the end of this container.
         this.i++;
         break;
       }
       if (!expectingValue) this.repairs.add('missing_comma');
-      const v = this.value();
-      arr.push(v);
+      if (!entry()) break;
       if (this.truncated) {
-        this.incomplete.add(arr);
+        this.incomplete.add(container);
         break;
       }
       expectingValue = false;
       sawComma = false;
     }
     this.depth--;
-    return arr;
   }
 
   private string(close: string): string {

@@ -1,22 +1,15 @@
 /**
- * Runtime validators for the model engine's messages. Each schema is
- * annotated with the engine.ts type it checks, so the compiler proves the
- * two agree and the parsed value needs no cast.
+ * The model engine's API, declared once: `engineProtocol` maps each method to
+ * its validators, and the method map, the ModelEngine type, the worker's
+ * handlers and the main-thread proxy are all derived from it
+ * (declare-protocol.ts). Each schema is annotated with the engine.ts type it
+ * checks, so the compiler proves the two agree and the parsed value needs no
+ * cast.
  */
 import { z } from './zod';
-import type {
-  ChatMessage,
-  GenerateChunk,
-  GenerateParams,
-  GenerateResult,
-  LoadProgress,
-  LoadResult,
-  ModelSource,
-  ModelSpec,
-  ScoreParams,
-  ScoreResult,
-} from './engine';
-import { neverPayload, type EngineMethods, type Protocol } from './messages';
+import type * as E from './engine';
+import { defineProtocol, type ImplementationOf, type MethodsOf } from './declare-protocol';
+import { noParams } from './messages';
 
 const fraction = z.number().min(0).max(1);
 const count = z.number().nonnegative();
@@ -25,14 +18,14 @@ const engineKind = z.enum(['transformers', 'webllm', 'openai']);
 const device = z.enum(['webgpu', 'wasm', 'cpu']);
 const dtype = z.enum(['fp32', 'fp16', 'q8', 'q4', 'q4f16', 'q4f32', 'q0f16', 'q0f32']);
 
-const modelSource: z.ZodType<ModelSource> = z.object({
+const modelSource: z.ZodType<E.ModelSource> = z.object({
   hubHost: z.string().min(1),
   libHost: z.string().optional(),
   revision: z.string().optional(),
   mirrorOnly: z.boolean().optional(),
 });
 
-export const modelSpecSchema: z.ZodType<ModelSpec> = z.object({
+export const modelSpecSchema: z.ZodType<E.ModelSpec> = z.object({
   id: z.string().min(1),
   engine: engineKind,
   task: z.enum(['text-generation', 'text-classification']),
@@ -46,7 +39,7 @@ export const modelSpecSchema: z.ZodType<ModelSpec> = z.object({
   cacheOnly: z.boolean().optional(),
 });
 
-export const loadProgressSchema: z.ZodType<LoadProgress> = z.discriminatedUnion('status', [
+export const loadProgressSchema: z.ZodType<E.LoadProgress> = z.discriminatedUnion('status', [
   z.object({ status: z.literal('initiate'), file: z.string(), progress: fraction }),
   z.object({
     status: z.literal('download'),
@@ -63,7 +56,7 @@ export const loadProgressSchema: z.ZodType<LoadProgress> = z.discriminatedUnion(
   z.object({ status: z.literal('ready'), progress: z.literal(1) }),
 ]);
 
-export const loadResultSchema: z.ZodType<LoadResult> = z.object({
+export const loadResultSchema: z.ZodType<E.LoadResult> = z.object({
   id: z.string(),
   engine: engineKind,
   device,
@@ -75,12 +68,12 @@ export const loadResultSchema: z.ZodType<LoadResult> = z.object({
   prefixReuse: z.boolean().optional(),
 });
 
-const chatMessage: z.ZodType<ChatMessage> = z.object({
+const chatMessage: z.ZodType<E.ChatMessage> = z.object({
   role: z.enum(['system', 'user', 'assistant']),
   content: z.string(),
 });
 
-export const generateParamsSchema: z.ZodType<GenerateParams> = z.object({
+export const generateParamsSchema: z.ZodType<E.GenerateParams> = z.object({
   messages: z.array(chatMessage).min(1),
   maxTokens: z.number().int().positive(),
   temperature: z.number().min(0),
@@ -90,9 +83,9 @@ export const generateParamsSchema: z.ZodType<GenerateParams> = z.object({
   thinking: z.boolean().optional(),
 });
 
-export const generateChunkSchema: z.ZodType<GenerateChunk> = z.object({ text: z.string(), tokens: count });
+export const generateChunkSchema: z.ZodType<E.GenerateChunk> = z.object({ text: z.string(), tokens: count });
 
-export const generateResultSchema: z.ZodType<GenerateResult> = z.object({
+export const generateResultSchema: z.ZodType<E.GenerateResult> = z.object({
   text: z.string(),
   finishReason: z.enum(['stop', 'length', 'abort']),
   promptTokens: count,
@@ -105,7 +98,7 @@ export const generateResultSchema: z.ZodType<GenerateResult> = z.object({
     .optional(),
 });
 
-export const scoreParamsSchema: z.ZodType<ScoreParams> = z.discriminatedUnion('kind', [
+export const scoreParamsSchema: z.ZodType<E.ScoreParams> = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('judge'), messages: z.array(chatMessage).min(1), yes: z.string().min(1), no: z.string().min(1) }),
   z.object({
     kind: z.literal('classify'),
@@ -115,16 +108,34 @@ export const scoreParamsSchema: z.ZodType<ScoreParams> = z.discriminatedUnion('k
   }),
 ]);
 
-export const scoreResultSchema: z.ZodType<ScoreResult> = z.object({
+export const scoreResultSchema: z.ZodType<E.ScoreResult> = z.object({
   score: fraction,
   raw: z.record(z.string(), z.number()),
   ms: count,
 });
 
-/** Validators for every engine method, used by `serveEngine` and the engine client. */
-export const engineProtocol: Protocol<EngineMethods> = {
-  load: { params: modelSpecSchema, result: loadResultSchema, progress: loadProgressSchema, chunk: neverPayload },
-  generate: { params: generateParamsSchema, result: generateResultSchema, progress: neverPayload, chunk: generateChunkSchema },
-  score: { params: scoreParamsSchema, result: scoreResultSchema, progress: neverPayload, chunk: neverPayload },
-  unload: { params: z.undefined(), result: z.undefined(), progress: neverPayload, chunk: neverPayload },
-};
+/** Progress of a batch: items finished so far, out of all. */
+const batchProgress = z.object({ done: z.number().int().nonnegative(), total: z.number().int().nonnegative() });
+
+/** The model engine's methods. Add a method here and in the engines that implement it. */
+export const engineProtocol = defineProtocol({
+  /** Loads a model (switching engines when `spec.engine` changes); progress never goes down and ends with `ready` at 1. */
+  load: { params: modelSpecSchema, result: loadResultSchema, progress: loadProgressSchema },
+  /** One completion; text streams as chunks. */
+  generate: { params: generateParamsSchema, result: generateResultSchema, chunk: generateChunkSchema },
+  /** One judge or classifier score. */
+  score: { params: scoreParamsSchema, result: scoreResultSchema },
+  /**
+   * Many scores in one call, in input order, each identical to `score`'s.
+   * Optional for engines: scoreEach (score-batch.ts) falls back to `score`
+   * one by one, so over a worker it is still one round trip.
+   */
+  scoreBatch: { params: z.array(scoreParamsSchema), result: z.array(scoreResultSchema), progress: batchProgress, optional: true },
+  unload: { params: noParams, result: z.undefined() },
+});
+
+/** The engine's method map, for the generic worker client and server. */
+export type EngineMethods = MethodsOf<typeof engineProtocol>;
+
+/** The engine interface as implementations see it (re-exported by engine.ts as `ModelEngine`). */
+export type EngineImplementation = ImplementationOf<typeof engineProtocol>;

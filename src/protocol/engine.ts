@@ -2,8 +2,10 @@
  * The one engine interface. Real engines (transformers.js, WebLLM) implement
  * it inside workers; the main-thread client implements it by posting
  * messages; tests hand the pipeline an in-process engine. Callers never see
- * postMessage.
+ * postMessage. This file holds the vocabulary (specs, params, results); the
+ * methods are declared in engine-protocol.ts.
  */
+import type { EngineImplementation } from './engine-protocol';
 
 /** `openai`: an OpenAI-compatible inference server (vLLM, SGLang, llama.cpp, Ollama); spec.source.hubHost is its base URL. */
 export type EngineKind = 'transformers' | 'webllm' | 'openai';
@@ -143,12 +145,10 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-export interface ModelEngine {
-  load(spec: ModelSpec, options?: CallOptions & { onProgress?: (p: LoadProgress) => void }): Promise<LoadResult>;
-  generate(
-    params: GenerateParams,
-    options?: CallOptions & { onChunk?: (c: GenerateChunk) => void },
-  ): Promise<GenerateResult>;
-  score(params: ScoreParams, options?: CallOptions): Promise<ScoreResult>;
-  unload(options?: CallOptions): Promise<void>;
-}
+/**
+ * The engine's methods: load, generate, score, optional scoreBatch, unload.
+ * Declared once, with their validators, in engine-protocol.ts; this type is
+ * derived from that declaration, so implementations, the worker server and
+ * the main-thread proxy cannot drift apart.
+ */
+export type ModelEngine = EngineImplementation;

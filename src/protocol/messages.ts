@@ -6,23 +6,14 @@
  * `cancel` message asks the worker to abort the request with that id. The
  * payload types follow from the method through a method map (a `type` alias
  * whose entries are `MethodSpec`s), so the generic server and client are
- * reused by every worker: the model engine, the benchmark runner, the model
- * installer, each with its own map.
+ * reused by every worker: the model engine, the benchmark runner, each with
+ * its own map. A worker's map is not written by hand: it is derived from its
+ * one declaration of validators (see declare-protocol.ts).
  *
  * `ping` is built into every server (the client's heartbeat), so method maps
  * do not declare it.
  */
 import type { SerializedError } from './errors';
-import type {
-  GenerateChunk,
-  GenerateParams,
-  GenerateResult,
-  LoadProgress,
-  LoadResult,
-  ModelSpec,
-  ScoreParams,
-  ScoreResult,
-} from './engine';
 
 /** One method: what goes in, what comes out, and what streams meanwhile. */
 export interface MethodSpec<Params, Result, Progress = never, Chunk = never> {
@@ -43,14 +34,6 @@ export type ParamsOf<M extends MethodMapBase, K extends MethodName<M>> = M[K]['p
 export type ResultOf<M extends MethodMapBase, K extends MethodName<M>> = M[K]['result'];
 export type ProgressOf<M extends MethodMapBase, K extends MethodName<M>> = M[K]['progress'];
 export type ChunkOf<M extends MethodMapBase, K extends MethodName<M>> = M[K]['chunk'];
-
-/** The model engine's methods, mirroring `ModelEngine`. */
-export type EngineMethods = {
-  load: MethodSpec<ModelSpec, LoadResult, LoadProgress>;
-  generate: MethodSpec<GenerateParams, GenerateResult, never, GenerateChunk>;
-  score: MethodSpec<ScoreParams, ScoreResult>;
-  unload: MethodSpec<undefined, undefined>;
-};
 
 /** The built-in heartbeat method, answered by every server. */
 export const PING_METHOD = 'ping';
@@ -137,14 +120,15 @@ export interface Parser<T> {
  * Runtime validators for every method of a map. The server parses params
  * (failure → BAD_REQUEST); the client parses results, progress and chunks
  * (failure → a typed INTERNAL error) so that payload types are checked, not
- * asserted.
+ * asserted. A method that streams no progress (or no chunks) may leave that
+ * validator out: any such message is then refused.
  */
 export type Protocol<M extends MethodMapBase> = {
   [K in MethodName<M>]: {
     params: Parser<ParamsOf<M, K>>;
     result: Parser<ResultOf<M, K>>;
-    progress: Parser<ProgressOf<M, K>>;
-    chunk: Parser<ChunkOf<M, K>>;
+    progress?: Parser<ProgressOf<M, K>>;
+    chunk?: Parser<ChunkOf<M, K>>;
   };
 };
 
@@ -212,5 +196,16 @@ export function unchecked<T>(): Parser<T> {
 export const neverPayload: Parser<never> = {
   parse(): never {
     throw new TypeError('This method sends no such payload.');
+  },
+};
+
+/**
+ * The params validator of a method that takes none (`unload()`): the derived
+ * proxy then takes only call options, the way ModelEngine.unload does.
+ */
+export const noParams: Parser<undefined> = {
+  parse(value: unknown): undefined {
+    if (value !== undefined) throw new TypeError('This method takes no parameters.');
+    return undefined;
   },
 };

@@ -1,14 +1,21 @@
 /**
  * Serves a ModelEngine over a port: the thin engine layer over the generic
- * worker server. The engine is chosen by the `load` spec (`spec.engine`), so
- * a worker can hold a transformers.js or a WebLLM engine; switching engines
- * unloads the previous one. Load progress is made monotonic and always ends
- * with `ready` at 1, whatever the engine reports.
+ * worker server. Every declared method is forwarded to the loaded engine
+ * (forwardHandlers); only what needs more than forwarding is written here:
+ * - `load` picks the engine by the spec (`spec.engine`), so a worker can hold
+ *   a transformers.js or a WebLLM engine; switching engines unloads the
+ *   previous one. Load progress is made monotonic and always ends with
+ *   `ready` at 1, whatever the engine reports.
+ * - `generate` coalesces streamed pieces.
+ * - `scoreBatch` falls back to `score` one by one for engines without it, so
+ *   the page still pays one round trip per batch.
  */
 import type { EngineKind, LoadProgress, ModelEngine } from './engine';
-import { engineProtocol } from './engine-protocol';
+import { engineProtocol, type EngineMethods } from './engine-protocol';
+import { forwardHandlers } from './declare-protocol';
 import { MedfactError, throwIfAborted } from './errors';
-import type { EngineMethods, PortLike } from './messages';
+import type { PortLike } from './messages';
+import { scoreBatch } from './score-batch';
 import { createWorkerServer, type WorkerServer } from './worker-server';
 
 export type EngineFactory = (kind: EngineKind) => ModelEngine | Promise<ModelEngine>;
@@ -37,6 +44,7 @@ export function serveEngine(port: PortLike, engineFactory: EngineFactory): Worke
   return createWorkerServer<EngineMethods>(
     port,
     {
+      ...forwardHandlers(engineProtocol, requireLoaded, (method) => new MedfactError('UNSUPPORTED', `This engine has no "${method}".`, { method })),
       async load(spec, { signal, progress }) {
         throwIfAborted(signal);
         if (current && current.kind !== spec.engine) {
@@ -90,8 +98,8 @@ export function serveEngine(port: PortLike, engineFactory: EngineFactory): Worke
           flush();
         }
       },
-      score(params, { signal }) {
-        return requireLoaded().score(params, { signal });
+      scoreBatch(items, { signal, progress }) {
+        return scoreBatch(requireLoaded(), items, { signal, onProgress: progress });
       },
       async unload(_params, { signal }) {
         loaded = false;

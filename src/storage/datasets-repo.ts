@@ -7,7 +7,7 @@
  */
 import type { DatasetFormat, DatasetItem, DatasetStats, FieldMapping, GoldUnit, ImportResult, RejectedRow } from '../core/dataset/types';
 import { MedfactError } from '../protocol/errors';
-import { getAppDb, withStorageErrors, type AppDb } from './db';
+import { getAppDb, readAllValid, readValid, withStorageErrors, type AppDb } from './db';
 
 export const DATASET_RECORD_VERSION = 1;
 /** Rejected rows kept with a dataset for display; the count is always exact. */
@@ -130,17 +130,9 @@ export function createDatasetsRepo(db: () => Promise<AppDb> = () => getAppDb()):
         await conn.put('datasets', row);
       }),
 
-    get: (id) =>
-      withStorageErrors(async () => {
-        const row: unknown = await (await db()).get('datasets', id);
-        return isDataset(row) ? row : null;
-      }),
+    get: (id) => readValid(async () => (await db()).get('datasets', id), isDataset),
 
-    list: () =>
-      withStorageErrors(async () => {
-        const rows: unknown[] = await (await db()).getAll('datasets');
-        return rows.filter(isDataset).sort((a, b) => b.createdAt - a.createdAt);
-      }),
+    list: async () => (await readAllValid(async () => (await db()).getAll('datasets'), isDataset)).sort((a, b) => b.createdAt - a.createdAt),
 
     items: (id) =>
       withStorageErrors(async () => {
@@ -157,11 +149,7 @@ export function createDatasetsRepo(db: () => Promise<AppDb> = () => getAppDb()):
         await deleteItems(id);
       }),
 
-    getLayout: (signature) =>
-      withStorageErrors(async () => {
-        const row: unknown = await (await db()).get('layouts', signature);
-        return isLayout(row) ? row : null;
-      }),
+    getLayout: (signature) => readValid(async () => (await db()).get('layouts', signature), isLayout),
 
     saveLayout: (layout) => withStorageErrors(async () => void (await (await db()).put('layouts', layout))),
   };

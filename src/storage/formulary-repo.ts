@@ -4,10 +4,10 @@
  * own small database so adding it needs no schema change of the app's main
  * database (other stores there are owned by other features).
  */
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { DBSchema, IDBPDatabase } from 'idb';
 import type { BadFormularyRow, FormularyRow } from '../core/meds';
 import { MedfactError } from '../protocol/errors';
-import { withStorageErrors } from './db';
+import { sharedDatabase, withStorageErrors } from './db';
 
 export const FORMULARY_DB_NAME = 'medfact-lens-formulary';
 
@@ -29,30 +29,15 @@ interface FormularyDb extends DBSchema {
   meta: { key: string; value: string };
 }
 
-const conns = new Map<string, Promise<IDBPDatabase<FormularyDb>>>();
-
-function open(name: string): Promise<IDBPDatabase<FormularyDb>> {
-  let c = conns.get(name);
-  if (!c) {
-    if (typeof indexedDB === 'undefined') return Promise.reject(new MedfactError('UNSUPPORTED', 'This browser offers no IndexedDB (private mode?). The formulary cannot be saved.'));
-    c = openDB<FormularyDb>(name, 1, {
-      upgrade(db) {
-        db.createObjectStore('versions', { keyPath: 'id' }).createIndex('importedAt', 'importedAt');
-        db.createObjectStore('meta');
-      },
-      blocking(_c, _b, event) {
-        (event.target as IDBDatabase).close();
-        conns.delete(name);
-      },
-      terminated() {
-        conns.delete(name);
-      },
-    });
-    c.catch(() => conns.delete(name));
-    conns.set(name, c);
-  }
-  return c;
-}
+const formularyDb = sharedDatabase<FormularyDb>({
+  version: 1,
+  upgrade(db) {
+    db.createObjectStore('versions', { keyPath: 'id' }).createIndex('importedAt', 'importedAt');
+    db.createObjectStore('meta');
+  },
+  unsupported: 'This browser offers no IndexedDB (private mode?). The formulary cannot be saved.',
+});
+const open = (name: string): Promise<IDBPDatabase<FormularyDb>> => formularyDb.get(name);
 
 export interface FormularyRepo {
   /** Stores a version (or refreshes the import date of an identical one) and makes it active. */
@@ -101,11 +86,7 @@ export function createFormularyRepo(name: string = FORMULARY_DB_NAME): Formulary
         if (active === id) await tx.objectStore('meta').delete('active');
         await tx.done;
       }),
-    close: async () => {
-      const c = conns.get(name);
-      conns.delete(name);
-      if (c) (await c.catch(() => null))?.close();
-    },
+    close: () => formularyDb.close(name),
   };
 }
 

@@ -7,10 +7,9 @@
  * transaction over documents, texts, passages and the index: a full disk or
  * a crash leaves the library as it was, never half-indexed.
  */
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { DBSchema, IDBPDatabase } from 'idb';
 import type { Passage } from '../core/evidence';
-import { MedfactError } from '../protocol/errors';
-import { withStorageErrors } from './db';
+import { sharedDatabase, withStorageErrors } from './db';
 
 export const LIBRARY_DB_NAME = 'medfact-library';
 const LIBRARY_DB_VERSION = 1;
@@ -66,52 +65,30 @@ interface LibraryDb extends DBSchema {
 type Db = IDBPDatabase<LibraryDb>;
 const INDEX_KEY = 'lexical-index';
 
-const open = new Map<string, Promise<Db>>();
-
-function openLibraryDb(name: string): Promise<Db> {
-  if (typeof indexedDB === 'undefined') {
-    return Promise.reject(new MedfactError('UNSUPPORTED', 'This browser offers no IndexedDB (private mode?). The reference library cannot be kept.'));
-  }
-  return withStorageErrors(() =>
-    openDB<LibraryDb>(name, LIBRARY_DB_VERSION, {
-      upgrade(db, oldVersion) {
-        if (oldVersion < 1) {
-          const docs = db.createObjectStore('documents', { keyPath: 'id' });
-          docs.createIndex('contentHash', 'contentHash');
-          docs.createIndex('importedAt', 'importedAt');
-          db.createObjectStore('texts', { keyPath: 'docId' });
-          db.createObjectStore('passages', { keyPath: 'id' }).createIndex('docId', 'docId');
-          db.createObjectStore('meta');
-        }
-      },
-      blocking(_c, _b, event) {
-        (event.target as IDBDatabase).close();
-        open.delete(name);
-      },
-      terminated() {
-        open.delete(name);
-      },
-    }),
-  );
-}
+const libraryDb = sharedDatabase<LibraryDb>({
+  version: LIBRARY_DB_VERSION,
+  upgrade(db, oldVersion) {
+    if (oldVersion < 1) {
+      const docs = db.createObjectStore('documents', { keyPath: 'id' });
+      docs.createIndex('contentHash', 'contentHash');
+      docs.createIndex('importedAt', 'importedAt');
+      db.createObjectStore('texts', { keyPath: 'docId' });
+      db.createObjectStore('passages', { keyPath: 'id' }).createIndex('docId', 'docId');
+      db.createObjectStore('meta');
+    }
+  },
+  unsupported: 'This browser offers no IndexedDB (private mode?). The reference library cannot be kept.',
+});
 
 export class LibraryRepo {
   constructor(private readonly dbName: string = LIBRARY_DB_NAME) {}
 
   private db(): Promise<Db> {
-    let db = open.get(this.dbName);
-    if (!db) {
-      db = openLibraryDb(this.dbName);
-      db.catch(() => open.delete(this.dbName));
-      open.set(this.dbName, db);
-    }
-    return db;
+    return libraryDb.get(this.dbName);
   }
 
-  async close(): Promise<void> {
-    const db = open.get(this.dbName);
-    open.delete(this.dbName);
-    if (db) (await db.catch(() => null))?.close();
+  close(): Promise<void> {
+    return libraryDb.close(this.dbName);
   }
 
   /** Documents, newest import first. */

@@ -6,21 +6,30 @@
  */
 import type { Dtype, EngineKind, ModelSource, ModelTask } from '../protocol/engine';
 import type { SerializedError } from '../protocol/errors';
-import { getAppDb, withStorageErrors, type AppDb } from './db';
+import { getAppDb, readAllValid, readValid, withStorageErrors, type AppDb } from './db';
 
 export type InstallState = 'installing' | 'installed' | 'partial' | 'failed';
 export const INSTALL_STATES: readonly InstallState[] = ['installing', 'installed', 'partial', 'failed'];
 
-export interface InstalledFile {
-  /** Path relative to the model folder (or the library's file name). */
+/** One file of a model as the engine's cache holds it: planned by the installer, recorded here. */
+export interface CachedFile {
+  /** Path relative to the model folder, e.g. `onnx/model_quantized.onnx`; for a WebLLM library, its file name. */
   path: string;
+  /** Where it is downloaded from. */
   url: string;
-  /** Cache Storage name and key the engine reads. */
+  /** Cache Storage name the engine reads, e.g. `transformers-cache` or `webllm/model`. */
   cacheName: string;
+  /** Cache key the engine looks up (for both engines: the remote URL). */
   cacheKey: string;
+  /** Bytes when known from the manifest, catalog, tensor cache or a HEAD request. */
   size: number | null;
+  /** Expected SHA-256 (lower-case hex) when known. */
   sha256: string | null;
+  /** The model library (.wasm) lives at libHost rather than in the model folder. */
   kind: 'weights' | 'config' | 'tokenizer' | 'library';
+}
+
+export interface InstalledFile extends CachedFile {
   /** Whole (and verified when a hash is known) in the engine's cache. */
   done: boolean;
 }
@@ -70,17 +79,9 @@ function isRecord(value: unknown): value is ModelInstallRecord {
 
 export function createModelsRepo(db: () => Promise<AppDb> = () => getAppDb()): ModelsRepo {
   return {
-    get: (id) =>
-      withStorageErrors(async () => {
-        const row: unknown = await (await db()).get('models', id);
-        return isRecord(row) ? row : undefined;
-      }),
+    get: async (id) => (await readValid(async () => (await db()).get('models', id), isRecord)) ?? undefined,
     put: (record) => withStorageErrors(async () => void (await (await db()).put('models', record))),
-    list: () =>
-      withStorageErrors(async () => {
-        const rows: unknown[] = await (await db()).getAll('models');
-        return rows.filter(isRecord).sort((a, b) => a.id.localeCompare(b.id));
-      }),
+    list: async () => (await readAllValid(async () => (await db()).getAll('models'), isRecord)).sort((a, b) => a.id.localeCompare(b.id)),
     delete: (id) => withStorageErrors(async () => (await db()).delete('models', id)),
     clear: () => withStorageErrors(async () => (await db()).clear('models')),
   };

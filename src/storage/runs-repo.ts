@@ -7,7 +7,7 @@
  */
 import type { RunCounts, RunItemRecord, RunRecord, RunState } from '../core/run-record';
 import { MedfactError } from '../protocol/errors';
-import { getAppDb, withStorageErrors, type AppDb } from './db';
+import { getAppDb, readAllValid, readValid, withStorageErrors, type AppDb } from './db';
 
 export interface RunsRepo {
   create(run: RunRecord): Promise<void>;
@@ -68,17 +68,9 @@ export function createRunsRepo(db: () => Promise<AppDb> = () => getAppDb()): Run
   const repo: RunsRepo = {
     create: (run) => withStorageErrors(async () => void (await (await db()).put('runs', run))),
 
-    get: (id) =>
-      withStorageErrors(async () => {
-        const row: unknown = await (await db()).get('runs', id);
-        return isRun(row) ? row : null;
-      }),
+    get: (id) => readValid(async () => (await db()).get('runs', id), isRun),
 
-    list: () =>
-      withStorageErrors(async () => {
-        const rows: unknown[] = await (await db()).getAllFromIndex('runs', 'createdAt');
-        return rows.filter(isRun).reverse();
-      }),
+    list: async () => (await readAllValid(async () => (await db()).getAllFromIndex('runs', 'createdAt'), isRun)).reverse(),
 
     update: (id, patch) =>
       withStorageErrors(async () => {
@@ -146,17 +138,10 @@ export function createRunsRepo(db: () => Promise<AppDb> = () => getAppDb()): Run
         return counts;
       }),
 
-    getItem: (runId, itemId) =>
-      withStorageErrors(async () => {
-        const row: unknown = await (await db()).get('runItems', [runId, itemId]);
-        return isRunItem(row) ? row : null;
-      }),
+    getItem: (runId, itemId) => readValid(async () => (await db()).get('runItems', [runId, itemId]), isRunItem),
 
-    listItems: (runId) =>
-      withStorageErrors(async () => {
-        const rows: unknown[] = await (await db()).getAllFromIndex('runItems', 'runId', runRange(runId));
-        return rows.filter(isRunItem).sort((a, b) => a.index - b.index);
-      }),
+    listItems: async (runId) =>
+      (await readAllValid(async () => (await db()).getAllFromIndex('runItems', 'runId', runRange(runId)), isRunItem)).sort((a, b) => a.index - b.index),
 
     storedItemIds: (runId) =>
       withStorageErrors(async () => {

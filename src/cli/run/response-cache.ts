@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GenerateParams, GenerateResult, ModelEngine, ScoreParams, ScoreResult } from '../../protocol/engine';
+import { scoreBatch as scoreWith } from '../../protocol/score-batch';
 
 /** Bump when the stored shape or the key's meaning changes. */
 const CACHE_VERSION = 1;
@@ -116,6 +117,29 @@ export function createCachedEngine(inner: ModelEngine, dir: string, scope: Cache
       const result = await inner.score(params, options);
       await put(key, result);
       return result;
+    },
+    /** Hits from disk; the misses go to the inner engine in one batch (a remote engine runs them concurrently). */
+    async scoreBatch(items, options) {
+      const keys = items.map((p) => scoreKey(scope, p));
+      const results = await Promise.all(keys.map(async (key) => {
+        const hit = await get(key);
+        return isScoreResult(hit) ? hit : undefined;
+      }));
+      const missing = results.flatMap((r, i) => (r ? [] : [i]));
+      const hits = items.length - missing.length;
+      stats.hits += hits;
+      stats.misses += missing.length;
+      if (hits > 0) options?.onProgress?.({ done: hits, total: items.length });
+      const fresh = await scoreWith(inner, missing.map((i) => items[i] as ScoreParams), {
+        ...(options?.signal ? { signal: options.signal } : {}),
+        onProgress: (p) => options?.onProgress?.({ done: hits + p.done, total: items.length }),
+      });
+      for (const [k, i] of missing.entries()) {
+        const result = fresh[k] as ScoreResult;
+        results[i] = result;
+        await put(keys[i] as string, result);
+      }
+      return results.map((r) => r as ScoreResult);
     },
   };
 }

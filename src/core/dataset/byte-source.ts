@@ -102,6 +102,11 @@ export async function readAllBytes(source: ByteSource, signal?: AbortSignal): Pr
     parts.push(chunk);
     total += chunk.byteLength;
   }
+  return joinBytes(parts, total);
+}
+
+/** The parts copied into one new array of `total` bytes. */
+function joinBytes(parts: readonly Uint8Array[], total: number): Uint8Array {
   const out = new Uint8Array(total);
   let at = 0;
   for (const p of parts) {
@@ -329,13 +334,7 @@ export async function gunzip(source: ByteSource, signal?: AbortSignal): Promise<
 
 function concat(parts: Uint8Array[], total: number): Uint8Array {
   if (parts.length === 1 && parts[0]) return parts[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
+  return joinBytes(parts, total);
 }
 
 /** Reads the first bytes of a source without consuming a non-restartable one twice. */

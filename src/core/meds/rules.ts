@@ -116,24 +116,19 @@ function checkAmount(
   const lim = limit.dose.value;
   const suffix = perKg ? '/kg' : '';
   const found = `${formatDose(value, dim)}${suffix}`;
+  const flag = (flagged: MedRule, correction: string, reason: string): true => {
+    out.add({ start: q.start, end: q.end, drug, rule: flagged, limit: limit.dose.text, found, correction, reason: `${reason}${citation(limit.row)}` }, limit.row);
+    return true;
+  };
   if (value > lim * 1.0001) {
     const down = DOWN_UNIT[q.unitRaw];
     if (countStrength === undefined && dim === 'mass' && down !== undefined && value / 1000 <= lim && value / 1000 >= lim / 20) {
-      const s = text.slice(q.start, q.end);
-      out.add(
-        {
-          start: q.start,
-          end: q.end,
-          drug,
-          rule: 'unit_suspect',
-          limit: limit.dose.text,
-          found,
-          correction: s.replace(q.unitRaw, down),
-          reason: `${drug}：${what} ${found} 是本院处方集${LIMIT_NAME[rule]} ${limit.dose.text} 的 ${trim(value / lim)} 倍，而同一数值换成 ${down} 即在范围内，疑为单位写错（应为 ${s.replace(q.unitRaw, down)}？）。${citation(limit.row)}`,
-        },
-        limit.row,
+      const fixed = text.slice(q.start, q.end).replace(q.unitRaw, down);
+      return flag(
+        'unit_suspect',
+        fixed,
+        `${drug}：${what} ${found} 是本院处方集${LIMIT_NAME[rule]} ${limit.dose.text} 的 ${trim(value / lim)} 倍，而同一数值换成 ${down} 即在范围内，疑为单位写错（应为 ${fixed}？）。`,
       );
-      return true;
     }
     let correction: string;
     if (countStrength !== undefined) {
@@ -141,38 +136,16 @@ function checkAmount(
       correction = replaceNumber(text, q, trim(maxCount));
     } else correction = q.dim === 'count' ? `不超过 ${limit.dose.text}` : replaceNumber(text, q, inUnit(lim, q.unitRaw));
     const via = countStrength !== undefined ? `（${text.slice(q.start, q.end)} × 每${q.unitRaw} ${formatDose(countStrength.value, countStrength.dim as DoseDim)}）` : '';
-    out.add(
-      {
-        start: q.start,
-        end: q.end,
-        drug,
-        rule,
-        limit: limit.dose.text,
-        found,
-        correction,
-        reason: `${drug}：${what} ${found}${via}，超过本院处方集${LIMIT_NAME[rule]} ${limit.dose.text}。${citation(limit.row)}`,
-      },
-      limit.row,
-    );
-    return true;
+    return flag(rule, correction, `${drug}：${what} ${found}${via}，超过本院处方集${LIMIT_NAME[rule]} ${limit.dose.text}。`);
   }
   const up = UP_UNIT[q.unitRaw];
   if (countStrength === undefined && dim === 'mass' && up !== undefined && value < lim / 500 && value * 1000 <= lim && value * 1000 >= lim / 20) {
-    const s = text.slice(q.start, q.end);
-    out.add(
-      {
-        start: q.start,
-        end: q.end,
-        drug,
-        rule: 'unit_suspect',
-        limit: limit.dose.text,
-        found,
-        correction: s.replace(q.unitRaw, up),
-        reason: `${drug}：${what} ${found} 仅为本院处方集${LIMIT_NAME[rule]} ${limit.dose.text} 的 1/${trim(lim / value)}，同一数值换成 ${up} 才是常用剂量，疑为单位写错（应为 ${s.replace(q.unitRaw, up)}？）。${citation(limit.row)}`,
-      },
-      limit.row,
+    const fixed = text.slice(q.start, q.end).replace(q.unitRaw, up);
+    return flag(
+      'unit_suspect',
+      fixed,
+      `${drug}：${what} ${found} 仅为本院处方集${LIMIT_NAME[rule]} ${limit.dose.text} 的 1/${trim(lim / value)}，同一数值换成 ${up} 才是常用剂量，疑为单位写错（应为 ${fixed}？）。`,
     );
-    return true;
   }
   return false;
 }

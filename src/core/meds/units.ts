@@ -60,36 +60,20 @@ export function parseNumber(raw: string): number {
 /** Unit alternatives, longest first; the map gives dimension and factor to the base unit. */
 export const UNIT_SRC = String.raw`(?:万国际单位|万单位|万IU|万iu|万U|国际单位|mcg|μg|ug|毫克|微克|毫升|单位|mg|Mg|MG|mL|ml|ML|IU|iu|g|G|克|U)`;
 
+/** Each unit's spellings (lower case) with its dimension, factor to the base unit, and base unit. */
+const UNITS: readonly [spellings: readonly string[], info: Readonly<{ dim: DoseDim; factor: number; base: string }>][] = [
+  [['g', '克'], { dim: 'mass', factor: 1000, base: 'g' }],
+  [['mg', '毫克'], { dim: 'mass', factor: 1, base: 'mg' }],
+  [['μg', 'ug', 'mcg', '微克'], { dim: 'mass', factor: 0.001, base: 'μg' }],
+  [['ml', '毫升'], { dim: 'volume', factor: 1, base: 'mL' }],
+  [['iu', 'u', '单位', '国际单位'], { dim: 'iu', factor: 1, base: 'IU' }],
+  [['万单位', '万iu', '万u', '万国际单位'], { dim: 'iu', factor: 10000, base: '万单位' }],
+];
+const UNIT_BY_SPELLING = new Map(UNITS.flatMap(([spellings, info]) => spellings.map((u) => [u, info] as const)));
+
 export function unitInfo(raw: string): { dim: DoseDim; factor: number; base: string } | undefined {
-  const u = raw.trim();
-  switch (u.toLowerCase()) {
-    case 'g':
-    case '克':
-      return { dim: 'mass', factor: 1000, base: 'g' };
-    case 'mg':
-    case '毫克':
-      return { dim: 'mass', factor: 1, base: 'mg' };
-    case 'μg':
-    case 'ug':
-    case 'mcg':
-    case '微克':
-      return { dim: 'mass', factor: 0.001, base: 'μg' };
-    case 'ml':
-    case '毫升':
-      return { dim: 'volume', factor: 1, base: 'mL' };
-    case 'iu':
-    case 'u':
-    case '单位':
-    case '国际单位':
-      return { dim: 'iu', factor: 1, base: 'IU' };
-    case '万单位':
-    case '万iu':
-    case '万u':
-    case '万国际单位':
-      return { dim: 'iu', factor: 10000, base: '万单位' };
-    default:
-      return undefined;
-  }
+  const info = UNIT_BY_SPELLING.get(raw.trim().toLowerCase());
+  return info ? { ...info } : undefined;
 }
 
 function trimNumber(v: number): string {

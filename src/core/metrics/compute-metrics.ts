@@ -12,7 +12,7 @@ import { alignQuote } from '../align';
 import type { DatasetItem } from '../dataset/types';
 import type { Prediction } from '../predictions';
 import { matchSpans, type Criterion, type Range } from './span-match';
-import { createRng, harmonic, multinomialResample, percentileInterval, ratio, wilson, type Interval } from './stats-utils';
+import { confusion, createRng, harmonic, multinomialResample, percentileInterval, ratio, wilson, type Confusion, type Interval } from './stats-utils';
 
 export interface MetricsOptions {
   criterion?: Criterion;
@@ -27,14 +27,7 @@ export interface MetricsOptions {
 export const DEFAULT_SEED = 20250917;
 export const DEFAULT_RESAMPLES = 1000;
 
-export interface VcBlock {
-  tp: number;
-  fp: number;
-  fn: number;
-  tn: number;
-  precision: number;
-  recall: number;
-  f1: number;
+export interface VcBlock extends Confusion {
   accuracy: number;
   over_criticism: number;
   intervals: { precision: Interval; recall: Interval; accuracy: Interval; over_criticism: Interval; f1: Interval | null };
@@ -315,8 +308,6 @@ export function bootstrapF1(
 /** One metric block over a subset of items (null = all). */
 export function blockMetrics(o: Outcomes, subset: Int32Array | null, bootstrap: { resamples: number; seed: number } | null): MetricBlock {
   const s = sumOver(o, subset);
-  const precision = ratio(s.tp, s.tp + s.fp);
-  const recall = ratio(s.tp, s.tp + s.fn);
   const elP = ratio(s.mp, s.pred);
   const elR = ratio(s.mg, s.gold);
   const boot = bootstrap && bootstrap.resamples > 0 ? bootstrapF1(o, subset, bootstrap.resamples, bootstrap.seed) : null;
@@ -326,13 +317,7 @@ export function blockMetrics(o: Outcomes, subset: Int32Array | null, bootstrap: 
     n: s.n,
     missing: s.missing,
     vc: {
-      tp: s.tp,
-      fp: s.fp,
-      fn: s.fn,
-      tn: s.tn,
-      precision,
-      recall,
-      f1: harmonic(precision, recall),
+      ...confusion(s.tp, s.fp, s.fn, s.tn),
       accuracy: ratio(s.tp + s.tn, s.n),
       over_criticism: ratio(s.fp, s.fp + s.tn),
       intervals: {

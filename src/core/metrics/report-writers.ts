@@ -58,6 +58,11 @@ function csvCell(v: string | number): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** Precision, recall, F1 and F1's interval: the same five columns for VC and for EL. */
+function rateCells(x: MetricBlock['vc'] | MetricBlock['el']): (string | number)[] {
+  return [x.precision, x.recall, x.f1, x.intervals.f1?.low ?? '', x.intervals.f1?.high ?? ''];
+}
+
 function row(scope: string, group: string, b: MetricBlock): string {
   const cells: (string | number)[] = [
     scope,
@@ -68,18 +73,10 @@ function row(scope: string, group: string, b: MetricBlock): string {
     b.vc.fp,
     b.vc.fn,
     b.vc.tn,
-    b.vc.precision,
-    b.vc.recall,
-    b.vc.f1,
-    b.vc.intervals.f1?.low ?? '',
-    b.vc.intervals.f1?.high ?? '',
+    ...rateCells(b.vc),
     b.vc.accuracy,
     b.vc.over_criticism,
-    b.el.precision,
-    b.el.recall,
-    b.el.f1,
-    b.el.intervals.f1?.low ?? '',
-    b.el.intervals.f1?.high ?? '',
+    ...rateCells(b.el),
     b.el.text_rate,
     b.el.spurious_per_text,
   ];

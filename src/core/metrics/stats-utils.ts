@@ -28,6 +28,23 @@ export function harmonic(p: number, r: number): number {
   return p + r > 0 ? (2 * p * r) / (p + r) : 0;
 }
 
+/** Confusion counts (positive = "has an error") and the rates every VC figure derives from them. */
+export interface Confusion {
+  tp: number;
+  fp: number;
+  fn: number;
+  tn: number;
+  precision: number;
+  recall: number;
+  f1: number;
+}
+
+export function confusion(tp: number, fp: number, fn: number, tn: number): Confusion {
+  const precision = ratio(tp, tp + fp);
+  const recall = ratio(tp, tp + fn);
+  return { tp, fp, fn, tn, precision, recall, f1: harmonic(precision, recall) };
+}
+
 /** 95% Wilson score interval for k successes out of n; [0, 1] when n is 0. */
 export function wilson(k: number, n: number): Interval {
   if (n <= 0) return { low: 0, high: 1 };

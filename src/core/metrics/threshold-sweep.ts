@@ -7,17 +7,10 @@
 import type { DatasetItem } from '../dataset/types';
 import type { Prediction } from '../predictions';
 import { indexPredictions } from './compute-metrics';
-import { harmonic, ratio } from './stats-utils';
+import { confusion, ratio, type Confusion } from './stats-utils';
 
-export interface SweepPoint {
+export interface SweepPoint extends Confusion {
   threshold: number;
-  tp: number;
-  fp: number;
-  fn: number;
-  tn: number;
-  precision: number;
-  recall: number;
-  f1: number;
   over_criticism: number;
 }
 
@@ -60,11 +53,11 @@ export function sweepThresholds(
   }
   flagged.sort((a, b) => b.score - a.score);
   const all: SweepPoint[] = [];
-  const point = (threshold: number, tp: number, fp: number): SweepPoint => {
-    const precision = ratio(tp, tp + fp);
-    const recall = ratio(tp, positives);
-    return { threshold, tp, fp, fn: positives - tp, tn: negatives - fp, precision, recall, f1: harmonic(precision, recall), over_criticism: ratio(fp, negatives) };
-  };
+  const point = (threshold: number, tp: number, fp: number): SweepPoint => ({
+    threshold,
+    ...confusion(tp, fp, positives - tp, negatives - fp),
+    over_criticism: ratio(fp, negatives),
+  });
   all.push(point(Infinity, 0, 0));
   let tp = 0;
   let fp = 0;

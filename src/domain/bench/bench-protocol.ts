@@ -1,7 +1,7 @@
 /**
- * The bench worker's method map and its runtime validators, for the generic
- * worker server and client (src/protocol/worker-server.ts,
- * src/client/worker-client.ts).
+ * The bench worker's API, declared once: `benchProtocol` maps each method to
+ * its validators, and the method map `BenchMethods` (which types the generic
+ * worker server and client) is derived from it (src/protocol/declare-protocol.ts).
  *
  * `start` and `resume` are long requests: they last as long as the run and
  * stream throttled RunProgress; they end with the run's state when it
@@ -12,7 +12,8 @@
 import { z } from '../../protocol/zod';
 import type { DatasetItem, ImportProgress, ImportResult } from '../../core/dataset/types';
 import type { SerializedError } from '../../protocol/errors';
-import { neverPayload, unchecked, type MethodSpec, type Protocol } from '../../protocol/messages';
+import { defineProtocol, type MethodsOf } from '../../protocol/declare-protocol';
+import { noParams, unchecked } from '../../protocol/messages';
 import type { RunCounts, RunProgress, RunState } from '../../core/run-record';
 
 export interface StartRunParams {
@@ -38,16 +39,6 @@ export interface ImportParams {
   unit?: 'span' | 'sentence';
   labelMeansCorrect?: boolean;
 }
-
-export type BenchMethods = {
-  start: MethodSpec<StartRunParams, RunEnded, RunProgress>;
-  resume: MethodSpec<StartRunParams, RunEnded, RunProgress>;
-  pause: MethodSpec<{ runId: string }, { stopping: boolean }>;
-  cancel: MethodSpec<{ runId: string }, { stopping: boolean }>;
-  status: MethodSpec<undefined, { activeRunId: string | null }>;
-  /** Items come as chunk messages (see import-chunks.ts); the result's items are empty then. */
-  importDataset: MethodSpec<ImportParams, ImportResult, ImportProgress, DatasetItem[]>;
-};
 
 const runState = z.enum(['running', 'paused', 'cancelled', 'completed']);
 const counts: z.ZodType<RunCounts> = z.object({ total: z.number(), stored: z.number(), done: z.number(), failed: z.number() });
@@ -95,15 +86,20 @@ const importParams: z.ZodType<ImportParams> = z.object({
 // The error code is checked against the closed list when the page rebuilds it; here a string is enough.
 const endedParser = { parse: (v: unknown): RunEnded => runEnded.parse(v) as RunEnded };
 
-export const benchProtocol: Protocol<BenchMethods> = {
-  start: { params: startParams, result: endedParser, progress: runProgress, chunk: neverPayload },
-  resume: { params: startParams, result: endedParser, progress: runProgress, chunk: neverPayload },
-  pause: { params: runIdParams, result: stopping, progress: neverPayload, chunk: neverPayload },
-  cancel: { params: runIdParams, result: stopping, progress: neverPayload, chunk: neverPayload },
-  status: { params: z.undefined(), result: z.object({ activeRunId: z.string().nullable() }), progress: neverPayload, chunk: neverPayload },
-  // Import results can hold thousands of items; the worker built them with the typed importer.
+export const benchProtocol = defineProtocol({
+  start: { params: startParams, result: endedParser, progress: runProgress },
+  resume: { params: startParams, result: endedParser, progress: runProgress },
+  pause: { params: runIdParams, result: stopping },
+  cancel: { params: runIdParams, result: stopping },
+  status: { params: noParams, result: z.object({ activeRunId: z.string().nullable() }) },
+  /**
+   * Items come as chunk messages (see import-chunks.ts); the result's items are empty then.
+   * Import results can hold thousands of items; the worker built them with the typed importer.
+   */
   importDataset: { params: importParams, result: unchecked<ImportResult>(), progress: unchecked<ImportProgress>(), chunk: unchecked<DatasetItem[]>() },
-};
+});
+
+export type BenchMethods = MethodsOf<typeof benchProtocol>;
 
 /** Name of the Web Lock the worker holds while a run executes; the page asks for it to tell a live run from an orphan. */
 export function runLockName(runId: string): string {

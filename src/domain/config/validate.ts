@@ -29,6 +29,32 @@ function issuesFrom(error: z.ZodError, prefix: readonly PropertyKey[], kind: 'in
   }));
 }
 
+/** Keeps each valid entry of a list field whose id was not seen before; reports the others by index. */
+function eachEntry<S extends z.ZodType<{ id: string }>>(
+  field: string,
+  entries: readonly unknown[] | undefined,
+  schema: S,
+  issues: ConfigIssue[],
+  keep: (entry: z.output<S>) => void,
+): void {
+  const seen = new Set<string>();
+  entries?.forEach((entry, index) => {
+    const result = schema.safeParse(entry);
+    if (!result.success) {
+      issues.push(...issuesFrom(result.error, [field, index], 'invalid-entry'));
+      return;
+    }
+    if (seen.has(result.data.id)) {
+      issues.push({ path: `${field}[${index}].id`, kind: 'duplicate', message: `Duplicate id "${result.data.id}", entry ignored.` });
+      return;
+    }
+    seen.add(result.data.id);
+    keep(result.data);
+  });
+}
+
+const SINGLE_VALUE_FIELDS = ['modelHost', 'modelLibHost', 'mirrorOnly', 'defaultVerifier', 'defaultReward', 'locale'] as const;
+
 function defaults(): AppConfig {
   return { ...DEFAULT_APP_CONFIG, catalog: [], inferenceEndpoints: [] };
 }
@@ -59,56 +85,18 @@ export function validateAppConfig(raw: unknown): ValidatedConfig {
     return undefined;
   };
 
-  const modelHost = pick('modelHost');
-  if (modelHost !== undefined) config.modelHost = modelHost;
-  const modelLibHost = pick('modelLibHost');
-  if (modelLibHost !== undefined) config.modelLibHost = modelLibHost;
-  const mirrorOnly = pick('mirrorOnly');
-  if (mirrorOnly !== undefined) config.mirrorOnly = mirrorOnly;
-  const defaultVerifier = pick('defaultVerifier');
-  if (defaultVerifier !== undefined) config.defaultVerifier = defaultVerifier;
-  const defaultReward = pick('defaultReward');
-  if (defaultReward !== undefined) config.defaultReward = defaultReward;
-  const locale = pick('locale');
-  if (locale !== undefined) config.locale = locale;
+  // A valid single-value field replaces its default.
+  const setField = <K extends (typeof SINGLE_VALUE_FIELDS)[number]>(key: K): void => {
+    const value = pick(key);
+    if (value !== undefined) config[key] = value as AppConfig[K];
+  };
+  for (const key of SINGLE_VALUE_FIELDS) setField(key);
 
-  // Catalog entries are checked one by one: one bad entry does not cost the others.
-  const catalog = pick('catalog');
-  if (catalog !== undefined) {
-    const seen = new Set<string>();
-    catalog.forEach((entry, index) => {
-      const result = CatalogEntrySchema.safeParse(entry);
-      if (!result.success) {
-        issues.push(...issuesFrom(result.error, ['catalog', index], 'invalid-entry'));
-        return;
-      }
-      if (seen.has(result.data.id)) {
-        issues.push({ path: `catalog[${index}].id`, kind: 'duplicate', message: `Duplicate id "${result.data.id}", entry ignored.` });
-        return;
-      }
-      seen.add(result.data.id);
-      config.catalog.push(result.data satisfies CatalogEntry);
-    });
-  }
-  // Inference servers, one by one like catalog entries.
-  const endpoints = pick('inferenceEndpoints');
-  if (endpoints !== undefined) {
-    const seen = new Set<string>();
-    endpoints.forEach((entry, index) => {
-      const result = InferenceEndpointSchema.safeParse(entry);
-      if (!result.success) {
-        issues.push(...issuesFrom(result.error, ['inferenceEndpoints', index], 'invalid-entry'));
-        return;
-      }
-      if (seen.has(result.data.id)) {
-        issues.push({ path: `inferenceEndpoints[${index}].id`, kind: 'duplicate', message: `Duplicate id "${result.data.id}", entry ignored.` });
-        return;
-      }
-      seen.add(result.data.id);
-      const { judge, ...rest } = result.data;
-      config.inferenceEndpoints.push({ ...rest, ...(judge !== undefined ? { judge } : {}) });
-    });
-  }
+  // Catalog entries and inference servers are checked one by one: one bad entry does not cost the others.
+  eachEntry('catalog', pick('catalog'), CatalogEntrySchema, issues, (entry) => config.catalog.push(entry satisfies CatalogEntry));
+  eachEntry('inferenceEndpoints', pick('inferenceEndpoints'), InferenceEndpointSchema, issues, ({ judge, ...rest }) =>
+    config.inferenceEndpoints.push({ ...rest, ...(judge !== undefined ? { judge } : {}) }),
+  );
   return { config, issues };
 }
 

@@ -4,6 +4,7 @@
  * the page, in a Web Worker, and in Node tests with injected fakes.
  */
 import type { Dtype, EngineKind, ModelSource, ModelTask } from '../../protocol/engine';
+import type { CachedFile } from '../../storage/models-repo';
 
 /** What to install: the parts of a ModelSpec (or catalog entry) that decide the files. */
 export interface InstallTarget {
@@ -51,23 +52,8 @@ export interface StorageLike {
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
-/** One file of a plan, with the exact Cache Storage entry the engine will look up. */
-export interface PlannedFile {
-  /** Path relative to the model folder, e.g. `onnx/model_quantized.onnx`; for a WebLLM library, its file name. */
-  path: string;
-  /** Where to download it from. */
-  url: string;
-  /** Cache Storage name the engine reads, e.g. `transformers-cache` or `webllm/model`. */
-  cacheName: string;
-  /** Cache key the engine looks up (for both engines: the remote URL). */
-  cacheKey: string;
-  /** Bytes when known from the manifest, catalog, tensor cache or a HEAD request. */
-  size: number | null;
-  /** Expected SHA-256 (lower-case hex) when known. */
-  sha256: string | null;
-  /** The model library (.wasm), which lives at libHost rather than in the model folder. */
-  kind: 'weights' | 'config' | 'tokenizer' | 'library';
-}
+/** One file of a plan, with the exact Cache Storage entry the engine will look up (the record keeps the same fields). */
+export type PlannedFile = CachedFile;
 
 export interface InstallPlan {
   /** Install record id, see `installRecordId`. */

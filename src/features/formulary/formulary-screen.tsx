@@ -11,6 +11,7 @@ import { importFormulary, DEMO_FORMULARY_CSV, DEMO_FORMULARY_FILE_NAME, type Dos
 import { useLocaleStore, useT } from '../../i18n';
 import { toMedfactError } from '../../protocol/errors';
 import { formularyRepo, type FormularyVersion } from '../../storage/formulary-repo';
+import { DataTable } from '../../ui/data-table';
 import './formulary.css';
 
 const doseText = (d: Dose | undefined): string => d?.text ?? '';
@@ -143,48 +144,46 @@ export function FormularyScreen() {
             )}
             <h3>{t('formulary.rows')}</h3>
             <div className="formulary-table-wrap">
-              <table className="formulary-table">
-                <thead>
-                  <tr>
-                    <th scope="col">#</th>
-                    <th scope="col">{t('formulary.col.name')}</th>
-                    <th scope="col">{t('formulary.col.aliases')}</th>
-                    <th scope="col">{t('formulary.col.population')}</th>
-                    <th scope="col">{t('formulary.col.route')}</th>
-                    <th scope="col">{t('formulary.col.single')}</th>
-                    <th scope="col">{t('formulary.col.daily')}</th>
-                    <th scope="col">{t('formulary.col.singleKg')}</th>
-                    <th scope="col">{t('formulary.col.dailyKg')}</th>
-                    <th scope="col">{t('formulary.col.times')}</th>
-                    <th scope="col">{t('formulary.col.interval')}</th>
-                    <th scope="col">{t('formulary.col.contra')}</th>
-                    <th scope="col">{t('formulary.col.source')}</th>
+              <DataTable
+                className="formulary-table"
+                headers={[
+                  '#',
+                  t('formulary.col.name'),
+                  t('formulary.col.aliases'),
+                  t('formulary.col.population'),
+                  t('formulary.col.route'),
+                  t('formulary.col.single'),
+                  t('formulary.col.daily'),
+                  t('formulary.col.singleKg'),
+                  t('formulary.col.dailyKg'),
+                  t('formulary.col.times'),
+                  t('formulary.col.interval'),
+                  t('formulary.col.contra'),
+                  t('formulary.col.source'),
+                ]}
+              >
+                {active.rows.map((r) => (
+                  <tr key={r.row} data-testid="formulary-row" data-name={r.name} data-row={r.row}>
+                    <td>{r.row}</td>
+                    <th scope="row" lang="zh-CN">
+                      {r.name}
+                    </th>
+                    <td lang="zh-CN">{r.aliases.join('、')}</td>
+                    <td lang="zh-CN">{r.population}</td>
+                    <td lang="zh-CN">{r.route}</td>
+                    <td>{doseText(r.maxSingle)}</td>
+                    <td>{doseText(r.maxDaily)}</td>
+                    <td>{doseText(r.maxSinglePerKg)}</td>
+                    <td>{doseText(r.maxDailyPerKg)}</td>
+                    <td>{r.maxTimesPerDay ?? ''}</td>
+                    <td>{r.minIntervalH ?? ''}</td>
+                    <td lang="zh-CN">{r.contraindicated.join('；')}</td>
+                    <td lang="zh-CN" className="formulary-source">
+                      {r.source}
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {active.rows.map((r) => (
-                    <tr key={r.row} data-testid="formulary-row" data-name={r.name} data-row={r.row}>
-                      <td>{r.row}</td>
-                      <th scope="row" lang="zh-CN">
-                        {r.name}
-                      </th>
-                      <td lang="zh-CN">{r.aliases.join('、')}</td>
-                      <td lang="zh-CN">{r.population}</td>
-                      <td lang="zh-CN">{r.route}</td>
-                      <td>{doseText(r.maxSingle)}</td>
-                      <td>{doseText(r.maxDaily)}</td>
-                      <td>{doseText(r.maxSinglePerKg)}</td>
-                      <td>{doseText(r.maxDailyPerKg)}</td>
-                      <td>{r.maxTimesPerDay ?? ''}</td>
-                      <td>{r.minIntervalH ?? ''}</td>
-                      <td lang="zh-CN">{r.contraindicated.join('；')}</td>
-                      <td lang="zh-CN" className="formulary-source">
-                        {r.source}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                ))}
+              </DataTable>
             </div>
           </>
         )}

@@ -5,15 +5,11 @@ import type { ModelEngine } from '../../../src/protocol/engine';
 import { MedfactError } from '../../../src/protocol/errors';
 import type { ModelInstallRecord } from '../../../src/storage/models-repo';
 import { useAppStore } from '../../../src/stores/app-store';
-import { createScriptedEngine } from '../../fixtures/scripted-engine';
+import { createScriptedEngine } from '../../kit/scripted-engine';
 
 function failing(code: MedfactError['code']): ModelEngine {
-  const base = createScriptedEngine(['{}']);
-  return {
-    ...base,
-    generate: () => Promise.reject(new MedfactError(code, 'boom')),
-    score: () => Promise.reject(new MedfactError(code, 'boom')),
-  };
+  const error = new MedfactError(code, 'boom');
+  return createScriptedEngine(['{}'], { generateError: error, scoreError: error });
 }
 
 const ask = { messages: [{ role: 'user' as const, content: '?' }], maxTokens: 8, temperature: 0 };
@@ -40,6 +36,20 @@ describe('recovering engine (what the checker calls)', () => {
     expect(result.text).toBe('{"has_error":false,"errors":[]}');
     expect(pieces.join('')).toBe(result.text);
     expect(reload).not.toHaveBeenCalled();
+  });
+});
+
+describe('recovering engine and batched scoring', () => {
+  it("keeps the engine's scoreBatch (one worker round trip), reloading on a lost device; an engine without one gets none", async () => {
+    const reload = vi.fn();
+    const lost: ModelEngine = { ...failing('DEVICE_LOST'), scoreBatch: () => Promise.reject(new MedfactError('DEVICE_LOST', 'boom')) };
+    const engine = recovering(lost, reload);
+    await expect(engine.scoreBatch?.([{ kind: 'classify', text: 'x' }])).rejects.toMatchObject({ code: 'DEVICE_LOST' });
+    expect(reload).toHaveBeenCalledTimes(1);
+    const scripted = createScriptedEngine([], { score: 0.4 });
+    const batching: ModelEngine = { ...scripted, scoreBatch: (items) => Promise.all(items.map((p) => scripted.score(p))) };
+    expect((await recovering(batching, reload).scoreBatch?.([{ kind: 'classify', text: 'x' }]))?.map((r) => r.score)).toEqual([0.4]);
+    expect(recovering(createScriptedEngine([]), reload).scoreBatch).toBeUndefined();
   });
 });
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
-import { oracleAccuracy, oracleReference } from '../mediqa/official-oracle';
+import { oracleAccuracy, oracleReference } from '../core/mediqa/official-oracle';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '../../..');

@@ -5,7 +5,7 @@ import { splitIntoChunks } from '../../../src/core/chunk';
 import { answerSchemaString, buildVerifierPrompt } from '../../../src/core/prompts';
 import { isAbortError, MedfactError } from '../../../src/protocol/errors';
 import type { GenerateParams } from '../../../src/protocol/engine';
-import { createScriptedEngine } from '../../fixtures/scripted-engine';
+import { createScriptedEngine } from '../../kit/scripted-engine';
 
 const TEXT = '乙型肝炎病毒属于RNA病毒，主要经血液、母婴和性接触传播。对乙酰氨基酚成人每日最大剂量不超过10克。';
 
@@ -190,6 +190,30 @@ describe('check: reward gating', () => {
       ['血液', 0.2, false],
     ]);
     expect(r.verdict).toBe('has_error');
+  });
+
+  it('scores all findings in one scoreMany call and still reports scoring progress per finding', async () => {
+    const calls: string[][] = [];
+    const batch: FindingScorer = {
+      id: 'batch',
+      score: scorer.score,
+      scoreMany: async (questions, _signal, onProgress) => {
+        calls.push(questions.map((q) => q.quote));
+        const out: number[] = [];
+        for (const q of questions) {
+          out.push(await scorer.score(q));
+          onProgress?.(out.length);
+        }
+        return out;
+      },
+    };
+    const progress: CheckProgress[] = [];
+    const r = await check(TEXT, { ...base, verifier: createScriptedEngine([twoErrors]), scorer: batch, onPartial: (p) => progress.push(p) });
+    expect(calls).toEqual([['RNA病毒', '血液']]);
+    // The same progress the one-by-one loop gave: "scoring finding i of n" before each finding.
+    expect(progress.filter((p) => p.stage === 'score').map((p) => [p.scored, p.toScore])).toEqual([[0, 2], [1, 2]]);
+    const single = await check(TEXT, { ...base, verifier: createScriptedEngine([twoErrors]), scorer });
+    expect(r.findings).toEqual(single.findings);
   });
 
   it('turns over-criticism into no_error when nothing passes, and the slider brings it back', async () => {

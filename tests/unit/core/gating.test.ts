@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { calibrateThreshold, contextAround, engineScorer, scoreFinding, severityOf, THRESHOLD_PRESETS, type FindingScorer } from '../../../src/core/gating';
+import { calibrateThreshold, contextAround, engineScorer, scoreFinding, scoreFindings, severityOf, THRESHOLD_PRESETS, type FindingScorer } from '../../../src/core/gating';
 import type { ScoreParams } from '../../../src/protocol/engine';
-import { createScriptedEngine } from '../../fixtures/scripted-engine';
+import { createScriptedEngine } from '../../kit/scripted-engine';
 
 /** Deterministic pseudo-random numbers (no Math.random in tests). */
 function lcg(seed: number): () => number {
@@ -132,5 +132,61 @@ describe('engineScorer', () => {
     const ac = new AbortController();
     ac.abort();
     await expect(engineScorer(engine, 'judge').score({ text, span, quote: 'x', type: 'conceptual', correction: '', criterion: 'factual_correctness' }, ac.signal)).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+});
+
+describe('scoreFindings (batched reward scoring)', () => {
+  const input = (quote: string) => ({ text: `文本${quote}文本`, span: { start: 2, end: 2 + quote.length }, quote, type: 'conceptual' as const, correction: '' });
+  const findings = [
+    { input: input('甲'), severity: 'normal' as const },
+    { input: input('乙'), severity: 'critical' as const },
+    { input: input('丙'), severity: 'normal' as const },
+  ];
+  const factual: Record<string, number> = { 甲: 0.3, 乙: 0.4, 丙: 0.8 };
+  const safetyRaises = (q: { quote: string; criterion: string }) => (q.criterion === 'medication_safety' ? 0.95 : (factual[q.quote] ?? 0));
+
+  it('gives each finding what scoreFinding gives it, asking all questions in one scoreMany call', async () => {
+    const calls: string[][] = [];
+    const progress: number[] = [];
+    const scorer: FindingScorer = {
+      id: 'batch',
+      score: async (q) => safetyRaises(q),
+      scoreMany: async (qs, _signal, onProgress) => {
+        calls.push(qs.map((q) => `${q.quote}:${q.criterion}`));
+        return qs.map((q, i) => (onProgress?.(i + 1), safetyRaises(q)));
+      },
+    };
+    const batched = await scoreFindings(scorer, findings, undefined, (n) => progress.push(n));
+    const single = await Promise.all(findings.map((f) => scoreFinding({ id: 'one', score: async (q) => safetyRaises(q) }, f.input, f.severity)));
+    expect(batched).toEqual(single);
+    expect(batched.map((r) => r.score)).toEqual([0.3, 0.95, 0.8]);
+    expect(calls).toEqual([['甲:factual_correctness', '乙:factual_correctness', '乙:medication_safety', '丙:factual_correctness']]);
+    // Findings fully scored after each question: 甲 after the first, 乙 after its second criterion.
+    expect(progress).toEqual([1, 1, 2, 3]);
+  });
+
+  it('falls back to score one question at a time for scorers without scoreMany', async () => {
+    const asked: string[] = [];
+    const scorer: FindingScorer = { id: 'one', score: async (q) => (asked.push(q.quote), safetyRaises(q)) };
+    expect((await scoreFindings(scorer, findings)).map((r) => r.score)).toEqual([0.3, 0.95, 0.8]);
+    expect(asked).toEqual(['甲', '乙', '乙', '丙']);
+  });
+
+  it('engineScorer sends the questions as one scoreBatch with the params score would send', async () => {
+    const one = createScriptedEngine([], { score: (p) => (p.kind === 'classify' && p.text.includes('【乙】') ? 0.7 : 0.2) });
+    const many = createScriptedEngine([], { score: (p) => (p.kind === 'classify' && p.text.includes('【乙】') ? 0.7 : 0.2) });
+    const batches: ScoreParams[][] = [];
+    const batchingEngine = { ...many, scoreBatch: async (items: ScoreParams[]) => (batches.push(items), Promise.all(items.map((p) => many.score(p)))) };
+    const single = [];
+    for (const f of findings) single.push(await scoreFinding(engineScorer(one, 'classify'), f.input, f.severity));
+    const batched = await scoreFindings(engineScorer(batchingEngine, 'classify'), findings);
+    expect(batched).toEqual(single);
+    expect(batches).toHaveLength(1);
+    expect(batches[0]).toEqual(one.scoreCalls);
+  });
+
+  it('refuses a scorer that answers the wrong number of questions', async () => {
+    const scorer: FindingScorer = { id: 'short', score: async () => 0.5, scoreMany: async () => [0.5] };
+    await expect(scoreFindings(scorer, findings)).rejects.toMatchObject({ code: 'INTERNAL' });
   });
 });

@@ -116,3 +116,15 @@ export function parentPortLike(port: import('node:worker_threads').MessagePort):
     removeEventListener: (type, listener) => listeners.remove(type, listener),
   };
 }
+
+/** Wraps a worker so each request the page sends it (pings excluded) is recorded by method name, in order. */
+export function countingRequests(worker: WorkerLike, requests: string[]): WorkerLike {
+  return {
+    ...worker,
+    postMessage(message, transfer) {
+      const m = message as { type?: string; method?: string };
+      if (m.type === 'request' && m.method !== 'ping') requests.push(m.method ?? '');
+      worker.postMessage(message, transfer);
+    },
+  };
+}

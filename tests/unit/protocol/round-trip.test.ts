@@ -2,13 +2,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createEngineClient, type EngineClient, type EngineState } from '../../../src/client/engine-client';
 import { createWorkerClient } from '../../../src/client/worker-client';
+import { createWorkerProxy } from '../../../src/client/worker-proxy';
+import { defineProtocol, forwardHandlers, type ImplementationOf, type MethodsOf } from '../../../src/protocol/declare-protocol';
 import type { GenerateChunk, GenerateParams, LoadProgress } from '../../../src/protocol/engine';
 import { ERROR_CODES, MedfactError, isAbortError } from '../../../src/protocol/errors';
-import { neverPayload, type MethodSpec, type PortLike, type Protocol } from '../../../src/protocol/messages';
+import { neverPayload, noParams, type MethodSpec, type PortLike, type Protocol } from '../../../src/protocol/messages';
 import { serveEngine } from '../../../src/protocol/serve-engine';
 import { createWorkerServer } from '../../../src/protocol/worker-server';
-import { FAKE_REPLY, createFakeEngine, fakeSpec, type FakeEngineProbe } from './fake-engine';
-import { inProcessWorker, type InProcessWorker } from './ports';
+import { FAKE_REPLY, createCommandEngine, fakeSpec } from '../../kit/engine-scripts';
+import { scriptedEngineLog, type ScriptedEngineLog } from '../../kit/scripted-engine';
+import { countingRequests, inProcessWorker, type InProcessWorker } from './ports';
 
 function ask(content: string, maxTokens = 64): GenerateParams {
   return { messages: [{ role: 'user', content }], maxTokens, temperature: 0 };
@@ -20,11 +23,11 @@ afterEach(() => {
 });
 
 function setup(options: { heartbeatMs?: number; hangTimeoutMs?: number } = {}) {
-  const probe: FakeEngineProbe = { generateSignals: [], loads: [], unloads: 0 };
+  const probe = scriptedEngineLog();
   const workers: InProcessWorker[] = [];
   const client = createEngineClient({
     createWorker: () => {
-      const worker = inProcessWorker((port) => serveEngine(port, () => createFakeEngine(probe)));
+      const worker = inProcessWorker((port) => serveEngine(port, () => createCommandEngine(probe)));
       workers.push(worker);
       return worker;
     },
@@ -97,6 +100,27 @@ describe('engine protocol round trip (in-process worker)', () => {
     expect(client.state).toBe('idle');
     expect(probe.unloads).toBe(1);
     expect((await rejection(client.generate(ask('hello')))).code).toBe('MODEL_NOT_LOADED');
+  });
+
+  it('scores a batch in one request; the worker falls back to score for an engine without scoreBatch', async () => {
+    const requests: string[] = [];
+    const client = createEngineClient({
+      createWorker: () => countingRequests(inProcessWorker((port) => serveEngine(port, () => createCommandEngine())), requests),
+    });
+    opened.push(client);
+    await loaded(client);
+    const judge = { kind: 'judge' as const, messages: [{ role: 'user' as const, content: '?' }], yes: '是', no: '否' };
+    const classify = { kind: 'classify' as const, text: '文本' };
+    requests.length = 0;
+    const progress: Array<[number, number]> = [];
+    const results = await client.scoreBatch([judge, classify, judge], { onProgress: (p) => progress.push([p.done, p.total]) });
+    expect(requests).toEqual(['scoreBatch']);
+    expect(results.map((r) => r.score)).toEqual([0.75, 0.25, 0.75]);
+    expect(progress).toEqual([[1, 3], [2, 3], [3, 3]]);
+    expect(await client.scoreBatch([])).toEqual([]);
+    // A bad item is refused at the boundary, naming where it is.
+    const bad = await rejection(client.scoreBatch([judge, { kind: 'classify' } as never]));
+    expect(bad.code).toBe('BAD_REQUEST');
   });
 
   it('cancels mid-generation: AbortError on the client, the engine signal aborted, the worker still usable', async () => {
@@ -236,7 +260,7 @@ describe('engine protocol round trip (in-process worker)', () => {
 /** Sends raw messages to a served engine and collects its replies. */
 function rawEngine() {
   const channel = new MessageChannel();
-  const server = serveEngine(channel.port2, () => createFakeEngine());
+  const server = serveEngine(channel.port2, () => createCommandEngine());
   const replies: unknown[] = [];
   channel.port1.addEventListener('message', (event) => replies.push(event.data));
   channel.port1.start();
@@ -306,6 +330,45 @@ const echoProtocol: Protocol<EchoMethods> = {
 };
 
 describe('generic worker server and client', () => {
+  it('derive a proxy and forwarding handlers from one declaration', async () => {
+    const counter = defineProtocol({
+      add: { params: z.object({ n: z.number() }), result: z.number(), progress: z.object({ at: z.number() }) },
+      reset: { params: noParams, result: z.undefined() },
+      extra: { params: z.string(), result: z.string(), optional: true },
+    });
+    let total = 0;
+    const implementation: ImplementationOf<typeof counter> = {
+      async add({ n }, options) {
+        options?.onProgress?.({ at: total });
+        total += n;
+        return total;
+      },
+      async reset() {
+        total = 0;
+      },
+    };
+    const client = createWorkerClient<MethodsOf<typeof counter>>({
+      protocol: counter,
+      name: 'counter worker',
+      createWorker: () =>
+        inProcessWorker((port) =>
+          createWorkerServer(port, forwardHandlers(counter, () => implementation, (method) => new MedfactError('UNSUPPORTED', `no ${method}`)), counter),
+        ),
+    });
+    opened.push(client);
+    const proxy = createWorkerProxy(client, counter);
+    const seen: number[] = [];
+    expect(await proxy.add({ n: 2 }, { onProgress: (p) => seen.push(p.at) })).toBe(2);
+    expect(await proxy.add({ n: 3 })).toBe(5);
+    await proxy.reset();
+    expect(await proxy.add({ n: 1 })).toBe(1);
+    expect(seen).toEqual([0]);
+    // An optional method the implementation lacks is refused, typed.
+    expect((await rejection(proxy.extra('x'))).code).toBe('UNSUPPORTED');
+    // Params are still checked at the boundary.
+    expect((await rejection(proxy.add({ n: 'two' } as never))).code).toBe('BAD_REQUEST');
+  });
+
   function echoClient() {
     const client = createWorkerClient<EchoMethods>({
       protocol: echoProtocol,
@@ -365,14 +428,14 @@ describe('generic worker server and client', () => {
 
 describe('serveEngine engine choice', () => {
   it('creates the engine the spec names and unloads the previous one when switching', async () => {
-    const made: Array<{ kind: string; probe: FakeEngineProbe }> = [];
+    const made: Array<{ kind: string; probe: ScriptedEngineLog }> = [];
     const client = createEngineClient({
       createWorker: () =>
         inProcessWorker((port) =>
           serveEngine(port, (kind) => {
-            const probe: FakeEngineProbe = { generateSignals: [], loads: [], unloads: 0 };
+            const probe = scriptedEngineLog();
             made.push({ kind, probe });
-            return createFakeEngine(probe);
+            return createCommandEngine(probe);
           }),
         ),
     });

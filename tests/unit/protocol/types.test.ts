@@ -16,7 +16,8 @@ import type {
   ScoreParams,
   ScoreResult,
 } from '../../../src/protocol/engine';
-import type { EngineMethods, ParamsOf, ProgressOf, ResultOf, ChunkOf } from '../../../src/protocol/messages';
+import type { EngineMethods } from '../../../src/protocol/engine-protocol';
+import type { ParamsOf, ProgressOf, ResultOf, ChunkOf } from '../../../src/protocol/messages';
 import type { Handlers } from '../../../src/protocol/worker-server';
 
 describe('protocol types', () => {
@@ -53,5 +54,23 @@ describe('protocol types', () => {
 
   it('let the engine client stand in for any ModelEngine', () => {
     expectTypeOf<EngineClient>().toExtend<ModelEngine>();
+  });
+
+  it('derive ModelEngine and the client from the one declaration', () => {
+    // ModelEngine's methods follow from engine-protocol.ts: params, options with the streamed payload, result.
+    expectTypeOf<Parameters<ModelEngine['load']>[0]>().toEqualTypeOf<ModelSpec>();
+    expectTypeOf<ReturnType<ModelEngine['generate']>>().toEqualTypeOf<Promise<GenerateResult>>();
+    expectTypeOf<ReturnType<ModelEngine['unload']>>().toEqualTypeOf<Promise<void>>();
+    // scoreBatch is optional for engines, always there on the client (the worker falls back).
+    expectTypeOf<ModelEngine['scoreBatch']>().toEqualTypeOf<EngineClient['scoreBatch'] | undefined>();
+    expectTypeOf<Parameters<EngineClient['scoreBatch']>[0]>().toEqualTypeOf<ScoreParams[]>();
+    expectTypeOf<ReturnType<EngineClient['scoreBatch']>>().toEqualTypeOf<Promise<ScoreResult[]>>();
+    if (Math.random() > 2) {
+      const engine = {} as ModelEngine;
+      // @ts-expect-error load streams progress, not chunks
+      void engine.load({} as ModelSpec, { onChunk: () => undefined });
+      // @ts-expect-error unload takes no params, only options
+      void engine.unload({} as ModelSpec);
+    }
   });
 });

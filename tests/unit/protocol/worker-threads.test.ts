@@ -7,7 +7,7 @@ import { createEngineClient, type EngineClient, type EngineClientEvent } from '.
 import type { GenerateParams } from '../../../src/protocol/engine';
 import { MedfactError } from '../../../src/protocol/errors';
 import type { WorkerLike } from '../../../src/protocol/messages';
-import { FAKE_REPLY, fakeSpec } from './fake-engine';
+import { FAKE_REPLY, fakeSpec } from '../../kit/engine-scripts';
 import { liveNodeWorkers, nodeWorker } from './ports';
 
 function ask(content: string): GenerateParams {

@@ -12,6 +12,7 @@ import { toMedfactError } from '../../../protocol/errors';
 import { useBenchStore } from '../bench-store';
 import { loadRunData, type RunData } from '../bench-service';
 import { interval, num, pValue, signed } from '../format';
+import { DataTable } from '../../../ui/data-table';
 import { useBenchT } from '../use-bench-t';
 
 function compare(a: RunData, b: RunData): RunComparison {
@@ -45,26 +46,16 @@ function Pair({ a, b, c }: { a: RunData; b: RunData; c: RunComparison }) {
         {a.run.name} → {b.run.name}
       </h3>
       <p>{t('bench.compare.shared', { n: c.n_shared, onlyA: c.only_a, onlyB: c.only_b })}</p>
-      <table className="data-table">
-        <thead>
-          <tr>
-            <th scope="col">{t('bench.compare.metric')}</th>
-            <th scope="col">{a.run.name}</th>
-            <th scope="col">{b.run.name}</th>
-            <th scope="col">{t('bench.compare.diff')}</th>
+      <DataTable className="data-table" headers={[t('bench.compare.metric'), a.run.name, b.run.name, t('bench.compare.diff')]}>
+        {ROWS.map(([key, label, get]) => (
+          <tr key={key}>
+            <th scope="row">{label}</th>
+            <td>{num(get(c.a))}</td>
+            <td>{num(get(c.b))}</td>
+            <td>{signed(c.diff[key])}</td>
           </tr>
-        </thead>
-        <tbody>
-          {ROWS.map(([key, label, get]) => (
-            <tr key={key}>
-              <th scope="row">{label}</th>
-              <td>{num(get(c.a))}</td>
-              <td>{num(get(c.b))}</td>
-              <td>{signed(c.diff[key])}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
       <p>
         {t('bench.compare.mcnemar', { aRight: c.mcnemar.a_right_b_wrong, bRight: c.mcnemar.a_wrong_b_right, p: pValue(c.mcnemar.p_value) })}
       </p>

@@ -11,6 +11,7 @@ import { DATASET_FIELDS, type DatasetField, type ImportProgress, type ImportResu
 import { toMedfactError } from '../../../protocol/errors';
 import { useBenchStore } from '../bench-store';
 import { deleteDataset, layoutFor, parseDatasetFile, saveImportedDataset, type ImportChoices } from '../bench-service';
+import { DataTable } from '../../../ui/data-table';
 import { useBenchT } from '../use-bench-t';
 
 function RejectedList({ rows }: { rows: RejectedRow[] }) {
@@ -271,45 +272,43 @@ export function DatasetsPanel() {
   return (
     <div>
       <h2>{t('bench.datasets.title')}</h2>
-      <table className="data-table">
-        <thead>
-          <tr>
-            <th scope="col">{t('bench.datasets.name')}</th>
-            <th scope="col">{t('bench.datasets.items')}</th>
-            <th scope="col">{t('bench.datasets.errors')}</th>
-            <th scope="col">{t('bench.datasets.unit')}</th>
-            <th scope="col">{t('bench.datasets.hash')}</th>
-            <th scope="col">{t('bench.datasets.rejected')}</th>
-            <th scope="col" />
+      <DataTable
+        className="data-table"
+        headers={[
+          t('bench.datasets.name'),
+          t('bench.datasets.items'),
+          t('bench.datasets.errors'),
+          t('bench.datasets.unit'),
+          t('bench.datasets.hash'),
+          t('bench.datasets.rejected'),
+          null,
+        ]}
+      >
+        {datasets.map((d) => (
+          <tr key={d.id}>
+            <td>{d.name}</td>
+            <td>{d.itemCount}</td>
+            <td>{d.stats.withError ?? '—'}</td>
+            <td>{d.unit}</td>
+            <td>
+              <code title={d.contentHash}>{d.contentHash.slice(0, 12)}</code>
+            </td>
+            <td>{d.rejectedCount}</td>
+            <td>
+              {d.origin !== 'demo' && (
+                <button
+                  type="button"
+                  onClick={() => {
+                    if (window.confirm(t('bench.datasets.confirmDelete', { name: d.name }))) void deleteDataset(d.id);
+                  }}
+                >
+                  {t('bench.action.delete')}
+                </button>
+              )}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {datasets.map((d) => (
-            <tr key={d.id}>
-              <td>{d.name}</td>
-              <td>{d.itemCount}</td>
-              <td>{d.stats.withError ?? '—'}</td>
-              <td>{d.unit}</td>
-              <td>
-                <code title={d.contentHash}>{d.contentHash.slice(0, 12)}</code>
-              </td>
-              <td>{d.rejectedCount}</td>
-              <td>
-                {d.origin !== 'demo' && (
-                  <button
-                    type="button"
-                    onClick={() => {
-                      if (window.confirm(t('bench.datasets.confirmDelete', { name: d.name }))) void deleteDataset(d.id);
-                    }}
-                  >
-                    {t('bench.action.delete')}
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
       <ImportFlow />
     </div>
   );

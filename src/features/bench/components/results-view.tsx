@@ -12,6 +12,7 @@ import { metricsToCsv, metricsToJson } from '../../../core/metrics/report-writer
 import { toMedfactError } from '../../../protocol/errors';
 import { useBenchStore } from '../bench-store';
 import { loadRunData, type RunData } from '../bench-service';
+import { DataTable } from '../../../ui/data-table';
 import { downloadText } from '../../../ui/download';
 import { interval, num, pct } from '../format';
 import { useBenchT } from '../use-bench-t';
@@ -150,33 +151,31 @@ function Breakdowns({ metrics }: { metrics: Metrics }) {
         const groups = Object.entries(metrics.by[dim]);
         if (groups.length === 0) return null;
         return (
-          <table key={dim} className="data-table">
-            <caption>{t(`bench.by.${dim}`)}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('bench.by.group')}</th>
-                <th scope="col">n</th>
-                <th scope="col">VC F1</th>
-                <th scope="col">{t('bench.metric.recall')}</th>
-                <th scope="col">{t('bench.metric.overCriticism')}</th>
-                <th scope="col">EL F1</th>
+          <DataTable
+            key={dim} className="data-table"
+            caption={t(`bench.by.${dim}`)}
+            headers={[
+              t('bench.by.group'),
+              'n',
+              'VC F1',
+              t('bench.metric.recall'),
+              t('bench.metric.overCriticism'),
+              'EL F1',
+            ]}
+          >
+            {groups.map(([g, b]) => (
+              <tr key={g}>
+                <th scope="row">{labelName(dim, g, locale)}</th>
+                <td>{b.n}</td>
+                <td>
+                  {num(b.vc.f1, 3)} {interval(b.vc.intervals.f1, 2)}
+                </td>
+                <td>{num(b.vc.recall, 3)}</td>
+                <td>{b.vc.fp + b.vc.tn > 0 ? pct(b.vc.over_criticism) : '—'}</td>
+                <td>{num(b.el.f1, 3)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {groups.map(([g, b]) => (
-                <tr key={g}>
-                  <th scope="row">{labelName(dim, g, locale)}</th>
-                  <td>{b.n}</td>
-                  <td>
-                    {num(b.vc.f1, 3)} {interval(b.vc.intervals.f1, 2)}
-                  </td>
-                  <td>{num(b.vc.recall, 3)}</td>
-                  <td>{b.vc.fp + b.vc.tn > 0 ? pct(b.vc.over_criticism) : '—'}</td>
-                  <td>{num(b.el.f1, 3)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         );
       })}
     </>

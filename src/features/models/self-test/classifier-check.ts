@@ -7,6 +7,7 @@
 import type { CatalogModel } from '../../../domain/catalog/schema';
 import type { LoadProgress, LoadResult, ModelEngine, ModelSpec } from '../../../protocol/engine';
 import { AbortError, isAbortError, serializeError, throwIfAborted, toMedfactError, type SerializedError } from '../../../protocol/errors';
+import { scoreBatch } from '../../../protocol/score-batch';
 import type { DevicePlan, SelfTestDevice } from './plan';
 import type { SelfTestClassifyCase } from './prompts';
 
@@ -55,19 +56,22 @@ export async function runClassifierDevice(plan: DevicePlan, options: ClassifierD
     const load = await engine.load(spec, { ...call, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
     run.load = load;
     run.ranOnRequestedDevice = load.device === spec.device;
-    for (const c of options.cases) {
-      throwIfAborted(signal);
-      const r = await engine.score(
-        {
-          kind: 'classify',
-          text: c.text,
-          ...(c.textPair !== undefined ? { textPair: c.textPair } : {}),
-          ...(options.positiveLabel ? { positiveLabel: options.positiveLabel } : {}),
-        },
-        call,
-      );
-      run.scores.push({ caseId: c.id, score: r.score, raw: r.raw, ms: r.ms });
-    }
+    throwIfAborted(signal);
+    // All cases in one batch: one round trip to the device's worker, the same scores as one by one.
+    const results = await scoreBatch(
+      engine,
+      options.cases.map((c) => ({
+        kind: 'classify' as const,
+        text: c.text,
+        ...(c.textPair !== undefined ? { textPair: c.textPair } : {}),
+        ...(options.positiveLabel ? { positiveLabel: options.positiveLabel } : {}),
+      })),
+      call,
+    );
+    options.cases.forEach((c, i) => {
+      const r = results[i];
+      if (r) run.scores.push({ caseId: c.id, score: r.score, raw: r.raw, ms: r.ms });
+    });
     await engine.unload(call);
     run.status = 'ok';
   } catch (error) {

@@ -7,7 +7,7 @@ import { newRunRecord } from '../../../../src/domain/bench/create-run';
 import type { RunProgress } from '../../../../src/core/run-record';
 import { demoSetJsonl } from '../../../../src/core/dataset/demo-set';
 import { serveBench } from '../../../../workers/bench/serve-bench';
-import { createScriptedEngine } from '../../../fixtures/scripted-engine';
+import { createScriptedEngine } from '../../../kit/scripted-engine';
 import { inProcessWorker } from '../../protocol/ports';
 import { CONFIG, freshDb, ITEMS, scriptedAnswer } from './bench-fixtures';
 

@@ -3,7 +3,7 @@
  * loaded at all) and model + rules, with the formulary's hash in provenance.
  */
 import { describe, expect, it } from 'vitest';
-import { createScriptedEngine } from '../../../fixtures/scripted-engine';
+import { createScriptedEngine } from '../../../kit/scripted-engine';
 import { newRunRecord } from '../../../../src/domain/bench/create-run';
 import { executeRun, type EngineLoader } from '../../../../src/domain/bench/execute-run';
 import { evaluateRun } from '../../../../src/domain/bench/run-results';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createScriptedEngine } from '../../../fixtures/scripted-engine';
+import { createScriptedEngine } from '../../../kit/scripted-engine';
 import { newRunRecord } from '../../../../src/domain/bench/create-run';
 import { executeRun, type EngineLoader } from '../../../../src/domain/bench/execute-run';
 import { RunControl, runLoop, type RunSink } from '../../../../src/domain/bench/run-loop';

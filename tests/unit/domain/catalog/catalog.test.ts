@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Capabilities } from '../../../../src/protocol/capabilities';
 import type { ModelSource } from '../../../../src/protocol/engine';
+import { makeCaps, type CapabilitiesOptions } from '../../../kit/capabilities';
 import { CatalogModelSchema } from '../../../../src/domain/catalog/schema';
 import { customEntry, parseHubIdOrUrl } from '../../../../src/domain/catalog/custom-entry';
 import { DEFAULT_CATALOG, findEntry } from '../../../../src/domain/catalog/catalog';
@@ -10,25 +11,10 @@ import { CatalogEntrySchema } from '../../../../src/domain/config/schema';
 
 const GIB = 1024 ** 3;
 
-function caps(overrides: { webgpu?: Partial<Capabilities['webgpu']>; deviceMemoryGiB?: number | null } = {}): Capabilities {
-  return {
-    webgpu: {
-      available: true,
-      adapter: { vendor: 'nvidia', architecture: 'ampere', device: '', description: '', isFallbackAdapter: false },
-      shaderF16: true,
-      features: ['shader-f16'],
-      limits: { maxBufferSize: 4 * GIB, maxStorageBufferBindingSize: 2 * GIB, maxComputeWorkgroupStorageSize: 32768 },
-      ...overrides.webgpu,
-    },
-    storage: { usage: 0, quota: 10 * GIB, persisted: false },
-    crossOriginIsolated: false,
-    threads: 8,
-    deviceMemoryGiB: overrides.deviceMemoryGiB === undefined ? 8 : overrides.deviceMemoryGiB,
-    userAgent: 'test',
-  };
-}
+/** A hardware GPU with shader-f16 unless told otherwise. */
+const caps = (opts: CapabilitiesOptions = {}): Capabilities => makeCaps({ gpu: 'hardware', shaderF16: true, threads: 8, ...opts });
 
-const NO_GPU = caps({ webgpu: { available: false, reason: 'no navigator.gpu', adapter: undefined, shaderF16: false, features: [] } });
+const NO_GPU = caps({ gpu: 'none', reason: 'no navigator.gpu' });
 const SOURCE: ModelSource = { hubHost: 'https://huggingface.co', libHost: 'https://libs.example.org/v0_2_86/' };
 
 describe('default catalog', () => {
@@ -81,16 +67,14 @@ describe('recommendDefaults', () => {
   });
 
   it('treats a software (fallback) adapter like no GPU', () => {
-    const swiftshader = caps({
-      webgpu: { shaderF16: false, features: [], adapter: { vendor: 'google', architecture: 'swiftshader', device: '', description: '', isFallbackAdapter: true } },
-    });
+    const swiftshader = caps({ gpu: 'software', shaderF16: false });
     const rec = recommendDefaults(swiftshader, DEFAULT_CATALOG);
     expect(rec.verifier.engine).toBe('transformers');
     expect(toModelSpec(rec.verifier, swiftshader, SOURCE).device).toBe('wasm');
   });
 
   it('with an adapter lacking shader-f16 picks q4f32 builds', () => {
-    const noF16 = caps({ webgpu: { shaderF16: false, features: [] } });
+    const noF16 = caps({ shaderF16: false });
     const rec = recommendDefaults(noF16, DEFAULT_CATALOG);
     expect(rec.verifier.engine).toBe('webllm');
     expect(rec.verifier.dtypes).toEqual(['q4f32']);
@@ -111,14 +95,14 @@ describe('recommendDefaults', () => {
   });
 
   it('with little memory picks a smaller model than with plenty', () => {
-    const big = recommendDefaults(caps({ deviceMemoryGiB: 8 }), DEFAULT_CATALOG);
-    const small = recommendDefaults(caps({ deviceMemoryGiB: 2 }), DEFAULT_CATALOG);
+    const big = recommendDefaults(caps({ memoryGiB: 8 }), DEFAULT_CATALOG);
+    const small = recommendDefaults(caps({ memoryGiB: 2 }), DEFAULT_CATALOG);
     expect(small.verifier.paramsB ?? 0).toBeLessThan(big.verifier.paramsB ?? 0);
     // nothing fits a 1 GiB budget: the build with the least GPU memory
     const leastMemory = Math.min(...DEFAULT_CATALOG.filter((e) => e.engine === 'webllm').map((e) => e.gpuMemoryMB ?? Infinity));
     expect(small.verifier.gpuMemoryMB).toBe(leastMemory);
     const smallBuffers = recommendDefaults(
-      caps({ webgpu: { limits: { maxBufferSize: 256 * 1024 * 1024, maxStorageBufferBindingSize: 128 * 1024 * 1024, maxComputeWorkgroupStorageSize: 16384 } } }),
+      caps({ limits: { maxBufferSize: 256 * 1024 * 1024, maxStorageBufferBindingSize: 128 * 1024 * 1024, maxComputeWorkgroupStorageSize: 16384 } }),
       DEFAULT_CATALOG,
     );
     expect(smallBuffers.verifier.gpuMemoryMB ?? Infinity).toBeLessThanOrEqual(2048);
@@ -144,7 +128,7 @@ describe('toModelSpec', () => {
   it('chooses q4f16 on WebGPU with shader-f16 and q4 without it', () => {
     if (!onnx) throw new Error('catalog entry missing');
     expect(toModelSpec(onnx, caps(), SOURCE)).toMatchObject({ engine: 'transformers', device: 'webgpu', dtype: 'q4f16', task: 'text-generation' });
-    expect(toModelSpec(onnx, caps({ webgpu: { shaderF16: false } }), SOURCE)).toMatchObject({ device: 'webgpu', dtype: 'q4' });
+    expect(toModelSpec(onnx, caps({ shaderF16: false }), SOURCE)).toMatchObject({ device: 'webgpu', dtype: 'q4' });
     expect(toModelSpec(onnx, caps(), SOURCE, { device: 'wasm' })).toMatchObject({ device: 'wasm', dtype: 'q8' });
   });
 
@@ -152,7 +136,7 @@ describe('toModelSpec', () => {
     if (!mlcF16) throw new Error('catalog entry missing');
     const spec = toModelSpec(mlcF16, caps(), SOURCE);
     expect(spec).toMatchObject({ engine: 'webllm', device: 'webgpu', dtype: 'q4f16', modelLib: 'Qwen3-0.6B-q4f16_1_cs1k-webgpu.wasm', contextTokens: 4096, source: SOURCE });
-    expect(() => toModelSpec(mlcF16, caps({ webgpu: { shaderF16: false } }), SOURCE)).toThrow(expect.objectContaining({ code: 'NO_SHADER_F16' }));
+    expect(() => toModelSpec(mlcF16, caps({ shaderF16: false }), SOURCE)).toThrow(expect.objectContaining({ code: 'NO_SHADER_F16' }));
     expect(() => toModelSpec(mlcF16, NO_GPU, SOURCE)).toThrow(expect.objectContaining({ code: 'NO_WEBGPU' }));
   });
 });

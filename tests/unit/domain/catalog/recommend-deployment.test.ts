@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_CATALOG, mergeCatalog } from '../../../../src/domain/catalog/catalog';
 import { deploymentRecommendOptions, recommendDefaults } from '../../../../src/domain/catalog/recommend';
 import { CatalogModelSchema, type CatalogModel } from '../../../../src/domain/catalog/schema';
-import type { Capabilities } from '../../../../src/protocol/capabilities';
+import { makeCaps } from '../../../kit/capabilities';
 
 const common = { engine: 'transformers', dtypes: ['q8'], license: 'Apache-2.0', description: { zh: '测', en: 't' } };
 const deployment = [
@@ -14,7 +14,7 @@ const deployment = [
   { ...common, id: 'hospital/reward', role: 'reward', task: 'text-classification', sizeBytes: 5_000_000, label: { zh: '本院评分模型', en: 'Hospital reward' } },
 ].map((e) => CatalogModelSchema.parse(e)) as CatalogModel[];
 
-const wasmOnly = { webgpu: { available: false, shaderF16: false }, deviceMemoryGiB: 8 } as unknown as Capabilities;
+const wasmOnly = makeCaps({ gpu: 'none', memoryGiB: 8 });
 
 describe('recommendation and the deployment', () => {
   const catalog = mergeCatalog(deployment);

@@ -6,13 +6,13 @@
 import { parentPort } from 'node:worker_threads';
 import type { ModelEngine } from '../../../../src/protocol/engine';
 import { serveEngine } from '../../../../src/protocol/serve-engine';
-import { createFakeEngine } from '../fake-engine';
+import { createCommandEngine } from '../../../kit/engine-scripts';
 import { parentPortLike } from '../ports';
 
 if (!parentPort) throw new Error('fake-engine-worker must run in a worker thread');
 
 function createDyingEngine(): ModelEngine {
-  const engine = createFakeEngine();
+  const engine = createCommandEngine();
   return {
     ...engine,
     generate(params, options) {

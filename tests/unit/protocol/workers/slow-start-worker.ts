@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { serveEngine } from '../../../../src/protocol/serve-engine';
-import { createFakeEngine } from '../fake-engine';
+import { createCommandEngine } from '../../../kit/engine-scripts';
 import { parentPortLike } from '../ports';
 
 export const SLOW_START_MS = 1_500;
@@ -15,4 +15,4 @@ const until = Date.now() + SLOW_START_MS;
 while (Date.now() < until) {
   // a synchronous start-up step: no pings can be answered meanwhile
 }
-serveEngine(parentPortLike(parentPort), () => createFakeEngine());
+serveEngine(parentPortLike(parentPort), () => createCommandEngine());

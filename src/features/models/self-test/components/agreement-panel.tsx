@@ -3,6 +3,7 @@ import { useLocaleStore } from '../../../../i18n/locale-store';
 import { formatPercent } from '../format';
 import type { SelfTestReport } from '../run-self-test';
 import { useSelftestT } from '../use-selftest-t';
+import { SelftestTable } from './selftest-table';
 
 export function AgreementPanel({ report }: { report: SelfTestReport }) {
   const t = useSelftestT();
@@ -37,27 +38,19 @@ export function AgreementPanel({ report }: { report: SelfTestReport }) {
           tokens: formatPercent(summary.meanTokenAgreement, locale),
         })}
       </p>
-      <table className="selftest-table">
-        <caption className="visually-hidden">{t('selftest.agreement.title')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('selftest.agreement.prompt')}</th>
-            <th scope="col">{t('selftest.agreement.exact')}</th>
-            <th scope="col">{t('selftest.agreement.tokens')}</th>
-            <th scope="col">{t('selftest.agreement.divergence')}</th>
+      <SelftestTable
+        caption={t('selftest.agreement.title')}
+        headers={[t('selftest.agreement.prompt'), t('selftest.agreement.exact'), t('selftest.agreement.tokens'), t('selftest.agreement.divergence')]}
+      >
+        {perPrompt.map((p) => (
+          <tr key={p.promptId} data-prompt={p.promptId} data-exact={p.exact ? 'true' : 'false'}>
+            <th scope="row">{p.promptId}</th>
+            <td>{p.exact ? t('selftest.yes') : t('selftest.no')}</td>
+            <td>{formatPercent(p.tokenAgreement, locale)}</td>
+            <td>{p.firstDivergence === null ? '—' : String(p.firstDivergence)}</td>
           </tr>
-        </thead>
-        <tbody>
-          {perPrompt.map((p) => (
-            <tr key={p.promptId} data-prompt={p.promptId} data-exact={p.exact ? 'true' : 'false'}>
-              <th scope="row">{p.promptId}</th>
-              <td>{p.exact ? t('selftest.yes') : t('selftest.no')}</td>
-              <td>{formatPercent(p.tokenAgreement, locale)}</td>
-              <td>{p.firstDivergence === null ? '—' : String(p.firstDivergence)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </SelftestTable>
     </section>
   );
 }

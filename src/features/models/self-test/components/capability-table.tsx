@@ -3,6 +3,7 @@ import { useLocaleStore } from '../../../../i18n/locale-store';
 import type { Capabilities } from '../../../../protocol/capabilities';
 import { formatBytes } from '../../format';
 import { useSelftestT } from '../use-selftest-t';
+import { SelftestTable } from './selftest-table';
 
 export function CapabilityTable({ caps }: { caps: Capabilities | null }) {
   const t = useSelftestT();
@@ -38,22 +39,18 @@ export function CapabilityTable({ caps }: { caps: Capabilities | null }) {
     ['memory', t('selftest.caps.memory'), caps.deviceMemoryGiB === null ? t('selftest.unknown') : `${caps.deviceMemoryGiB} GiB`],
   );
   return (
-    <table className="selftest-table" data-testid="selftest-caps" data-webgpu={gpu.available ? 'true' : 'false'}>
-      <caption className="visually-hidden">{t('selftest.caps.title')}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{t('selftest.caps.item')}</th>
-          <th scope="col">{t('selftest.caps.value')}</th>
+    <SelftestTable
+      data-testid="selftest-caps"
+      data-webgpu={gpu.available ? 'true' : 'false'}
+      caption={t('selftest.caps.title')}
+      headers={[t('selftest.caps.item'), t('selftest.caps.value')]}
+    >
+      {rows.map(([key, label, value]) => (
+        <tr key={key} data-cap={key}>
+          <th scope="row">{label}</th>
+          <td>{value}</td>
         </tr>
-      </thead>
-      <tbody>
-        {rows.map(([key, label, value]) => (
-          <tr key={key} data-cap={key}>
-            <th scope="row">{label}</th>
-            <td>{value}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </SelftestTable>
   );
 }

@@ -4,12 +4,14 @@
  * Rows carry data attributes (device, figures, status) so a support person or
  * a test can read the numbers without parsing the localized text.
  */
+import type { ReactNode } from 'react';
 import { useLocaleStore } from '../../../../i18n/locale-store';
 import type { ClassifierDeviceRun } from '../classifier-check';
 import { formatMs, formatScore } from '../format';
 import type { CheckVerdict, DeviceRun, SelfTestReport } from '../run-self-test';
 import type { ScoreAgreement } from '../score-agreement';
 import { deviceName } from './device-results';
+import { CheckSection, SelftestTable } from './selftest-table';
 import { useSelftestT, type SelftestT } from '../use-selftest-t';
 
 const bool = (v: boolean): 'true' | 'false' => (v ? 'true' : 'false');
@@ -29,76 +31,79 @@ export function ChecksSummary({ report }: { report: SelfTestReport }) {
     ['classifier', t('selftest.checks.classifier')],
   ];
   return (
-    <table className="selftest-table" data-testid="selftest-checks">
-      <caption className="visually-hidden">{t('selftest.checks.title')}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{t('selftest.checks.check')}</th>
-          <th scope="col">{t('selftest.checks.verdict')}</th>
+    <SelftestTable data-testid="selftest-checks" caption={t('selftest.checks.title')} headers={[t('selftest.checks.check'), t('selftest.checks.verdict')]}>
+      {rows.map(([key, label]) => (
+        <tr key={key} data-check={key} data-status={report.checks[key]}>
+          <th scope="row">{label}</th>
+          <td className={report.checks[key] === 'fail' ? 'error-text' : undefined}>{verdictText(t, report.checks[key])}</td>
         </tr>
-      </thead>
-      <tbody>
-        {rows.map(([key, label]) => (
-          <tr key={key} data-check={key} data-status={report.checks[key]}>
-            <th scope="row">{label}</th>
-            <td className={report.checks[key] === 'fail' ? 'error-text' : undefined}>{verdictText(t, report.checks[key])}</td>
+      ))}
+    </SelftestTable>
+  );
+}
+
+/** One row per device that ran `check`: the device first, then the check's own cells; the row carries its figures as data attributes. */
+function DeviceCheckTable<K extends 'streaming' | 'interrupt'>(props: {
+  runs: readonly DeviceRun[];
+  check: K;
+  id: string;
+  title: string;
+  note: string;
+  headers: readonly string[];
+  testId: string;
+  data: (result: NonNullable<DeviceRun[K]>) => Record<`data-${string}`, string | number>;
+  cells: (result: NonNullable<DeviceRun[K]>) => ReactNode;
+}) {
+  const t = useSelftestT();
+  const rows = props.runs.flatMap((run) => {
+    const result = run[props.check];
+    return result ? [{ device: run.device, result: result as NonNullable<DeviceRun[K]> }] : [];
+  });
+  if (rows.length === 0) return null;
+  return (
+    <CheckSection id={props.id} title={props.title} note={props.note}>
+      <SelftestTable scroll headers={[t('selftest.results.device'), ...props.headers, t('selftest.checks.verdict')]}>
+        {rows.map(({ device, result }) => (
+          <tr key={device} data-testid={props.testId} data-device={device} {...props.data(result)} data-status={result.passed ? 'pass' : 'fail'}>
+            <th scope="row">{deviceName(t, device)}</th>
+            {props.cells(result)}
           </tr>
         ))}
-      </tbody>
-    </table>
+      </SelftestTable>
+    </CheckSection>
   );
 }
 
 function StreamTable({ runs }: { runs: readonly DeviceRun[] }) {
   const t = useSelftestT();
   const locale = useLocaleStore((s) => s.locale);
-  const rows = runs.filter((r) => r.streaming);
-  if (rows.length === 0) return null;
   return (
-    <section aria-labelledby="selftest-stream-title">
-      <h3 id="selftest-stream-title">{t('selftest.stream.title')}</h3>
-      <p className="muted">{t('selftest.stream.note')}</p>
-      <div className="selftest-scroll">
-        <table className="selftest-table">
-          <thead>
-            <tr>
-              <th scope="col">{t('selftest.results.device')}</th>
-              <th scope="col">{t('selftest.stream.chunks')}</th>
-              <th scope="col">{t('selftest.stream.minChunks')}</th>
-              <th scope="col">{t('selftest.stream.firstChunk')}</th>
-              <th scope="col">{t('selftest.stream.firstBefore')}</th>
-              <th scope="col">{t('selftest.stream.concat')}</th>
-              <th scope="col">{t('selftest.checks.verdict')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map(({ device, streaming: s }) =>
-              s ? (
-                <tr
-                  key={device}
-                  data-testid="selftest-stream"
-                  data-device={device}
-                  data-chunks={s.totalChunks}
-                  data-min-chunks={s.minChunks}
-                  data-first-chunk-ms={num(s.meanFirstChunkMs)}
-                  data-first-before-result={bool(s.allFirstBeforeResult)}
-                  data-concat-match={bool(s.allConcatMatch)}
-                  data-status={s.passed ? 'pass' : 'fail'}
-                >
-                  <th scope="row">{deviceName(t, device)}</th>
-                  <td>{s.totalChunks}</td>
-                  <td>{s.minChunks}</td>
-                  <td>{formatMs(s.meanFirstChunkMs, locale)}</td>
-                  <td>{s.allFirstBeforeResult ? t('selftest.yes') : t('selftest.no')}</td>
-                  <td>{s.allConcatMatch ? t('selftest.yes') : t('selftest.no')}</td>
-                  <td>{verdictText(t, s.passed ? 'pass' : 'fail')}</td>
-                </tr>
-              ) : null,
-            )}
-          </tbody>
-        </table>
-      </div>
-    </section>
+    <DeviceCheckTable
+      runs={runs}
+      check="streaming"
+      id="selftest-stream"
+      title={t('selftest.stream.title')}
+      note={t('selftest.stream.note')}
+      headers={[t('selftest.stream.chunks'), t('selftest.stream.minChunks'), t('selftest.stream.firstChunk'), t('selftest.stream.firstBefore'), t('selftest.stream.concat')]}
+      testId="selftest-stream"
+      data={(s) => ({
+        'data-chunks': s.totalChunks,
+        'data-min-chunks': s.minChunks,
+        'data-first-chunk-ms': num(s.meanFirstChunkMs),
+        'data-first-before-result': bool(s.allFirstBeforeResult),
+        'data-concat-match': bool(s.allConcatMatch),
+      })}
+      cells={(s) => (
+        <>
+          <td>{s.totalChunks}</td>
+          <td>{s.minChunks}</td>
+          <td>{formatMs(s.meanFirstChunkMs, locale)}</td>
+          <td>{s.allFirstBeforeResult ? t('selftest.yes') : t('selftest.no')}</td>
+          <td>{s.allConcatMatch ? t('selftest.yes') : t('selftest.no')}</td>
+          <td>{verdictText(t, s.passed ? 'pass' : 'fail')}</td>
+        </>
+      )}
+    />
   );
 }
 
@@ -135,40 +140,25 @@ function ScoreTable(props: {
   const { testId, devices, rows, agreement } = props;
   return (
     <>
-      <div className="selftest-scroll">
-        <table className="selftest-table">
-          <thead>
-            <tr>
-              <th scope="col">{props.caseLabel}</th>
-              {devices.map((d) => (
-                <th scope="col" key={d}>
-                  {deviceName(t, d)}
-                </th>
-              ))}
-              <th scope="col">{t('selftest.judge.diff')}</th>
+      <SelftestTable scroll headers={[props.caseLabel, ...devices.map((d) => deviceName(t, d)), t('selftest.judge.diff')]}>
+        {rows.map((row) => {
+          const compared = agreement?.perCase.find((c) => c.caseId === row.caseId);
+          return (
+            <tr key={row.caseId} data-case={row.caseId} data-status={compared ? (compared.passed ? 'pass' : 'fail') : ''}>
+              <th scope="row">{row.caseId}</th>
+              {devices.map((d) => {
+                const score = row.byDevice[d];
+                return (
+                  <td key={d} data-testid={testId} data-device={d} data-case={row.caseId} data-score={num(score)}>
+                    {formatScore(score, locale)}
+                  </td>
+                );
+              })}
+              <td className={compared && !compared.passed ? 'error-text' : undefined}>{formatScore(compared?.diff, locale)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {rows.map((row) => {
-              const compared = agreement?.perCase.find((c) => c.caseId === row.caseId);
-              return (
-                <tr key={row.caseId} data-case={row.caseId} data-status={compared ? (compared.passed ? 'pass' : 'fail') : ''}>
-                  <th scope="row">{row.caseId}</th>
-                  {devices.map((d) => {
-                    const score = row.byDevice[d];
-                    return (
-                      <td key={d} data-testid={testId} data-device={d} data-case={row.caseId} data-score={num(score)}>
-                        {formatScore(score, locale)}
-                      </td>
-                    );
-                  })}
-                  <td className={compared && !compared.passed ? 'error-text' : undefined}>{formatScore(compared?.diff, locale)}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+          );
+        })}
+      </SelftestTable>
       {agreement ? (
         <p
           data-testid={`${testId}-agreement`}
@@ -193,9 +183,7 @@ function JudgeSection({ runs, agreement }: { runs: readonly DeviceRun[]; agreeme
   if (judged.length === 0) return null;
   const rows = scoreRows(judged.map((r) => ({ device: r.device, scores: r.judge?.scores ?? [] })));
   return (
-    <section aria-labelledby="selftest-judge-title">
-      <h3 id="selftest-judge-title">{t('selftest.judge.title')}</h3>
-      <p className="muted">{t('selftest.judge.note', { tolerance: formatScore(agreement?.tolerance ?? 0.02, locale) })}</p>
+    <CheckSection id="selftest-judge" title={t('selftest.judge.title')} note={t('selftest.judge.note', { tolerance: formatScore(agreement?.tolerance ?? 0.02, locale) })}>
       <ScoreTable testId="selftest-judge" caseLabel={t('selftest.judge.case')} devices={judged.map((r) => r.device)} rows={rows} agreement={agreement} />
       {judged.map((r) =>
         r.judge?.error ? (
@@ -204,68 +192,49 @@ function JudgeSection({ runs, agreement }: { runs: readonly DeviceRun[]; agreeme
           </p>
         ) : null,
       )}
-    </section>
+    </CheckSection>
   );
 }
 
 function InterruptTable({ runs }: { runs: readonly DeviceRun[] }) {
   const t = useSelftestT();
   const locale = useLocaleStore((s) => s.locale);
-  const rows = runs.filter((r) => r.interrupt);
-  if (rows.length === 0) return null;
   return (
-    <section aria-labelledby="selftest-interrupt-title">
-      <h3 id="selftest-interrupt-title">{t('selftest.interrupt.title')}</h3>
-      <p className="muted">{t('selftest.interrupt.note')}</p>
-      <div className="selftest-scroll">
-        <table className="selftest-table">
-          <thead>
-            <tr>
-              <th scope="col">{t('selftest.results.device')}</th>
-              <th scope="col">{t('selftest.interrupt.cancelled')}</th>
-              <th scope="col">{t('selftest.interrupt.chunksAfter')}</th>
-              <th scope="col">{t('selftest.interrupt.stop')}</th>
-              <th scope="col">{t('selftest.interrupt.followUp')}</th>
-              <th scope="col">{t('selftest.checks.verdict')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map(({ device, interrupt: i }) =>
-              i ? (
-                <tr
-                  key={device}
-                  data-testid="selftest-interrupt"
-                  data-device={device}
-                  data-cancelled={i.cancelled}
-                  data-abort-error={bool(i.cancelled === 'abort-error')}
-                  data-chunks-after-abort={i.chunksAfterAbort}
-                  data-stop-ms={num(i.stopMs)}
-                  data-stopped-promptly={i.stoppedPromptly === null ? '' : bool(i.stoppedPromptly)}
-                  data-follow-up={i.followUp.ok ? 'ok' : 'failed'}
-                  data-follow-up-text={i.followUp.ok ? i.followUp.text : ''}
-                  data-status={i.passed ? 'pass' : 'fail'}
-                >
-                  <th scope="row">{deviceName(t, device)}</th>
-                  <td>
-                    {i.cancelled === 'other-error'
-                      ? t('selftest.interrupt.other-error', { code: i.cancelError?.code ?? '' })
-                      : t(`selftest.interrupt.${i.cancelled}`)}
-                  </td>
-                  <td>{i.chunksAfterAbort}</td>
-                  <td>{`${formatMs(i.stopMs, locale)} (≤ ${formatMs(i.stopBoundMs, locale)})`}</td>
-                  <td>
-                    {i.followUp.ok
-                      ? t('selftest.interrupt.followUpOk', { tokens: i.followUp.completionTokens })
-                      : t('selftest.interrupt.followUpFailed', { code: i.followUp.error.code })}
-                  </td>
-                  <td className={i.passed ? undefined : 'error-text'}>{verdictText(t, i.passed ? 'pass' : 'fail')}</td>
-                </tr>
-              ) : null,
-            )}
-          </tbody>
-        </table>
-      </div>
-    </section>
+    <DeviceCheckTable
+      runs={runs}
+      check="interrupt"
+      id="selftest-interrupt"
+      title={t('selftest.interrupt.title')}
+      note={t('selftest.interrupt.note')}
+      headers={[t('selftest.interrupt.cancelled'), t('selftest.interrupt.chunksAfter'), t('selftest.interrupt.stop'), t('selftest.interrupt.followUp')]}
+      testId="selftest-interrupt"
+      data={(i) => ({
+        'data-cancelled': i.cancelled,
+        'data-abort-error': bool(i.cancelled === 'abort-error'),
+        'data-chunks-after-abort': i.chunksAfterAbort,
+        'data-stop-ms': num(i.stopMs),
+        'data-stopped-promptly': i.stoppedPromptly === null ? '' : bool(i.stoppedPromptly),
+        'data-follow-up': i.followUp.ok ? 'ok' : 'failed',
+        'data-follow-up-text': i.followUp.ok ? i.followUp.text : '',
+      })}
+      cells={(i) => (
+        <>
+          <td>
+            {i.cancelled === 'other-error'
+              ? t('selftest.interrupt.other-error', { code: i.cancelError?.code ?? '' })
+              : t(`selftest.interrupt.${i.cancelled}`)}
+          </td>
+          <td>{i.chunksAfterAbort}</td>
+          <td>{`${formatMs(i.stopMs, locale)} (≤ ${formatMs(i.stopBoundMs, locale)})`}</td>
+          <td>
+            {i.followUp.ok
+              ? t('selftest.interrupt.followUpOk', { tokens: i.followUp.completionTokens })
+              : t('selftest.interrupt.followUpFailed', { code: i.followUp.error.code })}
+          </td>
+          <td className={i.passed ? undefined : 'error-text'}>{verdictText(t, i.passed ? 'pass' : 'fail')}</td>
+        </>
+      )}
+    />
   );
 }
 
@@ -276,9 +245,11 @@ function ClassifierSection({ runs, agreement, modelId }: { runs: readonly Classi
   const scored = runs.filter((r) => r.status !== 'skipped');
   const rows = scoreRows(scored.map((r) => ({ device: r.device, scores: r.scores })));
   return (
-    <section aria-labelledby="selftest-classify-title">
-      <h3 id="selftest-classify-title">{t('selftest.classify.title')}</h3>
-      <p className="muted">{t('selftest.classify.note', { model: modelId ?? '', tolerance: formatScore(agreement?.tolerance ?? 0.02, locale) })}</p>
+    <CheckSection
+      id="selftest-classify"
+      title={t('selftest.classify.title')}
+      note={t('selftest.classify.note', { model: modelId ?? '', tolerance: formatScore(agreement?.tolerance ?? 0.02, locale) })}
+    >
       <ScoreTable testId="selftest-classify" caseLabel={t('selftest.classify.case')} devices={scored.map((r) => r.device)} rows={rows} agreement={agreement} />
       {runs.map((r) =>
         r.error ? (
@@ -287,7 +258,7 @@ function ClassifierSection({ runs, agreement, modelId }: { runs: readonly Classi
           </p>
         ) : null,
       )}
-    </section>
+    </CheckSection>
   );
 }
 

@@ -9,6 +9,7 @@ import { REMEDY_BY_CODE, type SerializedError } from '../../../../protocol/error
 import { formatMs, formatRate } from '../format';
 import type { DeviceRun, PromptOutput, SelfTestDevice } from '../run-self-test';
 import { useSelftestT, type SelftestT } from '../use-selftest-t';
+import { SelftestTable } from './selftest-table';
 
 export function deviceName(t: SelftestT, device: string): string {
   return device === 'webgpu' ? t('selftest.device.webgpu') : device === 'wasm' ? t('selftest.device.wasm') : device;
@@ -35,45 +36,31 @@ export function DeviceSummary({ runs }: { runs: readonly DeviceRun[] }) {
   const locale = useLocaleStore((s) => s.locale);
   if (runs.length === 0) return null;
   const stateLabel = (s: DeviceRun['status']) => t(s === 'ok' ? 'selftest.results.ok' : s === 'failed' ? 'selftest.results.failed' : 'selftest.results.skipped');
+  const headers = (
+    ['device', 'state', 'loadedOn', 'dtype', 'load', 'warmup', 'prefill', 'decode', 'engineStats', 'library'] as const
+  ).map((column) => t(`selftest.results.${column}`));
   return (
     <>
-      <table className="selftest-table" data-testid="selftest-devices">
-        <caption className="visually-hidden">{t('selftest.results.title')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('selftest.results.device')}</th>
-            <th scope="col">{t('selftest.results.state')}</th>
-            <th scope="col">{t('selftest.results.loadedOn')}</th>
-            <th scope="col">{t('selftest.results.dtype')}</th>
-            <th scope="col">{t('selftest.results.load')}</th>
-            <th scope="col">{t('selftest.results.warmup')}</th>
-            <th scope="col">{t('selftest.results.prefill')}</th>
-            <th scope="col">{t('selftest.results.decode')}</th>
-            <th scope="col">{t('selftest.results.engineStats')}</th>
-            <th scope="col">{t('selftest.results.library')}</th>
+      <SelftestTable data-testid="selftest-devices" caption={t('selftest.results.title')} headers={headers}>
+        {runs.map((run) => (
+          <tr key={run.device} data-testid="selftest-device" data-device={run.device} data-status={run.status} data-loaded-device={run.load?.device ?? ''}>
+            <th scope="row">{deviceName(t, run.device)}</th>
+            <td>{stateLabel(run.status)}</td>
+            <td>{run.load ? deviceName(t, run.load.device) : '—'}</td>
+            <td>{run.load?.dtype ?? run.dtype ?? '—'}</td>
+            <td>{formatMs(run.load?.loadMs, locale)}</td>
+            <td>{formatMs(run.load?.warmupMs, locale)}</td>
+            <td>{formatRate(run.throughput?.prefillTokensPerSec, locale)}</td>
+            <td>{formatRate(run.throughput?.decodeTokensPerSec, locale)}</td>
+            <td>
+              {run.engineStats
+                ? `${formatRate(run.engineStats.prefillTokensPerSec, locale)} / ${formatRate(run.engineStats.decodeTokensPerSec, locale)}`
+                : '—'}
+            </td>
+            <td>{run.load?.library ?? '—'}</td>
           </tr>
-        </thead>
-        <tbody>
-          {runs.map((run) => (
-            <tr key={run.device} data-testid="selftest-device" data-device={run.device} data-status={run.status} data-loaded-device={run.load?.device ?? ''}>
-              <th scope="row">{deviceName(t, run.device)}</th>
-              <td>{stateLabel(run.status)}</td>
-              <td>{run.load ? deviceName(t, run.load.device) : '—'}</td>
-              <td>{run.load?.dtype ?? run.dtype ?? '—'}</td>
-              <td>{formatMs(run.load?.loadMs, locale)}</td>
-              <td>{formatMs(run.load?.warmupMs, locale)}</td>
-              <td>{formatRate(run.throughput?.prefillTokensPerSec, locale)}</td>
-              <td>{formatRate(run.throughput?.decodeTokensPerSec, locale)}</td>
-              <td>
-                {run.engineStats
-                  ? `${formatRate(run.engineStats.prefillTokensPerSec, locale)} / ${formatRate(run.engineStats.decodeTokensPerSec, locale)}`
-                  : '—'}
-              </td>
-              <td>{run.load?.library ?? '—'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </SelftestTable>
       {runs.map((run) =>
         run.load && run.ranOnRequestedDevice === false ? (
           <p key={`${run.device}-wrong`} className="error-text">

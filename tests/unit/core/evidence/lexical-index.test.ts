@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { INDEX_VERSION, LexicalIndex, passageSearchText } from '../../../../src/core/evidence';
+import { BigramBm25 } from '../../../../perf/bigram-bm25';
+import { evaluateRanking, type LabelledQuery } from '../../../../perf/retrieval-eval';
+
+const dir = new URL('../../../fixtures/evidence/', import.meta.url);
+const readJsonl = <T>(name: string): T[] =>
+  readFileSync(new URL(name, dir), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as T);
+// Indexed as the library indexes a passage: its document title, then its text.
+const corpus = readJsonl<{ id: string; title: string; text: string }>('corpus.jsonl').map((p) => ({ id: p.id, text: passageSearchText(p.title, p.text) }));
+const queries = readJsonl<LabelledQuery>('queries.jsonl');
+
+describe('LexicalIndex', () => {
+  it('finds the passage that states the fact asked about, in Chinese paraphrase', () => {
+    const idx = new LexicalIndex();
+    idx.add(corpus);
+    expect(idx.size).toBe(corpus.length);
+    expect(idx.search('肾小球滤过率低于多少时禁用二甲双胍', 3)[0]?.id).toBe('metf-2');
+    expect(idx.search('ＩＮＲ目标范围 华法林', 1)[0]?.id).toBe('warf-1');
+    const hits = idx.search('阿莫西林', 10);
+    expect(hits.slice(0, 4).map((h) => h.id)).toEqual(expect.arrayContaining(['amox-1', 'amox-2', 'amox-3', 'cap-1']));
+    for (let i = 1; i < hits.length; i++) expect(hits[i - 1]!.score).toBeGreaterThanOrEqual(hits[i]!.score);
+  });
+
+  it('ranks at least as well as plain character-bigram BM25 on the project query set', () => {
+    const idx = new LexicalIndex();
+    idx.add(corpus);
+    const base = new BigramBm25();
+    base.add(corpus);
+    const ours = evaluateRanking(queries, (q, k) => idx.search(q, k));
+    const plain = evaluateRanking(queries, (q, k) => base.search(q, k));
+    expect(ours.recallAt10).toBeGreaterThanOrEqual(plain.recallAt10);
+    expect(ours.recallAt10).toBeGreaterThanOrEqual(0.8);
+    expect(ours.mrrAt10).toBeGreaterThanOrEqual(plain.mrrAt10 - 0.02);
+  });
+
+  it('removes passages from results and from the statistics at once', () => {
+    const idx = new LexicalIndex();
+    idx.add(corpus);
+    idx.remove(['metf-1', 'metf-2', 'metf-3', 'unknown']);
+    expect(idx.size).toBe(corpus.length - 3);
+    expect(idx.has('metf-2')).toBe(false);
+    expect(idx.search('二甲双胍 禁用 肾功能', 10).map((h) => h.id)).not.toContain('metf-2');
+    // Same ranking as an index that never had them.
+    const fresh = new LexicalIndex();
+    fresh.add(corpus.filter((p) => !p.id.startsWith('metf')));
+    expect(idx.search('二甲双胍的一线地位', 5)).toEqual(fresh.search('二甲双胍的一线地位', 5));
+  });
+
+  it('replaces a passage added again under the same id', () => {
+    const idx = new LexicalIndex();
+    idx.add([{ id: 'a', text: '阿司匹林每日100mg' }]);
+    idx.add([{ id: 'a', text: '华法林目标INR 2.0～3.0' }]);
+    expect(idx.size).toBe(1);
+    expect(idx.search('阿司匹林', 5)).toEqual([]);
+    expect(idx.search('华法林', 5).map((h) => h.id)).toEqual(['a']);
+  });
+
+  it('round-trips through serialize/load with identical results, and refuses another version', () => {
+    const idx = new LexicalIndex();
+    idx.add(corpus);
+    idx.remove(['amox-1']);
+    const loaded = LexicalIndex.load(idx.serialize());
+    expect(loaded).not.toBeNull();
+    for (const q of queries.slice(0, 10)) expect(loaded!.search(q.text, 5)).toEqual(idx.search(q.text, 5));
+    loaded!.add([{ id: 'new', text: '新加入的段落：布洛芬缓释胶囊' }]);
+    expect(loaded!.search('布洛芬缓释胶囊', 1)[0]?.id).toBe('new');
+    const stale = JSON.parse(idx.serialize()) as { version: string };
+    stale.version = `${INDEX_VERSION}-old`;
+    expect(LexicalIndex.load(JSON.stringify(stale))).toBeNull();
+    expect(LexicalIndex.load('not json')).toBeNull();
+  });
+
+  it('answers an empty index or empty query with no hits', () => {
+    expect(new LexicalIndex().search('阿司匹林', 3)).toEqual([]);
+    const idx = new LexicalIndex();
+    idx.add(corpus);
+    expect(idx.search('   ', 3)).toEqual([]);
+    expect(idx.search('阿司匹林', 0)).toEqual([]);
+  });
+});

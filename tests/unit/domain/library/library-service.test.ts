@@ -1,0 +1,107 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { INDEX_VERSION } from '../../../../src/core/evidence';
+import { extractDocument, type PdfjsLike } from '../../../../src/domain/extract';
+import { LibraryService, type FileLike } from '../../../../src/domain/library/library-service';
+import { LibraryRepo } from '../../../../src/storage/library-repo';
+import { makeDocx } from '../../../fixtures/evidence/make-documents';
+
+const pkg = dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
+// In-process extraction (the app uses the worker; the code is the same).
+const extract = (name: string, bytes: Uint8Array) =>
+  extractDocument(name, bytes, {
+    loadPdfjs: async () => (await import('pdfjs-dist/legacy/build/pdf.mjs')) as unknown as PdfjsLike,
+    pdfAssets: { cMapUrl: `${join(pkg, 'cmaps')}/`, standardFontDataUrl: `${join(pkg, 'standard_fonts')}/` },
+  });
+
+const file = (name: string, content: string | Uint8Array, size?: number): FileLike => {
+  const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
+  return { name, size: size ?? bytes.byteLength, arrayBuffer: async () => bytes.slice().buffer };
+};
+
+let n = 0;
+const repos: LibraryRepo[] = [];
+function freshRepo(): LibraryRepo {
+  const repo = new LibraryRepo(`medfact-library-test-${++n}`);
+  repos.push(repo);
+  return repo;
+}
+afterEach(async () => {
+  for (const r of repos.splice(0)) await r.close();
+});
+
+describe('LibraryService', () => {
+  it('imports text, Word and passages files, reports duplicates and bad files, and finds passages', async () => {
+    const repo = freshRepo();
+    const lib = new LibraryService({ repo, extract });
+    const outcomes = await lib.importFiles([
+      file('华法林.txt', '华法林的目标INR为2.0～3.0。维生素K会降低疗效。'),
+      file('二甲双胍.docx', await makeDocx(['二甲双胍禁用于eGFR低于45的患者。'])),
+      file('passages.jsonl', '{"id":"p1","title":"乙肝疫苗","text":"全程接种3剂，按0、1、6个月程序。","page":2}\n{"id":"p2","text":""}\n'),
+      file('华法林副本.txt', '华法林的目标INR为2.0～3.0。维生素K会降低疗效。'),
+      file('slides.pptx', 'x'),
+      file('huge.pdf', 'x', 201 * 1024 * 1024),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['added', 'added', 'added', 'duplicate', 'error', 'error']);
+    expect(outcomes[3]).toMatchObject({ existingTitle: '华法林' });
+    expect(outcomes[4]).toMatchObject({ code: 'UNSUPPORTED_TYPE' });
+    expect(outcomes[5]).toMatchObject({ code: 'TOO_LARGE' });
+    const docs = await repo.listDocuments();
+    expect(docs).toHaveLength(3);
+    expect(docs.every((d) => d.contentHash.length === 64 && d.passageCount > 0)).toBe(true);
+
+    const [top] = await lib.search('华法林 INR 目标', 3);
+    expect(top!.title).toBe('华法林');
+    expect(top!.passage.text).toContain('INR为2.0～3.0');
+    const [vacc] = await lib.search('乙肝疫苗几针', 1);
+    expect(vacc!.title).toBe('乙肝疫苗');
+    expect(vacc!.passage.page).toBe(2);
+    const text = await repo.getText(vacc!.passage.docId);
+    expect(text!.text.slice(vacc!.passage.start, vacc!.passage.end)).toBe(vacc!.passage.text);
+  }, 60_000);
+
+  it('keeps the index across restarts, rebuilds it when its version changes, and deletes documents whole', async () => {
+    const repo = freshRepo();
+    const lib = new LibraryService({ repo, extract });
+    const [a] = await lib.importFiles([file('阿司匹林.txt', '阿司匹林用于预防心肌梗死时每日100mg。'), file('疫苗.md', '乙肝疫苗全程接种3剂。')]);
+    const hashBefore = lib.libraryHash;
+    expect(hashBefore).not.toBe('empty');
+
+    const again = new LibraryService({ repo, extract });
+    expect((await again.search('阿司匹林每日剂量', 1))[0]?.title).toBe('阿司匹林');
+    expect(again.libraryHash).toBe(hashBefore);
+
+    const stored = await repo.getIndex();
+    await repo.putIndex({ ...stored!, version: 'old-version', json: '{}' });
+    const rebuilt = new LibraryService({ repo, extract });
+    expect((await rebuilt.search('阿司匹林每日剂量', 1))[0]?.title).toBe('阿司匹林');
+    expect((await repo.getIndex())!.version).toBe(INDEX_VERSION);
+
+    if (a?.status !== 'added') throw new Error('import failed');
+    await rebuilt.deleteDocument(a.docId);
+    expect(await rebuilt.search('阿司匹林', 5)).toEqual([]);
+    expect(await repo.passagesOf(a.docId)).toEqual([]);
+    expect(rebuilt.libraryHash).not.toBe(hashBefore);
+    const afterRestart = new LibraryService({ repo, extract });
+    expect(await afterRestart.search('阿司匹林', 5)).toEqual([]);
+    expect((await afterRestart.search('乙肝疫苗', 1))[0]?.title).toBe('疫苗');
+  }, 60_000);
+
+  it('writes nothing, and keeps the index clean, when storage fails mid-import', async () => {
+    const repo = freshRepo();
+    const lib = new LibraryService({ repo, extract });
+    await lib.importFiles([file('a.txt', '阿莫西林成人一次0.5g。')]);
+    // FAKE: the disk fills up during this one write (QuotaExceededError cannot be provoked in fake-indexeddb).
+    const realAdd = repo.addDocument.bind(repo);
+    repo.addDocument = async () => {
+      throw Object.assign(new Error('The quota has been exceeded.'), { name: 'QuotaExceededError' });
+    };
+    const [o] = await lib.importFiles([file('b.txt', '华法林目标INR 2.0～3.0。')]);
+    expect(o).toMatchObject({ status: 'error' });
+    expect(o!.status === 'error' && o!.message).toMatch(/b\.txt: Storage on this device is full/);
+    repo.addDocument = realAdd;
+    expect(await lib.search('华法林', 3)).toEqual([]);
+    expect(await repo.listDocuments()).toHaveLength(1);
+  });
+});
