@@ -11,6 +11,7 @@ import { importBrowserMeasurement } from './import-browser';
 import { machineInfo } from './machine';
 import { openaiRunLoopMeasurement } from './openai-run-loop';
 import { parseAlignMeasurement } from './parse-align';
+import { prefixReuseMeasurement } from './prefix-reuse';
 import { retrievalMeasurement } from './retrieval';
 import { runnerThroughputMeasurement } from './runner-throughput';
 import { scoringMeasurement } from './scoring';
@@ -30,6 +31,7 @@ export const MEASUREMENTS: readonly Measurement[] = [
   openaiRunLoopMeasurement,
   retrievalMeasurement,
   importBrowserMeasurement,
+  prefixReuseMeasurement,
 ];
 
 export interface SuiteOptions {

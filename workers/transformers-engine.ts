@@ -23,6 +23,7 @@ import { AbortError, MedfactError, throwIfAborted } from '../src/protocol/errors
 import { classifyEngineError } from './engine-shared/classify-error';
 import { createGuardedFetch, normaliseBase, type FetchLike } from './engine-shared/fetch-guard';
 import type { OrtWasmPaths } from './engine-shared/ort-wasm-paths';
+import { createPrefixCache, type PrefixCacheOptions, type PrefixForward, type PrefixPlan } from './engine-shared/prefix-cache';
 import { createProgressTracker } from './engine-shared/progress';
 import { judgeFromLogits, classifyFromLogits } from './engine-shared/scoring';
 import { createSerialQueue } from './engine-shared/serial-queue';
@@ -51,6 +52,12 @@ export interface TransformersEngineDeps {
   cacheDir?: string;
   /** Clock, for tests. */
   now?: () => number;
+  /**
+   * Reuse the keys/values of a shared prompt prefix (system prompt, few-shot
+   * turns, judge instructions) between calls (default true; see
+   * engine-shared/prefix-cache.ts). false computes every prompt in full.
+   */
+  prefixReuse?: boolean | PrefixCacheOptions;
 }
 
 /** dtypes transformers.js can load (file suffixes: model.onnx, model_fp16, model_quantized, model_q4, model_q4f16). */
@@ -162,6 +169,8 @@ export function createTransformersEngine(deps: TransformersEngineDeps = {}): Mod
   const queue = createSerialQueue();
   let loaded: Loaded | undefined;
   let baseFetch: FetchLike | undefined;
+  /** Shared-prefix keys/values of the loaded model; undefined when reuse is off or nothing is loaded. */
+  let prefix: ReturnType<typeof createPrefixCache> | undefined;
 
   async function configureEnv(tf: TransformersModule, spec: ModelSpec): Promise<void> {
     const { env } = tf;
@@ -235,6 +244,12 @@ export function createTransformersEngine(deps: TransformersEngineDeps = {}): Mod
       }
 
       loaded = { spec, device, tf, tokenizer, model };
+      const reuse = deps.prefixReuse ?? true;
+      // onnxruntime-node cannot read WebGPU outputs back (see prefix-cache.ts): no reuse there.
+      prefix =
+        reuse !== false && spec.task === 'text-generation' && (isWebRuntime() || device !== 'webgpu')
+          ? createPrefixCache(tf.Tensor, { downloadGpu: isWebRuntime(), ...(reuse === true ? {} : reuse) })
+          : undefined;
       const maxPositions = (model.config as { max_position_embeddings?: number }).max_position_embeddings;
       tracker.ready();
       return {
@@ -246,6 +261,7 @@ export function createTransformersEngine(deps: TransformersEngineDeps = {}): Mod
         warmupMs,
         library: `transformers.js ${tf.env.version}`,
         contextTokens: spec.contextTokens ?? maxPositions ?? 2048,
+        prefixReuse: prefix !== undefined,
       };
     } catch (error) {
       if (model && loaded?.model !== model) await model.dispose().catch(() => undefined);
@@ -271,6 +287,32 @@ export function createTransformersEngine(deps: TransformersEngineDeps = {}): Mod
     return loaded;
   }
 
+  /** One forward pass over a prefix's tokens (after `past`), for the prefix cache; only the last logits row is asked for. */
+  function prefixForward(m: Loaded): PrefixForward {
+    const { tf, model } = m;
+    return async (ids, total, past) => {
+      const feeds = {
+        input_ids: new tf.Tensor('int64', BigInt64Array.from(ids, (id) => BigInt(id)), [1, ids.length]),
+        attention_mask: new tf.Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]),
+        num_logits_to_keep: new tf.Tensor('int64', [1n], []),
+        ...(past ? { past_key_values: { ...past } } : {}),
+      };
+      return (await model(feeds)) as Record<string, TensorLike>;
+    };
+  }
+
+  /** The reusable prefix for a (batch 1) prompt; with reuse off, the whole prompt is prefilled. */
+  async function planPrefix(m: Loaded, inputIds: TensorLike): Promise<PrefixPlan> {
+    const ids = Array.from(inputIds.data as BigInt64Array, Number);
+    if (!prefix || inputIds.dims[0] !== 1) return { past: undefined, cachedLength: 0, prefillTokens: ids.length };
+    try {
+      return await prefix.plan(ids, prefixForward(m));
+    } catch (error) {
+      prefix.clear();
+      throw classifyEngineError(error, { phase: 'generate', device: m.device, modelId: m.spec.id });
+    }
+  }
+
   async function generateImpl(
     params: GenerateParams,
     signal: AbortSignal | undefined,
@@ -285,6 +327,10 @@ export function createTransformersEngine(deps: TransformersEngineDeps = {}): Mod
     const { tf, tokenizer, model } = m;
     const inputs = chatInputs(tokenizer, params.messages, params.thinking ?? false);
     const promptTokens = inputs.input_ids.dims[inputs.input_ids.dims.length - 1] ?? 0;
+    const started = now();
+    const plan = await planPrefix(m, inputs.input_ids);
+    // A fresh wrapper per call: generate() swaps its entries for its own outputs; the cached tensors stay as they are.
+    const cache = plan.past ? new tf.DynamicCache({ ...plan.past }) : undefined;
 
     const stopping = new tf.InterruptableStoppingCriteria();
     const onAbort = (): void => stopping.interrupt();
@@ -310,11 +356,11 @@ export function createTransformersEngine(deps: TransformersEngineDeps = {}): Mod
       },
     });
 
-    const started = now();
     let output: unknown;
     try {
       output = await model.generate({
         ...inputs,
+        ...(cache ? { past_key_values: cache } : {}),
         max_new_tokens: params.maxTokens,
         do_sample: sampling,
         ...(sampling ? { temperature: params.temperature, top_p: params.topP ?? 1 } : {}),
@@ -322,10 +368,13 @@ export function createTransformersEngine(deps: TransformersEngineDeps = {}): Mod
         stopping_criteria: stopping,
       });
     } catch (error) {
+      prefix?.clear();
       if (signal?.aborted) throw new AbortError();
       throw classifyEngineError(error, { phase: 'generate', device: m.device, modelId: m.spec.id });
     } finally {
       signal?.removeEventListener('abort', onAbort);
+      // Releases what generate() left in the wrapper (GPU buffers); CPU entries are untouched.
+      if (cache) await cache.dispose().catch(() => undefined);
     }
     const ended = now();
     // The engine has stopped by now; report the cancellation.
@@ -345,6 +394,7 @@ export function createTransformersEngine(deps: TransformersEngineDeps = {}): Mod
       finishReason,
       promptTokens,
       completionTokens: generated.length,
+      prefillTokens: plan.prefillTokens,
       prefillMs: first - started,
       decodeMs: ended - first,
     };
@@ -359,11 +409,19 @@ export function createTransformersEngine(deps: TransformersEngineDeps = {}): Mod
       const yesId = firstTokenId(m.tokenizer, params.yes);
       const noId = firstTokenId(m.tokenizer, params.no);
       const inputs = chatInputs(m.tokenizer, params.messages, false);
+      const plan = await planPrefix(m, inputs.input_ids);
+      const total = inputs.input_ids.dims[1] ?? 0;
+      // With a cached prefix only the rest of the prompt goes through the model.
+      const feeds = plan.past
+        ? { ...inputs, input_ids: inputs.input_ids.slice(null, [plan.cachedLength, total]), past_key_values: { ...plan.past } }
+        : inputs;
       let logits: TensorLike;
       try {
-        const out = (await m.model(inputs)) as { logits: TensorLike };
-        logits = out.logits;
+        const out = (await m.model({ ...feeds, num_logits_to_keep: new m.tf.Tensor('int64', [1n], []) })) as Record<string, TensorLike>;
+        logits = out.logits as TensorLike;
+        for (const [name, t] of Object.entries(out)) if (name !== 'logits' && t.location === 'gpu-buffer') t.dispose();
       } catch (error) {
+        prefix?.clear();
         throw classifyEngineError(error, { phase: 'score', device: m.device, modelId: m.spec.id });
       }
       throwIfAborted(signal);
@@ -395,6 +453,8 @@ export function createTransformersEngine(deps: TransformersEngineDeps = {}): Mod
   async function unloadImpl(): Promise<void> {
     const current = loaded;
     loaded = undefined;
+    prefix?.clear();
+    prefix = undefined;
     if (current) await current.model.dispose().catch(() => undefined);
   }
 

@@ -330,6 +330,9 @@ export function createWebLLMEngine(deps: WebLLMEngineDeps = {}): ModelEngine {
       prefillMs: first - started,
       decodeMs: ended - first,
     };
+    // web-llm's prompt_tokens is the round's prefilled count (getCurRoundPrefillTotalTokens): it resets
+    // the KV cache between unrelated requests, so every prompt token is computed (perf/README.md, prefix reuse).
+    if (usage) result.prefillTokens = usage.prompt_tokens;
     const extra = usage?.extra;
     if (extra) {
       result.engineStats = {

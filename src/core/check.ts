@@ -123,6 +123,8 @@ export interface SampleRecord {
   finishReason: FinishReason;
   promptTokens: number;
   completionTokens: number;
+  /** Prompt tokens the engine computed (after prefix reuse), when it reports them (issue 15). */
+  prefillTokens?: number;
   prefillMs: number;
   decodeMs: number;
 }
@@ -146,7 +148,8 @@ export interface CheckResult {
   models: { verifier: string; reward: string | null };
   options: CheckOptions;
   timings: { totalMs: number; generateMs: number; parseMs: number; alignMs: number; scoreMs: number };
-  tokens: { prompt: number; completion: number };
+  /** prefill: prompt tokens actually computed (prefix reuse), present when the engine reports it. */
+  tokens: { prompt: number; completion: number; prefill?: number };
   /** Set when the formulary rules ran (issue 12): the active formulary's hash; rulesOnly when no model ran. */
   formulary?: { applied: boolean; hash: string | null; findings: number; rulesOnly?: boolean; demo?: boolean };
   /** Grounded checks: the reference passages the verifier saw, and the library they came from. */
@@ -278,7 +281,9 @@ export async function check(text: string, deps: CheckDeps): Promise<CheckResult>
   const samples: SampleRecord[] = [];
   const items: SampleFinding[] = [];
   const timings = { totalMs: 0, generateMs: 0, parseMs: 0, alignMs: 0, scoreMs: 0 };
-  const tokens = { prompt: 0, completion: 0 };
+  const tokens: CheckResult['tokens'] = { prompt: 0, completion: 0 };
+  let prefill = 0;
+  let prefillReported = false;
   const grounded = deps.evidence;
   const schema = options.useJsonSchema ? (grounded ? groundedSchemaString() : answerSchemaString()) : undefined;
   const evidence: CheckEvidence | undefined = grounded ? { libraryHash: grounded.libraryHash, passages: [], byChunk: [] } : undefined;
@@ -331,6 +336,8 @@ export async function check(text: string, deps: CheckDeps): Promise<CheckResult>
       timings.generateMs += now() - genStart;
       tokens.prompt += result.promptTokens;
       tokens.completion += result.completionTokens;
+      prefill += result.prefillTokens ?? result.promptTokens;
+      if (result.prefillTokens !== undefined) prefillReported = true;
       const tps = result.decodeMs > 0 ? result.completionTokens / (result.decodeMs / 1000) : 0;
 
       const parseStart = now();
@@ -344,6 +351,7 @@ export async function check(text: string, deps: CheckDeps): Promise<CheckResult>
         finishReason: result.finishReason,
         promptTokens: result.promptTokens,
         completionTokens: result.completionTokens,
+        ...(result.prefillTokens !== undefined ? { prefillTokens: result.prefillTokens } : {}),
         prefillMs: result.prefillMs,
         decodeMs: result.decodeMs,
       });
@@ -437,6 +445,7 @@ export async function check(text: string, deps: CheckDeps): Promise<CheckResult>
   const verifierVerdict = verifierVerdictOf(samples, chunks.length);
   const sorted = sortFindings(findings);
   timings.totalMs = now() - t0;
+  if (prefillReported) tokens.prefill = prefill;
   const result: CheckResult = {
     verdict: verdictAt(sorted, verifierVerdict, scorer !== undefined),
     verifierVerdict,

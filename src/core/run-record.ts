@@ -91,6 +91,8 @@ export interface LoadedModelInfo {
   library: string;
   loadMs: number;
   contextTokens: number;
+  /** The engine reused a shared prompt prefix's keys/values between calls (issue 15); absent when it does not say. */
+  prefixReuse?: boolean;
 }
 
 /** Everything needed to say later how a number was produced. */
@@ -192,7 +194,8 @@ export interface RunItemRecord {
   /** Parsed verdict per raw answer (null: unreadable). */
   parsed: (boolean | null)[];
   timings: { totalMs: number; generateMs: number; scoreMs: number };
-  tokens: { prompt: number; completion: number };
+  /** prefill: prompt tokens the engine actually computed (prefix reuse, issue 15), when it reports them. */
+  tokens: { prompt: number; completion: number; prefill?: number };
   threshold: number;
   error?: SerializedError;
   finishedAt: number;

@@ -65,6 +65,7 @@ export const loadResultSchema: z.ZodType<E.LoadResult> = z.object({
   warmupMs: count,
   library: z.string(),
   contextTokens: z.number().int().positive(),
+  prefixReuse: z.boolean().optional(),
 });
 
 const chatMessage: z.ZodType<E.ChatMessage> = z.object({
@@ -89,6 +90,7 @@ export const generateResultSchema: z.ZodType<E.GenerateResult> = z.object({
   finishReason: z.enum(['stop', 'length', 'abort']),
   promptTokens: count,
   completionTokens: count,
+  prefillTokens: count.optional(),
   prefillMs: count,
   decodeMs: count,
   engineStats: z

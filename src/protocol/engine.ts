@@ -75,6 +75,8 @@ export interface LoadResult {
   /** Library version, e.g. transformers.js 4.3.1, for provenance. */
   library: string;
   contextTokens: number;
+  /** transformers.js: whether the engine reuses a shared prompt prefix's keys/values between calls (issue 15). */
+  prefixReuse?: boolean;
 }
 
 export interface ChatMessage {
@@ -109,6 +111,12 @@ export interface GenerateResult {
   finishReason: FinishReason;
   promptTokens: number;
   completionTokens: number;
+  /**
+   * Prompt tokens the engine actually computed for this call: promptTokens
+   * minus those taken from a cached prompt prefix (issue 15). Absent when
+   * the engine does not know (then count promptTokens).
+   */
+  prefillTokens?: number;
   /** Time to first token. */
   prefillMs: number;
   decodeMs: number;

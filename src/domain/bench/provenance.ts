@@ -16,6 +16,7 @@ export function loadedModelInfo(spec: ModelSpec, loaded: LoadResult): LoadedMode
     library: loaded.library,
     loadMs: loaded.loadMs,
     contextTokens: loaded.contextTokens,
+    ...(loaded.prefixReuse !== undefined ? { prefixReuse: loaded.prefixReuse } : {}),
   };
 }
 

@@ -55,6 +55,8 @@ describe('bench suite (quick, Node only)', () => {
     for (const prefix of ['engine-overhead.node.ratio', 'parse-align.p95', 'scoring.cli', 'tokens.prompt.zero-shot', 'tokens.answer.answer-v1.one-error']) {
       expect(names).toContain(prefix);
     }
+    // Prefix reuse (issue 15): same answers with and without it, on every variant (a correctness check, not a timing).
+    for (const v of ['zero-shot', 'reasoning', 'few-shot']) expect(report.results.find((r) => r.name === `prefix.identical.${v}`)?.value).toBe(1);
     const table = formatTable(report);
     for (const name of names) expect(table).toContain(name);
     expect(formatMarkdown(report)).toContain('| measurement |');

@@ -222,6 +222,7 @@ describe('WebLLM engine adapter (against a fake MLCEngine)', () => {
       finishReason: 'stop',
       promptTokens: 12,
       completionTokens: 3,
+      prefillTokens: 12, // web-llm's prompt_tokens is what it prefilled this round
       engineStats: { prefillTokensPerSec: 321, decodeTokensPerSec: 45 },
     });
   });
