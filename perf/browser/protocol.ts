@@ -30,9 +30,9 @@ export interface OverheadBenchResult {
 
 export interface ImportBenchResult {
   items: number;
-  /** Worker parse + transfer of the result to the page. */
+  /** Worker parse; the result (without the items, which the worker keeps) to the page. */
   parseMs: number;
-  /** IndexedDB save from the page (datasets repository). */
+  /** IndexedDB save of the staged items from the worker, as the app's "save" button does. */
   saveMs: number;
   longestTaskMs: number;
   longTasks: number;

@@ -12,6 +12,7 @@
 import { z } from '../../protocol/zod';
 import type { DatasetItem, ImportProgress, ImportResult } from '../../core/dataset/types';
 import type { SerializedError } from '../../protocol/errors';
+import type { DatasetRecord } from '../../storage/datasets-repo';
 import { neverPayload, unchecked, type MethodSpec, type Protocol } from '../../protocol/messages';
 import type { RunCounts, RunProgress, RunState } from './types';
 
@@ -37,6 +38,27 @@ export interface ImportParams {
   mapping?: Partial<Record<string, string | null>>;
   unit?: 'span' | 'sentence';
   labelMeansCorrect?: boolean;
+  /**
+   * Keep the items in the worker (no chunk messages) until `saveImport`
+   * writes them to IndexedDB from there: the page never holds 100k items,
+   * so neither their arrival nor their save can stall it (issue 15).
+   */
+  stage?: boolean;
+}
+
+/** The items of a staged import, held by the worker under `token`; the result carries no items then. */
+export interface StagedItems {
+  token: string;
+  itemCount: number;
+}
+
+export type StagedImportResult = ImportResult & { staged?: StagedItems };
+
+export interface SaveImportParams {
+  token: string;
+  id: string;
+  name: string;
+  fileName: string;
 }
 
 export type BenchMethods = {
@@ -46,7 +68,9 @@ export type BenchMethods = {
   cancel: MethodSpec<{ runId: string }, { stopping: boolean }>;
   status: MethodSpec<undefined, { activeRunId: string | null }>;
   /** Items come as chunk messages (see import-chunks.ts); the result's items are empty then. */
-  importDataset: MethodSpec<ImportParams, ImportResult, ImportProgress, DatasetItem[]>;
+  importDataset: MethodSpec<ImportParams, StagedImportResult, ImportProgress, DatasetItem[]>;
+  /** Writes a staged import's items and its record (DatasetRecord) to IndexedDB from the worker. */
+  saveImport: MethodSpec<SaveImportParams, DatasetRecord>;
 };
 
 const runState = z.enum(['running', 'paused', 'cancelled', 'completed']);
@@ -90,7 +114,10 @@ const importParams: z.ZodType<ImportParams> = z.object({
   mapping: z.record(z.string(), z.string().nullable()).optional(),
   unit: z.enum(['span', 'sentence']).optional(),
   labelMeansCorrect: z.boolean().optional(),
+  stage: z.boolean().optional(),
 });
+
+const saveImportParams: z.ZodType<SaveImportParams> = z.object({ token: z.string().min(1), id: z.string().min(1), name: z.string(), fileName: z.string() });
 
 // The error code is checked against the closed list when the page rebuilds it; here a string is enough.
 const endedParser = { parse: (v: unknown): RunEnded => runEnded.parse(v) as RunEnded };
@@ -102,7 +129,9 @@ export const benchProtocol: Protocol<BenchMethods> = {
   cancel: { params: runIdParams, result: stopping, progress: neverPayload, chunk: neverPayload },
   status: { params: z.undefined(), result: z.object({ activeRunId: z.string().nullable() }), progress: neverPayload, chunk: neverPayload },
   // Import results can hold thousands of items; the worker built them with the typed importer.
-  importDataset: { params: importParams, result: unchecked<ImportResult>(), progress: unchecked<ImportProgress>(), chunk: unchecked<DatasetItem[]>() },
+  importDataset: { params: importParams, result: unchecked<StagedImportResult>(), progress: unchecked<ImportProgress>(), chunk: unchecked<DatasetItem[]>() },
+  // The record was built by the worker from the typed import result.
+  saveImport: { params: saveImportParams, result: unchecked<DatasetRecord>(), progress: neverPayload, chunk: neverPayload },
 };
 
 /** Name of the Web Lock the worker holds while a run executes; the page asks for it to tell a live run from an orphan. */
