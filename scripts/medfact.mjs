@@ -14,8 +14,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ENTRY = 'src/cli/medfact.ts';
-/** Inside node_modules: git-ignored, removed with it, and bare imports of the bundle resolve from here. */
-const CACHE = join(ROOT, 'node_modules', '.cache', 'medfact-cli');
+/**
+ * Inside node_modules: git-ignored, removed with it, and bare imports of the
+ * bundle resolve from here (MEDFACT_CLI_CACHE, for tests, must stay inside it too).
+ */
+const CACHE = process.env.MEDFACT_CLI_CACHE ? resolve(process.env.MEDFACT_CLI_CACHE) : join(ROOT, 'node_modules', '.cache', 'medfact-cli');
 const MANIFEST = join(CACHE, 'manifest.json');
 const SELF = fileURLToPath(import.meta.url);
 
