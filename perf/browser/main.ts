@@ -18,6 +18,7 @@ import { disposeBenchClient } from '../../src/features/bench/bench-client';
 import { parseDatasetFile, saveImportedDataset } from '../../src/features/bench/bench-service';
 import { makeText, seededRandom } from '../synthetic';
 import { TYPICAL_TEXT } from '../typical-text';
+import { libraryProbe, prepareLibrary } from './library-probe';
 import type { BenchPageApi, DirectReply, DirectRequest, ImportBenchResult, OverheadBenchResult, RunnerBenchResult } from './protocol';
 
 /** Answers at once: items whose text length is odd get one error quoting a fragment, the rest none. */
@@ -280,6 +281,6 @@ async function importProbe(): Promise<ImportBenchResult> {
   return { items: record.itemCount, parseMs: t1 - t0, saveMs: t2 - t1, longestTaskMs: seen.longestMs, longTasks: seen.count, attribution: seen.attribution };
 }
 
-const api: BenchPageApi = { runner, overhead, prepareImport, importProbe, longTaskSelfTest };
+const api: BenchPageApi = { runner, overhead, prepareImport, importProbe, prepareLibrary, libraryProbe: () => libraryProbe(watchLongTasks), longTaskSelfTest };
 (window as unknown as { __bench: BenchPageApi }).__bench = api;
 document.querySelector('main')?.setAttribute('data-ready', 'true');

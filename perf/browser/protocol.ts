@@ -39,11 +39,23 @@ export interface ImportBenchResult {
   attribution: string[];
 }
 
+export interface LibraryBenchResult {
+  docs: number;
+  passages: number;
+  /** Import of every document: extraction (worker), passages, index update, IndexedDB. */
+  ms: number;
+  longestTaskMs: number;
+  longTasks: number;
+  attribution: string[];
+}
+
 export interface BenchPageApi {
   /** A deliberate 80 ms task is reported by the Long Tasks API (run outside traced windows). */
   longTaskSelfTest(): Promise<boolean>;
   prepareImport(count: number): number;
   importProbe(): Promise<ImportBenchResult>;
+  prepareLibrary(docs: number, chars: number): number;
+  libraryProbe(): Promise<LibraryBenchResult>;
   runner(count: number): Promise<RunnerBenchResult>;
   overhead(options: { hubHost: string; id: string; reps: number; maxTokens: number }): Promise<OverheadBenchResult>;
 }
