@@ -4,8 +4,8 @@
  * shows why the app uses its own BM25 index (src/core/evidence/lexical-index.ts).
  */
 import MiniSearch, { type AsPlainObject, type Options, type SearchOptions } from 'minisearch';
-import { gramTokens, normalizeForSearch, TOKENIZER_VERSION, wordTokens } from '../src/core/evidence/tokenizer';
-import type { ScoredId } from '../src/core/evidence/types';
+import { gramTokens, normalizeForSearch, TOKENIZER_VERSION, wordTokens } from '../src/core/evidence';
+import type { ScoredId } from '../src/core/evidence';
 
 /** Persisted indexes carry this; any other version is rebuilt from the passages. */
 const INDEX_VERSION = `evidence-index-1/${TOKENIZER_VERSION}`;

@@ -10,7 +10,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { demoSetJsonl } from '../src/core/dataset';
+import { demoSetJsonl } from '../src/core/dataset/demo-set';
 import { runCommand } from '../src/cli/run/run-command';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { round } from './stats';

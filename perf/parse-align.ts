@@ -5,7 +5,9 @@
  * quotes do (half-width punctuation, an inserted space, one wrong character)
  * so the normalised and fuzzy paths are timed too.
  */
-import { alignFindings, parseVerifierAnswer, type WireAnswer } from '../src/core';
+import { alignFindings } from '../src/core/align';
+import { parseVerifierAnswer } from '../src/core/parse';
+import type { WireAnswer } from '../src/core/answer';
 import { ERROR_TYPES } from '../src/core/labels';
 import { median, quantile, round } from './stats';
 import { makeText, pickFragments, seededRandom } from './synthetic';

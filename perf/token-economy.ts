@@ -9,7 +9,8 @@
  */
 import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
-import { buildVerifierPrompt, PROMPT_VARIANTS, type WireFinding } from '../src/core';
+import { buildVerifierPrompt, PROMPT_VARIANTS } from '../src/core/prompts';
+import type { WireFinding } from '../src/core/answer';
 import { TYPICAL_TEXT } from './typical-text';
 import { infoRow, type BenchContext, type BenchRow, type Measurement } from './types';
 

@@ -6,10 +6,11 @@
  * its own worker).
  */
 import { runLoop } from '../../src/domain/bench/run-loop';
-import { RUN_RECORD_VERSION, type RunConfig, type RunRecord } from '../../src/domain/bench/types';
+import { RUN_RECORD_VERSION, type RunConfig, type RunRecord } from '../../src/core/run-record';
 import { createEngineClient, type EngineClient } from '../../src/client/engine-client';
 import { createEngineWorker } from '../../src/client/engine-worker-factory';
-import { buildVerifierPrompt, check } from '../../src/core';
+import { buildVerifierPrompt } from '../../src/core/prompts';
+import { check } from '../../src/core/check';
 import type { DatasetItem } from '../../src/core/dataset/types';
 import type { ModelEngine, ModelSpec } from '../../src/protocol/engine';
 import { closeAppDb, DB_NAME, openAppDb } from '../../src/storage/db';

@@ -4,9 +4,9 @@
  * measures; placed under the header of the metrics report so nobody reads a
  * score without them.
  */
-import type { PredictionCoverage } from '../core/metrics';
+import type { PredictionCoverage } from '../core/metrics/coverage';
 import type { MediqaMeasures } from '../core/mediqa';
-import type { Interval } from '../core/metrics';
+import type { Interval } from '../core/metrics/stats-utils';
 
 const f3 = (x: number): string => x.toFixed(3);
 const ci = (i: Interval): string => `[${f3(i.low)}, ${f3(i.high)}]`;

@@ -1,6 +1,7 @@
 /** Plain-text rendering of import results and metrics for the terminal. */
-import type { ImportResult } from '../core/dataset';
-import type { Interval, MetricBlock, Metrics } from '../core/metrics';
+import type { ImportResult } from '../core/dataset/types';
+import type { Interval } from '../core/metrics/stats-utils';
+import type { MetricBlock, Metrics } from '../core/metrics/compute-metrics';
 
 const f3 = (x: number): string => x.toFixed(3);
 const ci = (i: Interval | null): string => (i ? `[${f3(i.low)}, ${f3(i.high)}]` : '');

@@ -7,8 +7,11 @@
  * dispatcher.
  */
 import { writeFile } from 'node:fs/promises';
-import type { DatasetField, ImportResult } from '../core/dataset';
-import { computeMetrics, metricsToCsv, prepareScoring, type Criterion } from '../core/metrics';
+import type { DatasetField, ImportResult } from '../core/dataset/types';
+import { computeMetrics } from '../core/metrics/compute-metrics';
+import { metricsToCsv } from '../core/metrics/report-writers';
+import { prepareScoring } from '../core/metrics/coverage';
+import type { Criterion } from '../core/metrics/span-match';
 import {
   isOfficialId,
   looksLikeMediqaSubmission,

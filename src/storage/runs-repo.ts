@@ -5,7 +5,7 @@
  * counts and heartbeat are updated in the same transaction as each item, so
  * they never disagree with the stored items, whatever crashes in between.
  */
-import type { RunCounts, RunItemRecord, RunRecord, RunState } from '../domain/bench/types';
+import type { RunCounts, RunItemRecord, RunRecord, RunState } from '../core/run-record';
 import { MedfactError } from '../protocol/errors';
 import { getAppDb, withStorageErrors, type AppDb } from './db';
 

@@ -14,7 +14,7 @@ import type { DatasetItem, ImportProgress, ImportResult } from '../../core/datas
 import type { SerializedError } from '../../protocol/errors';
 import type { DatasetRecord } from '../../storage/datasets-repo';
 import { neverPayload, unchecked, type MethodSpec, type Protocol } from '../../protocol/messages';
-import type { RunCounts, RunProgress, RunState } from './types';
+import type { RunCounts, RunProgress, RunState } from '../../core/run-record';
 
 export interface StartRunParams {
   runId: string;

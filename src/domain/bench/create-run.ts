@@ -1,5 +1,5 @@
 /** A new run record, before anything has run (state `paused` until a loop picks it up). */
-import { RUN_RECORD_VERSION, type ItemSelection, type RunConfig, type RunRecord } from './types';
+import { RUN_RECORD_VERSION, type ItemSelection, type RunConfig, type RunRecord } from '../../core/run-record';
 
 export interface NewRunInput {
   id?: string;

@@ -11,7 +11,7 @@ import { MedfactError, toMedfactError } from '../../protocol/errors';
 import { buildProvenance } from './provenance';
 import { RunControl, runLoop, type RunLoopOutcome, type RunSink } from './run-loop';
 import { itemsForRun } from './select-items';
-import type { RunProgress, RunRecord } from './types';
+import type { RunProgress, RunRecord } from '../../core/run-record';
 
 export interface RunStore extends RunSink {
   get(id: string): Promise<RunRecord | null>;

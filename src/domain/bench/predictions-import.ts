@@ -6,7 +6,7 @@
  * summary below, with the same counts the CLI prints.
  */
 import type { DatasetItem } from '../../core/dataset/types';
-import { looksLikeMediqaSubmission } from '../../core/mediqa/submission';
+import { looksLikeMediqaSubmission } from '../../core/mediqa';
 import { MISSING_WARN_SHARE, prepareScoring, type DuplicatePrediction, type PreparedScoring } from '../../core/metrics/coverage';
 import { readPredictions, type PredictionIssue } from '../../core/predictions';
 import { MedfactError } from '../../protocol/errors';

@@ -3,7 +3,7 @@ import { ANSWER_FORMAT_VERSION } from '../../core/answer';
 import { buildVerifierPrompt } from '../../core/prompts';
 import type { Capabilities } from '../../protocol/capabilities';
 import type { LoadResult, ModelSpec } from '../../protocol/engine';
-import type { LoadedModelInfo, RunConfig, RunProvenance, RunRecord } from './types';
+import type { LoadedModelInfo, RunConfig, RunProvenance, RunRecord } from '../../core/run-record';
 
 export function loadedModelInfo(spec: ModelSpec, loaded: LoadResult): LoadedModelInfo {
   return {

@@ -11,7 +11,7 @@ import { engineScorer, THRESHOLD_PRESETS } from '../../core/gating';
 import type { PredictedSpan, Prediction } from '../../core/predictions';
 import type { ModelEngine } from '../../protocol/engine';
 import { MedfactError, serializeError } from '../../protocol/errors';
-import type { RunConfig, RunItemRecord, StoredFinding, ThresholdPolicy } from './types';
+import type { RunConfig, RunItemRecord, StoredFinding, ThresholdPolicy } from '../../core/run-record';
 
 export interface RunEngines {
   /** null only for a rules-only run (formulary mode 'rules'), which loads no model. */

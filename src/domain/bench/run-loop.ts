@@ -19,7 +19,7 @@ import { createYielder } from '../../core/yield';
 import type { DatasetItem } from '../../core/dataset/types';
 import { AbortError, isAbortError, toMedfactError, type ErrorCode, type MedfactError } from '../../protocol/errors';
 import { failedItem, resolveThreshold, runItem, type RunEngines } from './run-item';
-import type { RunConfig, RunCounts, RunItemRecord, RunProgress, RunRecord, RunState } from './types';
+import type { RunConfig, RunCounts, RunItemRecord, RunProgress, RunRecord, RunState } from '../../core/run-record';
 
 /** What the loop needs from storage; the runs repository satisfies it. */
 export interface RunSink {

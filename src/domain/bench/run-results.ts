@@ -11,7 +11,7 @@ import type { Criterion } from '../../core/metrics/span-match';
 import { sweepThresholds, type ThresholdSweep } from '../../core/metrics/threshold-sweep';
 import { writePredictionsJsonl, type Prediction } from '../../core/predictions';
 import { predictionFrom } from './run-item';
-import type { RunItemRecord, StoredFinding } from './types';
+import type { RunItemRecord, StoredFinding } from '../../core/run-record';
 
 export function criterionFor(unit: GoldUnit): Criterion {
   return unit === 'sentence' ? 'sentence' : 'span';

@@ -6,7 +6,7 @@
 import type { DatasetItem } from '../../core/dataset/types';
 import { createRng } from '../../core/metrics/stats-utils';
 import { MedfactError } from '../../protocol/errors';
-import type { ItemSelection } from './types';
+import type { ItemSelection } from '../../core/run-record';
 
 export function matchesSelection(item: DatasetItem, s: ItemSelection): boolean {
   if (s.label === 'error' && !item.hasError) return false;

@@ -11,7 +11,7 @@ import { describeAdapter } from '../../domain/bench/provenance';
 import { checkPredictionsFile, type PredictionsImportSummary } from '../../domain/bench/predictions-import';
 import { runItemsFromPredictions } from '../../domain/bench/run-results';
 import { itemsForRun, selectItems } from '../../domain/bench/select-items';
-import type { ItemSelection, RunConfig, RunItemRecord, RunRecord } from '../../domain/bench/types';
+import type { ItemSelection, RunConfig, RunItemRecord, RunRecord } from '../../core/run-record';
 import { probeCapabilities } from '../../client/probe-capabilities';
 import { DEMO_SET } from '../../core/dataset/demo-set';
 import type { DatasetItem, ImportProgress } from '../../core/dataset/types';

@@ -5,7 +5,7 @@
  * getState(); tests call reset().
  */
 import { create } from 'zustand';
-import type { RunProgress, RunRecord } from '../../domain/bench/types';
+import type { RunProgress, RunRecord } from '../../core/run-record';
 import type { MedfactError } from '../../protocol/errors';
 import type { DatasetRecord } from '../../storage/datasets-repo';
 

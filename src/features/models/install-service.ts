@@ -9,20 +9,10 @@ import { isAbortError, serializeError, toMedfactError } from '../../protocol/err
 import type { AppConfig } from '../../domain/config/schema';
 import { toModelSpec } from '../../domain/catalog/model-spec';
 import type { CatalogModel } from '../../domain/catalog/schema';
-import {
-  browserInstallerDeps,
-  clearAll,
-  deleteModel,
-  importFromFiles,
-  installModel,
-  makePlan,
-  planInstall,
-  readEstimate,
-  verifyInstalled,
-  type InstallTarget,
-  type InstallerDeps,
-  type PickedFile,
-} from '../../domain/install';
+import { browserInstallerDeps, clearAll, deleteModel, installModel, readEstimate, verifyInstalled, type InstallerDeps } from '../../domain/install/installer';
+import { importFromFiles, type PickedFile } from '../../domain/install/import-files';
+import { makePlan, planInstall } from '../../domain/install/plan';
+import type { InstallTarget } from '../../domain/install/types';
 import { modelsRepo, type ModelInstallRecord } from '../../storage/models-repo';
 import { useModelsStore, type SourceSettings } from './models-store';
 

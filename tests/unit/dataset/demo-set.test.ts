@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_SET, demoSetJsonl, importDataset } from '../../../src/core/dataset';
+import { DEMO_SET, demoSetJsonl } from '../../../src/core/dataset/demo-set';
+import { importDataset } from '../../../src/core/dataset/import-dataset';
 import { ERROR_TYPES, SPECIALTIES, STYLES } from '../../../src/core/labels';
 
 describe('built-in demo set', () => {

@@ -7,7 +7,8 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { importDataset, type ImportResult } from '../../../src/core/dataset';
+import { importDataset } from '../../../src/core/dataset/import-dataset';
+import type { ImportResult } from '../../../src/core/dataset/types';
 import { MedfactError } from '../../../src/protocol/errors';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { importDataset, layoutSignature, type ImportProgress } from '../../../src/core/dataset';
+import { importDataset } from '../../../src/core/dataset/import-dataset';
+import { layoutSignature } from '../../../src/core/dataset/field-mapping';
+import type { ImportProgress } from '../../../src/core/dataset/types';
 import { MedfactError } from '../../../src/protocol/errors';
 
 const dir = join(import.meta.dirname, '../../fixtures/datasets');

@@ -5,17 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  createYielder,
-  hashItems,
-  importDataset,
-  normalizeDifficulty,
-  normalizeSpecialty,
-  normalizeStyle,
-  type DatasetItem,
-  type ImportProgress,
-  yieldToEventLoop,
-} from '../../../src/core/dataset';
+import { createYielder, importDataset, yieldToEventLoop } from '../../../src/core/dataset/import-dataset';
+import { hashItems } from '../../../src/core/dataset/stats';
+import { normalizeDifficulty, normalizeSpecialty, normalizeStyle } from '../../../src/core/dataset/normalize-labels';
+import type { DatasetItem, ImportProgress } from '../../../src/core/dataset/types';
 
 /**
  * True when `step` let a macrotask queued before it run (i.e. it yielded to

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  detectMapping,
-  normalizeDifficulty,
-  normalizeErrorType,
-  normalizeSpecialty,
-  normalizeStyle,
-  parseErrorLabel,
-  parseMappingOverrides,
-} from '../../../src/core/dataset';
+import { detectMapping, parseMappingOverrides } from '../../../src/core/dataset/field-mapping';
+import { normalizeDifficulty, normalizeErrorType, normalizeSpecialty, normalizeStyle, parseErrorLabel } from '../../../src/core/dataset/normalize-labels';
 import { ERROR_TYPES, ERROR_TYPE_INFO, SPECIALTIES, SPECIALTY_INFO, STYLES, STYLE_INFO } from '../../../src/core/labels';
 
 describe('label normalisation', () => {

@@ -1,7 +1,7 @@
 import { openAsBlob, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { importDataset } from '../../../src/core/dataset';
+import { importDataset } from '../../../src/core/dataset/import-dataset';
 import {
   looksLikeMediqaSubmission,
   mediqaMeasures,

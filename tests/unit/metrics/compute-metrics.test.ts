@@ -1,19 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { DatasetItem } from '../../../src/core/dataset';
+import type { DatasetItem } from '../../../src/core/dataset/types';
 import type { Prediction } from '../../../src/core/predictions';
-import {
-  binomial,
-  compareRuns,
-  computeMetrics,
-  createRng,
-  logFactorial,
-  matchSpans,
-  mcnemarExact,
-  metricsToCsv,
-  sweepThresholds,
-  wilson,
-} from '../../../src/core/metrics';
+import { binomial, createRng, logFactorial, mcnemarExact, wilson } from '../../../src/core/metrics/stats-utils';
+import { compareRuns } from '../../../src/core/metrics/compare-runs';
+import { computeMetrics } from '../../../src/core/metrics/compute-metrics';
+import { matchSpans } from '../../../src/core/metrics/span-match';
+import { metricsToCsv } from '../../../src/core/metrics/report-writers';
+import { sweepThresholds } from '../../../src/core/metrics/threshold-sweep';
 
 const T = '0123456789abcdefghij'; // 20 characters
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DatasetItem } from '../../../src/core/dataset/types';
-import { computeMetrics, MISSING_PREDICTION_RULE, MISSING_WARN_SHARE, prepareScoring } from '../../../src/core/metrics';
+import { computeMetrics } from '../../../src/core/metrics/compute-metrics';
+import { MISSING_PREDICTION_RULE, MISSING_WARN_SHARE, prepareScoring } from '../../../src/core/metrics/coverage';
 import { metricsToCsv } from '../../../src/core/metrics/report-writers';
 import { parsePredictionsJsonl } from '../../../src/core/predictions';
 

@@ -4,7 +4,7 @@
  * the reward model and the threshold policy.
  */
 import { useEffect, useMemo, useState } from 'react';
-import type { ItemSelection, RunConfig, ThresholdPolicy } from '../../../domain/bench/types';
+import type { ItemSelection, RunConfig, ThresholdPolicy } from '../../../core/run-record';
 import { selectItems } from '../../../domain/bench/select-items';
 import type { DatasetItem } from '../../../core/dataset/types';
 import { labelName, type LabelKind } from '../../../core/labels';

@@ -1,7 +1,7 @@
 /** The stored runs: state, progress of the active one, pause / resume / cancel, results, comparison, predictions import. */
 import { useRef, useState } from 'react';
 import type { PredictionsImportSummary } from '../../../domain/bench/predictions-import';
-import type { RunRecord } from '../../../domain/bench/types';
+import type { RunRecord } from '../../../core/run-record';
 import { toMedfactError } from '../../../protocol/errors';
 import { useBenchStore } from '../bench-store';
 import { cancelRun, deleteRun, importPredictionsRun, pauseRun, resumeRun } from '../bench-service';

@@ -6,7 +6,10 @@
  * there, or calls an installer the session provides.
  */
 import { useEffect, useState } from 'react';
-import { CatalogModelSchema, downloadBytes, mergeCatalog, recommendDefaults, toModelSpec, type CatalogModel, type Recommendation } from '../../../domain/catalog';
+import { CatalogModelSchema, downloadBytes, type CatalogModel } from '../../../domain/catalog/schema';
+import { mergeCatalog } from '../../../domain/catalog/catalog';
+import { recommendDefaults, type Recommendation } from '../../../domain/catalog/recommend';
+import { toModelSpec } from '../../../domain/catalog/model-spec';
 import { deploymentRecommendOptions } from '../../../domain/catalog/recommend';
 import { probeCapabilities } from '../../../client/probe-capabilities';
 import { useLocaleStore, useT } from '../../../i18n';

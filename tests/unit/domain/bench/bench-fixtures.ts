@@ -1,7 +1,7 @@
 /** Small benchmark items and a scripted verifier that answers from the text it is shown. */
 import type { DatasetItem } from '../../../../src/core/dataset/types';
 import type { GenerateParams } from '../../../../src/protocol/engine';
-import type { RunConfig } from '../../../../src/domain/bench/types';
+import type { RunConfig } from '../../../../src/core/run-record';
 import { createRunsRepo, type RunsRepo } from '../../../../src/storage/runs-repo';
 import { createDatasetsRepo, type DatasetsRepo } from '../../../../src/storage/datasets-repo';
 import { getAppDb } from '../../../../src/storage/db';

@@ -4,7 +4,7 @@ import { createWorkerClient, type WorkerClient } from '../../../../src/client/wo
 import { createImportCollector } from '../../../../src/domain/bench/import-chunks';
 import { benchProtocol, type BenchMethods } from '../../../../src/domain/bench/bench-protocol';
 import { newRunRecord } from '../../../../src/domain/bench/create-run';
-import type { RunProgress } from '../../../../src/domain/bench/types';
+import type { RunProgress } from '../../../../src/core/run-record';
 import { demoSetJsonl } from '../../../../src/core/dataset/demo-set';
 import { serveBench } from '../../../../workers/bench/serve-bench';
 import { createScriptedEngine } from '../../../fixtures/scripted-engine';

@@ -7,7 +7,7 @@ import { createScriptedEngine } from '../../../fixtures/scripted-engine';
 import { newRunRecord } from '../../../../src/domain/bench/create-run';
 import { executeRun, type EngineLoader } from '../../../../src/domain/bench/execute-run';
 import { evaluateRun } from '../../../../src/domain/bench/run-results';
-import type { RunConfig } from '../../../../src/domain/bench/types';
+import type { RunConfig } from '../../../../src/core/run-record';
 import { importFormulary } from '../../../../src/core/meds';
 import { CONFIG, freshDb, ITEMS, scriptedAnswer } from './bench-fixtures';
 

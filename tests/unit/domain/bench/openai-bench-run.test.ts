@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { newRunRecord } from '../../../../src/domain/bench/create-run';
 import { executeRun, type EngineLoader } from '../../../../src/domain/bench/execute-run';
-import type { RunConfig } from '../../../../src/domain/bench/types';
+import type { RunConfig } from '../../../../src/core/run-record';
 import { createOpenAIEngine } from '../../../../workers/openai-engine';
 import { startOpenAIServer } from '../../../fixtures/openai-server';
 import { CONFIG, freshDb, ITEMS } from './bench-fixtures';

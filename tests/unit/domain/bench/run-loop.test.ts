@@ -4,7 +4,7 @@ import { newRunRecord } from '../../../../src/domain/bench/create-run';
 import { executeRun, type EngineLoader } from '../../../../src/domain/bench/execute-run';
 import { RunControl, runLoop, type RunSink } from '../../../../src/domain/bench/run-loop';
 import { evaluateRun, exportPredictions } from '../../../../src/domain/bench/run-results';
-import type { RunItemRecord, RunRecord } from '../../../../src/domain/bench/types';
+import type { RunItemRecord, RunRecord } from '../../../../src/core/run-record';
 import { MedfactError } from '../../../../src/protocol/errors';
 import { isResumable, STALE_HEARTBEAT_MS, type RunsRepo } from '../../../../src/storage/runs-repo';
 import { parsePredictionsJsonl } from '../../../../src/core/predictions';

@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Capabilities } from '../../../../src/protocol/capabilities';
 import type { ModelSource } from '../../../../src/protocol/engine';
-import {
-  CatalogModelSchema,
-  customEntry,
-  DEFAULT_CATALOG,
-  findEntry,
-  parseHubIdOrUrl,
-  recommendDefaults,
-  toModelSpec,
-} from '../../../../src/domain/catalog';
+import { CatalogModelSchema } from '../../../../src/domain/catalog/schema';
+import { customEntry, parseHubIdOrUrl } from '../../../../src/domain/catalog/custom-entry';
+import { DEFAULT_CATALOG, findEntry } from '../../../../src/domain/catalog/catalog';
+import { recommendDefaults } from '../../../../src/domain/catalog/recommend';
+import { toModelSpec } from '../../../../src/domain/catalog/model-spec';
 import { CatalogEntrySchema } from '../../../../src/domain/config/schema';
 
 const GIB = 1024 ** 3;

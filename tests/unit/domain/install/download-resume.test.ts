@@ -9,7 +9,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MedfactError } from '../../../../src/protocol/errors';
-import { DEFAULT_CHUNK_BYTES, MemoryCacheStorage, PartialStore, downloadFile, type FetchLike, type PlannedFile } from '../../../../src/domain/install';
+import { DEFAULT_CHUNK_BYTES, downloadFile } from '../../../../src/domain/install/download-file';
+import { MemoryCacheStorage } from '../../../../src/domain/install/memory-cache-storage';
+import { PartialStore } from '../../../../src/domain/install/partial-store';
+import type { FetchLike, PlannedFile } from '../../../../src/domain/install/types';
 
 const URL_ = 'https://mirror.test/org/model/resolve/main/tokenizer.json';
 const SIZE = 6 * 1024 * 1024;

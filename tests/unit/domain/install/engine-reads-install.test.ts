@@ -5,7 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { env, pipeline } from '@huggingface/transformers';
 import { ensureFixtureModels } from '../../../fixtures/ensure-models';
 import { startMirrorServer, type MirrorServer } from '../../../fixtures/mirror-server';
-import { MemoryCacheStorage, TRANSFORMERS_CACHE, installModel, planInstall } from '../../../../src/domain/install';
+import { MemoryCacheStorage } from '../../../../src/domain/install/memory-cache-storage';
+import { TRANSFORMERS_CACHE } from '../../../../src/domain/install/cache-layout';
+import { installModel } from '../../../../src/domain/install/installer';
+import { planInstall } from '../../../../src/domain/install/plan';
 import { createMemoryModelsRepo } from '../../../../src/storage/models-repo';
 
 let mirror: MirrorServer;

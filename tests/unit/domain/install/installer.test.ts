@@ -3,22 +3,13 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { ensureFixtureModels } from '../../../fixtures/ensure-models';
 import { startMirrorServer, type MirrorServer } from '../../../fixtures/mirror-server';
-import {
-  MemoryCacheStorage,
-  PARTIAL_CACHE,
-  TRANSFORMERS_CACHE,
-  clearAll,
-  deleteModel,
-  importFromFiles,
-  installModel,
-  planInstall,
-  verifyInstalled,
-  type InstallProgress,
-  type InstallTarget,
-  type InstallerDeps,
-  type PickedFile,
-  type StorageLike,
-} from '../../../../src/domain/install';
+import { MemoryCacheStorage } from '../../../../src/domain/install/memory-cache-storage';
+import { PARTIAL_CACHE } from '../../../../src/domain/install/partial-store';
+import { TRANSFORMERS_CACHE } from '../../../../src/domain/install/cache-layout';
+import { clearAll, deleteModel, installModel, verifyInstalled, type InstallerDeps } from '../../../../src/domain/install/installer';
+import { importFromFiles, type PickedFile } from '../../../../src/domain/install/import-files';
+import { planInstall } from '../../../../src/domain/install/plan';
+import type { InstallProgress, InstallTarget, StorageLike } from '../../../../src/domain/install/types';
 import { createMemoryModelsRepo, type ModelsRepo } from '../../../../src/storage/models-repo';
 import { AbortError, MedfactError } from '../../../../src/protocol/errors';
 

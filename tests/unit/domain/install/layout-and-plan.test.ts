@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  TRANSFORMERS_CACHE,
-  WEBLLM_CONFIG_CACHE,
-  WEBLLM_MODEL_CACHE,
-  WEBLLM_WASM_CACHE,
-  assertUrlAllowed,
-  cleanModelUrl,
-  installRecordId,
-  makePlan,
-  parseMirrorManifest,
-  planInstall,
-  transformersFileUrl,
-  webllmFileUrl,
-  type FetchLike,
-  type InstallTarget,
-} from '../../../../src/domain/install';
+import { TRANSFORMERS_CACHE, WEBLLM_CONFIG_CACHE, WEBLLM_MODEL_CACHE, WEBLLM_WASM_CACHE, cleanModelUrl, installRecordId, transformersFileUrl, webllmFileUrl } from '../../../../src/domain/install/cache-layout';
+import { assertUrlAllowed } from '../../../../src/domain/install/source-guard';
+import { makePlan, planInstall } from '../../../../src/domain/install/plan';
+import { parseMirrorManifest } from '../../../../src/domain/install/mirror-manifest';
+import type { FetchLike, InstallTarget } from '../../../../src/domain/install/types';
 import { MedfactError } from '../../../../src/protocol/errors';
 
 const hub = { hubHost: 'https://huggingface.co' };

@@ -7,19 +7,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FIXTURE_MLC_LIB, FIXTURE_MLC_MODEL, FIXTURE_MLC_MODEL_ID, buildTinyMlcModel } from '../../../fixtures/mlc-model';
 import { jsonBytes } from '../../../fixtures/onnx/model-files';
-import {
-  MemoryCacheStorage,
-  WEBLLM_CONFIG_CACHE,
-  WEBLLM_MODEL_CACHE,
-  WEBLLM_WASM_CACHE,
-  cleanModelUrl,
-  importFromFiles,
-  planInstall,
-  webllmModelRecordUrl,
-  type InstallTarget,
-  type InstallerDeps,
-  type PickedFile,
-} from '../../../../src/domain/install';
+import { MemoryCacheStorage } from '../../../../src/domain/install/memory-cache-storage';
+import { WEBLLM_CONFIG_CACHE, WEBLLM_MODEL_CACHE, WEBLLM_WASM_CACHE, cleanModelUrl, webllmModelRecordUrl } from '../../../../src/domain/install/cache-layout';
+import { importFromFiles, type PickedFile } from '../../../../src/domain/install/import-files';
+import { planInstall } from '../../../../src/domain/install/plan';
+import type { InstallTarget } from '../../../../src/domain/install/types';
+import type { InstallerDeps } from '../../../../src/domain/install/installer';
 import { createMemoryModelsRepo, type ModelsRepo } from '../../../../src/storage/models-repo';
 
 const HUB = 'http://mirror.test/';

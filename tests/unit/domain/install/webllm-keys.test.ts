@@ -7,7 +7,10 @@
 // (tests/browser/webllm-cache.test.ts) does the same against real Chromium.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_MLC_MODEL_ID, buildTinyMlcModel } from '../../../fixtures/mlc-model';
-import { MemoryCacheStorage, installModel, planInstall, type InstallTarget } from '../../../../src/domain/install';
+import { MemoryCacheStorage } from '../../../../src/domain/install/memory-cache-storage';
+import { installModel } from '../../../../src/domain/install/installer';
+import { planInstall } from '../../../../src/domain/install/plan';
+import type { InstallTarget } from '../../../../src/domain/install/types';
 import { createMemoryModelsRepo } from '../../../../src/storage/models-repo';
 import type { ModelSpec } from '../../../../src/protocol/engine';
 import { buildAppConfig } from '../../../../workers/webllm-engine';

@@ -3,13 +3,13 @@
  * one stored result per item. Plain data (stored in IndexedDB, sent between
  * threads, exported), no behaviour.
  */
-import type { FormularyRow } from '../../core/meds';
-import type { Verdict } from '../../core/check';
-import type { PromptVariant } from '../../core/prompts';
-import type { ThresholdPreset } from '../../core/gating';
-import type { Prediction } from '../../core/predictions';
-import type { Device, Dtype, EngineKind, ModelSpec } from '../../protocol/engine';
-import type { SerializedError } from '../../protocol/errors';
+import type { FormularyRow } from './meds';
+import type { Verdict } from './check';
+import type { PromptVariant } from './prompts';
+import type { ThresholdPreset } from './gating';
+import type { Prediction } from './predictions';
+import type { Device, Dtype, EngineKind, ModelSpec } from '../protocol/engine';
+import type { SerializedError } from '../protocol/errors';
 
 export const RUN_RECORD_VERSION = 1;
 
