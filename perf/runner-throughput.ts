@@ -1,6 +1,6 @@
 /**
  * Item 2: runner throughput. 2,116 synthetic items through the benchmark
- * runner (src/bench-runner runLoop, the app's loop) with an instant
+ * runner (src/domain/bench runLoop, the app's loop) with an instant
  * in-process engine, each result written to real IndexedDB (the runs
  * repository) in headless Chromium, under a long-task observer.
  */

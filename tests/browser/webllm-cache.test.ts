@@ -59,7 +59,7 @@ beforeAll(async () => {
   const { config } = configureDist({ configPath, distDir: configured });
   writeWebllmProbeModule(configured);
   app = await startAppServer({ dist: configured });
-  // the spec the app hands the WebLLM adapter for this entry (src/catalog/model-spec.ts, mirror-only source)
+  // the spec the app hands the WebLLM adapter for this entry (src/domain/catalog/model-spec.ts, mirror-only source)
   spec = {
     id: FIXTURE_MLC_MODEL,
     engine: 'webllm',

@@ -51,7 +51,7 @@ export const rowKey = (e: Pick<CatalogModel, 'engine' | 'id'>): string => `${e.e
 
 /**
  * Whether the model would exceed the memory budget the recommender uses
- * (src/catalog/recommend.ts, rule 3). Shown as a warning, not a verdict:
+ * (src/domain/catalog/recommend.ts, rule 3). Shown as a warning, not a verdict:
  * browsers cap the memory they report.
  */
 function overBudget(entry: CatalogModel, device: Device, dtype: Dtype, caps: Capabilities): boolean {
