@@ -1,10 +1,13 @@
 /**
  * Item 4: `medfact score` over 100,000 synthetic items, timed as the user
  * runs it (a child process: start-up, dataset import, predictions, metrics
- * with 1,000 bootstrap resamples and all breakdowns, output). The metrics
- * step alone is also timed in-process, for information.
+ * with 1,000 bootstrap resamples and all breakdowns, output). The command is
+ * package.json's `medfact` script (the pre-bundled CLI, scripts/medfact.mjs)
+ * run with node directly, so npm's own start-up (~0.3 s) is left out. The
+ * steps are also timed in-process, for information.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +63,14 @@ export function makeScoringFiles(count: number, seed = 11): { dataset: string; p
   return { dataset: `${data.join('\n')}\n`, predictions: `${preds.join('\n')}\n` };
 }
 
+/** package.json's `medfact` script as node arguments (`node <flags> scripts/medfact.mjs` → [flags…, script]). */
+export function medfactScriptArgs(root: string): string[] {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  const [runtime, ...args] = (pkg.scripts?.medfact ?? '').trim().split(/\s+/);
+  if (runtime !== 'node' || args.length === 0) throw new Error(`package.json's medfact script is not "node …" (it is "${pkg.scripts?.medfact ?? ''}"); the scoring bench runs it with node directly.`);
+  return args;
+}
+
 export const scoringMeasurement: Measurement = {
   name: 'scoring',
   browser: false,
@@ -73,26 +84,26 @@ export const scoringMeasurement: Measurement = {
       await writeFile(datasetPath, files.dataset, 'utf8');
       await writeFile(predictionsPath, files.predictions, 'utf8');
 
-      const cli = join(ctx.root, 'src', 'cli', 'medfact.ts');
+      const cli = medfactScriptArgs(ctx.root);
       const reps = ctx.quick ? 2 : 7;
       const cliMs: number[] = [];
       const cpuS: number[] = [];
       const startupMs: number[] = [];
       const cpuProbe = join(ctx.root, 'perf', 'workers', 'cpu-at-exit.mjs');
+      const execOptions = { cwd: ctx.root, maxBuffer: 256 * 1024 * 1024 };
+      // Untimed first start: builds the CLI bundle if the sources changed since the last one.
+      await run(process.execPath, [...cli, 'help'], execOptions);
       for (let r = 0; r < reps; r++) {
         const t0 = performance.now();
-        const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', '--import', cpuProbe, cli, 'score', datasetPath, predictionsPath, '--json'], {
-          cwd: ctx.root,
-          maxBuffer: 256 * 1024 * 1024,
-        });
+        const { stdout, stderr } = await run(process.execPath, ['--import', cpuProbe, ...cli, 'score', datasetPath, predictionsPath, '--json'], execOptions);
         cliMs.push((performance.now() - t0) / 1000);
         const cpu = /MEDFACT_BENCH_CPU_US=(\d+)/.exec(stderr)?.[1];
         if (cpu) cpuS.push(Number(cpu) / 1e6);
         const report = JSON.parse(stdout) as { vc?: { f1?: number }; dataset?: { items?: number } };
         if (report.dataset?.items !== count) throw new Error(`medfact score read ${String(report.dataset?.items)} items, expected ${count}.`);
-        // Node start-up + tsx alone, to tell the app's work from the runtime's.
+        // The launcher alone (hash check of the bundle's sources, loading it, usage text), to tell the app's work from start-up.
         const s0 = performance.now();
-        await run(process.execPath, ['--import', 'tsx', '-e', '0'], { cwd: ctx.root });
+        await run(process.execPath, [...cli, 'help'], execOptions);
         startupMs.push((performance.now() - s0) / 1000);
       }
 
@@ -112,7 +123,7 @@ export const scoringMeasurement: Measurement = {
       return [
         sampledRow('scoring.cli', cliMs, 's', { op: '<', limit: 2 }, `${note}; wall time of the whole command, ${reps} runs`, { digits: 2 }),
         sampledRow('scoring.cli-cpu', cpuS, 's', null, 'CPU time of the same command (user + system, all threads): what a quiet machine would take at most, without the time given to other processes', { digits: 2 }),
-        sampledRow('scoring.node-startup', startupMs, 's', null, 'node --import tsx doing nothing (part of the CLI time)', { digits: 2 }),
+        sampledRow('scoring.cli-startup', startupMs, 's', null, '`medfact help` through the same launcher: node start-up, bundle check and load (part of the CLI time)', { digits: 2 }),
         sampledRow('scoring.import', importS, 's', null, 'in-process dataset import + predictions parse', { digits: 2 }),
         sampledRow('scoring.metrics', metricsS, 's', null, 'in-process computeMetrics (all breakdowns, bootstrap)', { digits: 2 }),
       ];

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { engineOverheadBrowserMeasurement } from './engine-overhead-browser';
 import { engineOverheadNodeMeasurement } from './engine-overhead';
 import { importBrowserMeasurement } from './import-browser';
+import { libraryBrowserMeasurement } from './library-browser';
 import { machineInfo } from './machine';
 import { openaiRunLoopMeasurement } from './openai-run-loop';
 import { parseAlignMeasurement } from './parse-align';
@@ -32,6 +33,7 @@ export const MEASUREMENTS: readonly Measurement[] = [
   retrievalMeasurement,
   importBrowserMeasurement,
   prefixReuseMeasurement,
+  libraryBrowserMeasurement,
 ];
 
 export interface SuiteOptions {

@@ -5,7 +5,6 @@
  * (check() through the app's engine worker vs transformers.js directly in
  * its own worker).
  */
-import { createImportCollector } from '../../src/domain/bench/import-chunks';
 import { runLoop } from '../../src/domain/bench/run-loop';
 import { RUN_RECORD_VERSION, type RunConfig, type RunRecord } from '../../src/core/run-record';
 import { createEngineClient, type EngineClient } from '../../src/client/engine-client';
@@ -14,12 +13,13 @@ import { buildVerifierPrompt } from '../../src/core/prompts';
 import { check } from '../../src/core/check';
 import type { DatasetItem } from '../../src/core/dataset/types';
 import type { ModelEngine, ModelSpec } from '../../src/protocol/engine';
-import { openAppDb } from '../../src/storage/db';
+import { closeAppDb, DB_NAME, openAppDb } from '../../src/storage/db';
 import { createRunsRepo } from '../../src/storage/runs-repo';
-import { createDatasetsRepo, importedDatasetRecord } from '../../src/storage/datasets-repo';
-import { benchClient, disposeBenchClient } from '../../src/features/bench/bench-client';
+import { disposeBenchClient } from '../../src/features/bench/bench-client';
+import { parseDatasetFile, saveImportedDataset } from '../../src/features/bench/bench-service';
 import { makeText, seededRandom } from '../synthetic';
 import { TYPICAL_TEXT } from '../typical-text';
+import { libraryProbe, prepareLibrary } from './library-probe';
 import type { BenchPageApi, DirectReply, DirectRequest, ImportBenchResult, OverheadBenchResult, RunnerBenchResult } from './protocol';
 
 /** Answers at once: items whose text length is odd get one error quoting a fragment, the rest none. */
@@ -258,35 +258,30 @@ function prepareImport(count: number): number {
 }
 
 /**
- * A dataset import as the app does it: the bench worker parses the file
- * (importDataset over the worker protocol), the page receives the items and
- * stores them in real IndexedDB (datasets repository), under the long-task
- * watcher.
+ * A dataset import as the app does it (features/bench/bench-service): the
+ * bench worker parses the file and keeps the items (staged import); the
+ * page gets the result without them and asks the worker to save them to
+ * real IndexedDB, under the long-task watcher.
  */
 async function importProbe(): Promise<ImportBenchResult> {
   if (!importFile) throw new Error('prepareImport first');
-  const dbName = `medfact-bench-import-${Date.now()}`;
-  const db = openAppDb(dbName);
-  const repo = createDatasetsRepo(() => db);
-  const client = benchClient();
   const watch = watchLongTasks();
   const t0 = performance.now();
-  const collect = createImportCollector();
-  const result = collect.finish(await client.request('importDataset', { file: importFile, fileName: importFile.name }, { onChunk: collect.onChunk }));
+  const result = await parseDatasetFile(importFile, {}, () => undefined);
   const t1 = performance.now();
-  await repo.save(
-    importedDatasetRecord(result, 'bench-import', 'bench', importFile.name),
-    result.items,
-  );
+  const record = await saveImportedDataset(result, 'bench-import', importFile.name, {});
   const t2 = performance.now();
   await new Promise((r) => setTimeout(r, 100));
   const seen = watch.stop();
-  (await db).close();
-  indexedDB.deleteDatabase(dbName);
   disposeBenchClient();
-  return { items: result.items.length, parseMs: t1 - t0, saveMs: t2 - t1, longestTaskMs: seen.longestMs, longTasks: seen.count, attribution: seen.attribution };
+  await closeAppDb();
+  await new Promise<void>((resolve) => {
+    const req = indexedDB.deleteDatabase(DB_NAME);
+    req.onsuccess = req.onerror = req.onblocked = () => resolve();
+  });
+  return { items: record.itemCount, parseMs: t1 - t0, saveMs: t2 - t1, longestTaskMs: seen.longestMs, longTasks: seen.count, attribution: seen.attribution };
 }
 
-const api: BenchPageApi = { runner, overhead, prepareImport, importProbe, longTaskSelfTest };
+const api: BenchPageApi = { runner, overhead, prepareImport, importProbe, prepareLibrary, libraryProbe: () => libraryProbe(watchLongTasks), longTaskSelfTest };
 (window as unknown as { __bench: BenchPageApi }).__bench = api;
 document.querySelector('main')?.setAttribute('data-ready', 'true');

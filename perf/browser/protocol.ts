@@ -30,10 +30,20 @@ export interface OverheadBenchResult {
 
 export interface ImportBenchResult {
   items: number;
-  /** Worker parse + transfer of the result to the page. */
+  /** Worker parse; the result (without the items, which the worker keeps) to the page. */
   parseMs: number;
-  /** IndexedDB save from the page (datasets repository). */
+  /** IndexedDB save of the staged items from the worker, as the app's "save" button does. */
   saveMs: number;
+  longestTaskMs: number;
+  longTasks: number;
+  attribution: string[];
+}
+
+export interface LibraryBenchResult {
+  docs: number;
+  passages: number;
+  /** Import of every document: extraction (worker), passages, index update, IndexedDB. */
+  ms: number;
   longestTaskMs: number;
   longTasks: number;
   attribution: string[];
@@ -44,6 +54,8 @@ export interface BenchPageApi {
   longTaskSelfTest(): Promise<boolean>;
   prepareImport(count: number): number;
   importProbe(): Promise<ImportBenchResult>;
+  prepareLibrary(docs: number, chars: number): number;
+  libraryProbe(): Promise<LibraryBenchResult>;
   runner(count: number): Promise<RunnerBenchResult>;
   overhead(options: { hubHost: string; id: string; reps: number; maxTokens: number }): Promise<OverheadBenchResult>;
 }

@@ -6,6 +6,7 @@
  * device), so a resume loads them afresh.
  */
 import { importDataset, type ImportOptions } from '../../src/core/dataset/import-dataset';
+import type { ImportResult } from '../../src/core/dataset/types';
 import { sendImportInChunks } from '../../src/domain/bench/import-chunks';
 import { DATASET_FIELDS, type DatasetField } from '../../src/core/dataset/types';
 import { benchProtocol, runLockName, type BenchMethods, type ImportParams, type RunEnded, type StartRunParams } from '../../src/domain/bench/bench-protocol';
@@ -16,7 +17,7 @@ import type { EngineKind, LoadResult, ModelEngine } from '../../src/protocol/eng
 import { MedfactError } from '../../src/protocol/errors';
 import type { PortLike } from '../../src/protocol/messages';
 import { createWorkerServer, type HandlerContext, type WorkerServer } from '../../src/protocol/worker-server';
-import { datasetsRepo as defaultDatasets, type DatasetsRepo } from '../../src/storage/datasets-repo';
+import { datasetsRepo as defaultDatasets, importedDatasetRecord, type DatasetsRepo } from '../../src/storage/datasets-repo';
 import { runsRepo as defaultRuns, type RunsRepo } from '../../src/storage/runs-repo';
 
 export interface BenchServerDeps {
@@ -47,6 +48,9 @@ export function serveBench(port: PortLike, deps: BenchServerDeps): WorkerServer 
   const datasets = deps.datasets ?? defaultDatasets;
   const slots: Record<'verifier' | 'reward', Slot | null> = { verifier: null, reward: null };
   let active: { runId: string; control: RunControl } | null = null;
+  // The latest staged import (a re-parse after a mapping edit replaces it); saved from here by saveImport.
+  let staged: { token: string; result: ImportResult } | null = null;
+  let stagedSeq = 0;
 
   async function drop(role: 'verifier' | 'reward'): Promise<void> {
     const slot = slots[role];
@@ -141,7 +145,21 @@ export function serveBench(port: PortLike, deps: BenchServerDeps): WorkerServer 
         return { activeRunId: active?.runId ?? null };
       },
       async importDataset(params, ctx) {
-        return sendImportInChunks(await importDataset(params.file, importOptions(params, ctx)), (items) => ctx.chunk(items));
+        if (params.stage) staged = null; // a new parse supersedes the held one, even if it fails
+        const result = await importDataset(params.file, importOptions(params, ctx));
+        if (!params.stage) return sendImportInChunks(result, (items) => ctx.chunk(items));
+        staged = { token: `import-${++stagedSeq}`, result };
+        return { ...result, items: [], staged: { token: staged.token, itemCount: result.items.length } };
+      },
+      async saveImport({ token, id, name, fileName }) {
+        const held = staged;
+        if (held?.token !== token) {
+          throw new MedfactError('BAD_REQUEST', 'This import is no longer held (the file was read again, or the page was reloaded); choose the file again, then save.');
+        }
+        const record = importedDatasetRecord(held.result, id, name, fileName);
+        await datasets.save(record, held.result.items);
+        if (staged === held) staged = null;
+        return record;
       },
     },
     benchProtocol,

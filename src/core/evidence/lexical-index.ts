@@ -17,6 +17,10 @@
  */
 import { gramTokens, normalizeForSearch, TOKENIZER_VERSION, WORD_MARK, wordTokens } from './tokenizer';
 import type { ScoredId } from './types';
+import { yieldToEventLoop } from '../yield';
+
+/** Work between two turns given to the event loop when indexing on a page (well under the 50 ms of a long task). */
+const SLICE_MS = 8;
 
 /** Persisted indexes carry this; any other version is rebuilt from the passages. */
 export const INDEX_VERSION = `evidence-bm25-1/${TOKENIZER_VERSION}`;
@@ -129,13 +133,36 @@ export class LexicalIndex {
 
   /** Adds passages; an id already present is replaced. */
   add(passages: readonly { id: string; text: string }[]): void {
+    this.removeReplaced(passages);
+    for (const p of passages) this.addOne(p);
+  }
+
+  /**
+   * add() with a turn given to the event loop after every `sliceMs` of work:
+   * tokenizing a 150,000-character chapter takes about half a second, which
+   * as one task froze the page (issue 15). Builds the same index as add().
+   */
+  async addInSlices(passages: readonly { id: string; text: string }[], sliceMs = SLICE_MS): Promise<void> {
+    this.removeReplaced(passages);
+    let started = performance.now();
+    for (const p of passages) {
+      this.addOne(p);
+      if (performance.now() - started >= sliceMs) {
+        await yieldToEventLoop();
+        started = performance.now();
+      }
+    }
+  }
+
+  private removeReplaced(passages: readonly { id: string }[]): void {
     const replaced = passages.filter((p) => this.slotOf.has(p.id)).map((p) => p.id);
     if (replaced.length > 0) this.remove(replaced);
-    for (const p of passages) {
-      if (this.slotOf.has(p.id)) this.remove([p.id]); // the same id twice in one batch
-      const { counts, grams, words } = termCounts(p.text);
-      this.addCounts(p.id, counts, grams, words);
-    }
+  }
+
+  private addOne(p: { id: string; text: string }): void {
+    if (this.slotOf.has(p.id)) this.remove([p.id]); // the same id twice in one batch
+    const { counts, grams, words } = termCounts(p.text);
+    this.addCounts(p.id, counts, grams, words);
   }
 
   private addCounts(id: string, counts: Map<string, number>, grams: number, words: number): void {
@@ -259,6 +286,26 @@ export class LexicalIndex {
       terms: [...this.postings].map(([t, p]) => [t, p.docs, p.tfs]),
     };
     return JSON.stringify(persisted);
+  }
+
+  /**
+   * The same string as serialize(), built term by term with turns given to
+   * the event loop: the whole index is persisted after every document, and
+   * one JSON.stringify of a library of a few MB of text was a 50–140 ms task.
+   */
+  async serializeInSlices(sliceMs = SLICE_MS): Promise<string> {
+    if (this.tombstones > 0) this.compact();
+    const head: Omit<PersistedIndex, 'terms'> = { version: INDEX_VERSION, options: this.options, ids: this.ids, lengths: this.lengths };
+    const parts: string[] = [];
+    let started = performance.now();
+    for (const [t, p] of this.postings) {
+      parts.push(JSON.stringify([t, p.docs, p.tfs]));
+      if (performance.now() - started >= sliceMs) {
+        await yieldToEventLoop();
+        started = performance.now();
+      }
+    }
+    return `${JSON.stringify(head).slice(0, -1)},"terms":[${parts.join(',')}]}`;
   }
 
   /** The index from serialize(), or null when it is unreadable or of another version (rebuild then). */

@@ -135,12 +135,13 @@ export function computeOutcomes(items: readonly DatasetItem[], predictions: read
     unknownPredictions: 0,
     duplicatePredictions: duplicates,
   };
-  const ids = new Set<string>();
+  // Predictions matched by some item, counted once each (no set of all item ids: that was ~0.1 s over 100k items).
+  const used = new Set<Prediction>();
   for (let i = 0; i < n; i++) {
     const item = items[i] as DatasetItem;
-    ids.add(item.id);
     const p = byId.get(item.id);
     if (!p) o.missing[i] = 1;
+    else used.add(p);
     const flagged = p?.hasError === true;
     o.vc[i] = item.hasError ? (flagged ? TP : FN) : flagged ? FP : TN;
     const excluded = item.hasError && (item.gold.length === 0 || item.gold.some((g) => !g.placed));
@@ -158,7 +159,7 @@ export function computeOutcomes(items: readonly DatasetItem[], predictions: read
       o.elText[i] = flagged && m > 0 ? 2 : 1;
     }
   }
-  for (const id of byId.keys()) if (!ids.has(id)) o.unknownPredictions++;
+  o.unknownPredictions = byId.size - used.size;
   return o;
 }
 

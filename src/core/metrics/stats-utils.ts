@@ -93,31 +93,8 @@ export function mcnemarExact(b: number, c: number): number {
   return Math.min(1, 2 * Math.exp(logSum));
 }
 
-/** Standard normal by Box–Muller. */
-function normal(rng: () => number): number {
-  let u = rng();
-  while (u <= 0) u = rng();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
-}
-
-/** Gamma(shape ≥ 1, 1) by Marsaglia–Tsang. */
-function gamma(shape: number, rng: () => number): number {
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    const x = normal(rng);
-    let v = 1 + c * x;
-    if (v <= 0) continue;
-    v = v * v * v;
-    const u = rng();
-    if (u < 1 - 0.0331 * x * x * x * x) return d * v;
-    if (Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
-  }
-}
-
 /** Binomial with small mean: sums geometric waiting times (exact). */
 function smallBinomial(n: number, p: number, rng: () => number): number {
-  if (p > 0.5) return n - smallBinomial(n, 1 - p, rng);
   const logq = Math.log(1 - p);
   let count = 0;
   let sum = 0;
@@ -130,32 +107,58 @@ function smallBinomial(n: number, p: number, rng: () => number): number {
   }
 }
 
+const LOG_FACTORIAL_SMALL: readonly number[] = (() => {
+  const out = [0];
+  for (let k = 1; k < 16; k++) out.push((out[k - 1] as number) + Math.log(k));
+  return out;
+})();
+
+/** ln(k!): a table below 16, Stirling's series above (error < 1e-13 there). */
+export function logFactorial(k: number): number {
+  if (k < 16) return LOG_FACTORIAL_SMALL[k] as number;
+  const k2 = k * k;
+  return k * Math.log(k) - k + 0.5 * Math.log(2 * Math.PI * k) + (1 / 12 - (1 / 360 - 1 / (1260 * k2)) / k2) / k;
+}
+
 /**
- * Binomial(n, p), exact in distribution: large cases are split with a Beta
- * order statistic (Knuth, TAOCP 3.4.1) until the mean is small.
+ * Binomial(n, p) for n·p ≥ 10, p ≤ 1/2: Hörmann's BTRS (transformed
+ * rejection with squeeze, 1993; the sampler of TensorFlow and others). Exact
+ * in distribution: a candidate is accepted against the ratio of binomial
+ * probabilities; about 1.2 pairs of uniforms per draw whatever n is.
+ */
+function btrs(n: number, p: number, rng: () => number): number {
+  const q = 1 - p;
+  const spq = Math.sqrt(n * p * q);
+  const b = 1.15 + 2.53 * spq;
+  const a = -0.0873 + 0.0248 * b + 0.01 * p;
+  const c = n * p + 0.5;
+  const vr = 0.92 - 4.2 / b;
+  const alpha = (2.83 + 5.1 / b) * spq;
+  const lpq = Math.log(p / q);
+  const m = Math.floor((n + 1) * p);
+  const h = logFactorial(m) + logFactorial(n - m);
+  for (;;) {
+    const u = rng() - 0.5;
+    const v = rng();
+    const us = 0.5 - Math.abs(u);
+    if (us <= 0) continue;
+    const k = Math.floor(((2 * a) / us + b) * u + c);
+    if (k < 0 || k > n) continue;
+    if (us >= 0.07 && v <= vr) return k;
+    if (Math.log((v * alpha) / (a / (us * us) + b)) <= h - logFactorial(k) - logFactorial(n - k) + (k - m) * lpq) return k;
+  }
+}
+
+/**
+ * Binomial(n, p), exact in distribution: geometric waiting times when the
+ * mean is small, BTRS otherwise (constant cost per draw: the bootstrap of
+ * 100k items draws ~100k binomials).
  */
 export function binomial(n: number, p: number, rng: () => number): number {
-  let x = 0;
-  let nn = n;
-  let pp = p;
-  while (nn > 0) {
-    if (pp <= 0) return x;
-    if (pp >= 1) return x + nn;
-    if (nn * Math.min(pp, 1 - pp) < 25) return x + smallBinomial(nn, pp, rng);
-    const a = 1 + (nn >> 1);
-    const b = nn + 1 - a;
-    const ga = gamma(a, rng);
-    const y = ga / (ga + gamma(b, rng));
-    if (y >= pp) {
-      nn = a - 1;
-      pp = pp / y;
-    } else {
-      x += a;
-      nn = b - 1;
-      pp = (pp - y) / (1 - y);
-    }
-  }
-  return x;
+  if (n <= 0 || p <= 0) return 0;
+  if (p >= 1) return n;
+  if (p > 0.5) return n - binomial(n, 1 - p, rng);
+  return n * p < 10 ? smallBinomial(n, p, rng) : btrs(n, p, rng);
 }
 
 /**

@@ -14,6 +14,7 @@ import type { DatasetItem, ImportProgress, ImportResult } from '../../core/datas
 import type { SerializedError } from '../../protocol/errors';
 import { defineProtocol, type MethodsOf } from '../../protocol/declare-protocol';
 import { noParams, unchecked } from '../../protocol/messages';
+import type { DatasetRecord } from '../../storage/datasets-repo';
 import type { RunCounts, RunProgress, RunState } from '../../core/run-record';
 
 export interface StartRunParams {
@@ -38,6 +39,27 @@ export interface ImportParams {
   mapping?: Partial<Record<string, string | null>>;
   unit?: 'span' | 'sentence';
   labelMeansCorrect?: boolean;
+  /**
+   * Keep the items in the worker (no chunk messages) until `saveImport`
+   * writes them to IndexedDB from there: the page never holds 100k items,
+   * so neither their arrival nor their save can stall it (issue 15).
+   */
+  stage?: boolean;
+}
+
+/** The items of a staged import, held by the worker under `token`; the result carries no items then. */
+export interface StagedItems {
+  token: string;
+  itemCount: number;
+}
+
+export type StagedImportResult = ImportResult & { staged?: StagedItems };
+
+export interface SaveImportParams {
+  token: string;
+  id: string;
+  name: string;
+  fileName: string;
 }
 
 const runState = z.enum(['running', 'paused', 'cancelled', 'completed']);
@@ -81,7 +103,10 @@ const importParams: z.ZodType<ImportParams> = z.object({
   mapping: z.record(z.string(), z.string().nullable()).optional(),
   unit: z.enum(['span', 'sentence']).optional(),
   labelMeansCorrect: z.boolean().optional(),
+  stage: z.boolean().optional(),
 });
+
+const saveImportParams: z.ZodType<SaveImportParams> = z.object({ token: z.string().min(1), id: z.string().min(1), name: z.string(), fileName: z.string() });
 
 // The error code is checked against the closed list when the page rebuilds it; here a string is enough.
 const endedParser = { parse: (v: unknown): RunEnded => runEnded.parse(v) as RunEnded };
@@ -96,7 +121,9 @@ export const benchProtocol = defineProtocol({
    * Items come as chunk messages (see import-chunks.ts); the result's items are empty then.
    * Import results can hold thousands of items; the worker built them with the typed importer.
    */
-  importDataset: { params: importParams, result: unchecked<ImportResult>(), progress: unchecked<ImportProgress>(), chunk: unchecked<DatasetItem[]>() },
+  importDataset: { params: importParams, result: unchecked<StagedImportResult>(), progress: unchecked<ImportProgress>(), chunk: unchecked<DatasetItem[]>() },
+  /** Writes a staged import's items and its record (DatasetRecord) to IndexedDB from the worker; the worker built the record from the typed import result. */
+  saveImport: { params: saveImportParams, result: unchecked<DatasetRecord>() },
 });
 
 export type BenchMethods = MethodsOf<typeof benchProtocol>;

@@ -83,16 +83,18 @@ export class LibraryService {
       // Missing, another version, or out of step with the documents: rebuild from the passages.
       index = new LexicalIndex();
       const passages = await this.repo.allPassages();
-      index.add(passages.map((p) => ({ id: p.id, text: passageSearchText(p.title ?? this.titles.get(p.docId), p.text) })));
-      if (docs.length > 0 || stored) await this.repo.putIndex(this.persisted(index, passageCount));
+      await index.addInSlices(passages.map((p) => ({ id: p.id, text: passageSearchText(p.title ?? this.titles.get(p.docId), p.text) })));
+      if (docs.length > 0 || stored) await this.repo.putIndex(await this.persisted(index, passageCount));
     }
     this.index = index;
     return index;
   }
 
-  private persisted(index: LexicalIndex, passageCount: number, hash = this.hash): PersistedLibraryIndex {
-    return { version: INDEX_VERSION, json: index.serialize(), libraryHash: hash, passageCount };
+  // Indexing and serializing run in slices (LexicalIndex.addInSlices, serializeInSlices): this runs on the page's thread.
+  private async persisted(index: LexicalIndex, passageCount: number, hash = this.hash): Promise<PersistedLibraryIndex> {
+    return { version: INDEX_VERSION, json: await index.serializeInSlices(), libraryHash: hash, passageCount };
   }
+
 
   /** Imports files one after another; each gets an outcome, none stops the others. */
   importFiles(files: readonly FileLike[], onOutcome?: (o: ImportOutcome, done: number) => void): Promise<ImportOutcome[]> {
@@ -174,9 +176,9 @@ export class LibraryService {
       const docs = await this.repo.listDocuments();
       const newHash = await libraryHashOf([...docs, record]);
       const passageCount = docs.reduce((n, d) => n + d.passageCount, 0) + passages.length;
-      index.add(passages.map((p) => ({ id: p.id, text: passageSearchText(p.title ?? title, p.text) })));
+      await index.addInSlices(passages.map((p) => ({ id: p.id, text: passageSearchText(p.title ?? title, p.text) })));
       try {
-        await this.repo.addDocument(record, { docId, text, pages }, passages, this.persisted(index, passageCount, newHash));
+        await this.repo.addDocument(record, { docId, text, pages }, passages, await this.persisted(index, passageCount, newHash));
       } catch (error) {
         // Nothing was written: take the passages back out of the in-memory index too.
         index.remove(passages.map((p) => p.id));
@@ -201,7 +203,7 @@ export class LibraryService {
     const ids = passages.map((p) => p.id);
     index.remove(ids);
     try {
-      await this.repo.deleteDocument(docId, this.persisted(index, docs.reduce((n, d) => n + d.passageCount, 0), newHash));
+      await this.repo.deleteDocument(docId, await this.persisted(index, docs.reduce((n, d) => n + d.passageCount, 0), newHash));
     } catch (error) {
       // Storage unchanged: restore the in-memory index from it.
       this.index = null;

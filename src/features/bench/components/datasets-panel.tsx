@@ -7,12 +7,13 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useRef, useState } from 'react';
 import { readLabel } from '../../../core/dataset/normalize-labels';
-import { DATASET_FIELDS, type DatasetField, type ImportProgress, type ImportResult, type RejectedRow } from '../../../core/dataset/types';
+import { DATASET_FIELDS, type DatasetField, type ImportProgress, type RejectedRow } from '../../../core/dataset/types';
 import { toMedfactError } from '../../../protocol/errors';
 import { useBenchStore } from '../bench-store';
-import { deleteDataset, layoutFor, parseDatasetFile, saveImportedDataset, type ImportChoices } from '../bench-service';
 import { DataTable } from '../../../ui/data-table';
 import { useT } from '../../../i18n';
+import { deleteDataset, importedItemCount, layoutFor, parseDatasetFile, saveImportedDataset, type ImportChoices } from '../bench-service';
+import type { StagedImportResult } from '../../../domain/bench/bench-protocol';
 
 function RejectedList({ rows }: { rows: RejectedRow[] }) {
   const t = useT('bench');
@@ -37,7 +38,7 @@ function RejectedList({ rows }: { rows: RejectedRow[] }) {
   );
 }
 
-function Stats({ result }: { result: ImportResult }) {
+function Stats({ result }: { result: StagedImportResult }) {
   const t = useT('bench');
   const s = result.stats;
   const groups: [string, Record<string, number>][] = [
@@ -49,8 +50,8 @@ function Stats({ result }: { result: ImportResult }) {
   return (
     <div className="import-stats">
       <p data-testid="import-stats">{t('bench.import.stats', { total: s.total, withError: s.withError, correct: s.correct, gold: s.goldSpans, unplaced: s.unplacedGold, rejected: s.rejected })}</p>
-      <p data-testid="import-accounting" data-rows={result.rows} data-items={result.items.length} data-rejected={result.rejected.length}>
-        {t('bench.import.accounting', { rows: result.rows, items: result.items.length, rejected: result.rejected.length })}
+      <p data-testid="import-accounting" data-rows={result.rows} data-items={importedItemCount(result)} data-rejected={result.rejected.length}>
+        {t('bench.import.accounting', { rows: result.rows, items: importedItemCount(result), rejected: result.rejected.length })}
       </p>
       <p className="muted">
         {t('bench.import.format', { format: result.format, encoding: result.decoding.note, unit: result.unit })}
@@ -79,7 +80,7 @@ function ImportFlow() {
   const setError = useBenchStore((s) => s.setError);
   const [file, setFile] = useState<File | null>(null);
   const [choices, setChoices] = useState<ImportChoices>({ preset: 'auto' });
-  const [result, setResult] = useState<ImportResult | null>(null);
+  const [result, setResult] = useState<StagedImportResult | null>(null);
   const [progress, setProgress] = useState<ImportProgress | null>(null);
   const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
@@ -244,7 +245,7 @@ function ImportFlow() {
           </label>
           <button
             type="button"
-            disabled={busy || result.items.length === 0}
+            disabled={busy || importedItemCount(result) === 0}
             onClick={() => {
               setBusy(true);
               saveImportedDataset(result, name, file.name, choices)
@@ -257,7 +258,7 @@ function ImportFlow() {
                 .finally(() => setBusy(false));
             }}
           >
-            {t('bench.import.save', { count: result.items.length })}
+            {t('bench.import.save', { count: importedItemCount(result) })}
           </button>
         </>
       )}

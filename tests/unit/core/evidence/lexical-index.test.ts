@@ -82,4 +82,25 @@ describe('LexicalIndex', () => {
     expect(idx.search('   ', 3)).toEqual([]);
     expect(idx.search('阿司匹林', 0)).toEqual([]);
   });
+
+  it('indexes and serializes in slices (turns given to the event loop) to exactly what add() and serialize() give', async () => {
+    const whole = new LexicalIndex();
+    whole.add(corpus);
+    const sliced = new LexicalIndex();
+    let turns = 0;
+    const ticking = setInterval(() => turns++, 0);
+    try {
+      // A zero-millisecond slice yields after every passage: the most interleaving there can be.
+      await sliced.addInSlices(corpus.slice(0, 10), 0);
+      await sliced.addInSlices(corpus, 0); // the first ten again: replaced, not doubled
+      expect(sliced.size).toBe(corpus.length);
+      expect(await sliced.serializeInSlices(0)).toBe(whole.serialize());
+      expect(await whole.serializeInSlices()).toBe(whole.serialize());
+    } finally {
+      clearInterval(ticking);
+    }
+    expect(turns).toBeGreaterThan(0);
+    expect(sliced.search('肾小球滤过率低于多少时禁用二甲双胍', 3)).toEqual(whole.search('肾小球滤过率低于多少时禁用二甲双胍', 3));
+    expect(LexicalIndex.load(await sliced.serializeInSlices())?.search('阿莫西林', 5)).toEqual(whole.search('阿莫西林', 5));
+  });
 });

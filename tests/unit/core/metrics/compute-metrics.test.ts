@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { DatasetItem } from '../../../../src/core/dataset/types';
 import type { Prediction } from '../../../../src/core/predictions';
-import { binomial, createRng, mcnemarExact, wilson } from '../../../../src/core/metrics/stats-utils';
+import { binomial, createRng, logFactorial, mcnemarExact, wilson } from '../../../../src/core/metrics/stats-utils';
 import { compareRuns } from '../../../../src/core/metrics/compare-runs';
 import { computeMetrics } from '../../../../src/core/metrics/compute-metrics';
 import { matchSpans } from '../../../../src/core/metrics/span-match';
@@ -200,6 +200,50 @@ describe('statistics helpers', () => {
       expect(Math.abs(mean - n * p)).toBeLessThan(5 * Math.sqrt((n * p * (1 - p)) / reps));
       expect(variance / (n * p * (1 - p))).toBeGreaterThan(0.9);
       expect(variance / (n * p * (1 - p))).toBeLessThan(1.1);
+    }
+  });
+
+  it('binomial sampler follows the exact binomial distribution (chi-square over the bins), small and large means', () => {
+    for (const [n, p] of [
+      [30, 0.4],
+      [100_000, 0.01],
+      [100_000, 0.45],
+      [1000, 0.97],
+    ] as const) {
+      const rng = createRng(7);
+      const reps = 20_000;
+      const hist = new Map<number, number>();
+      for (let i = 0; i < reps; i++) {
+        const x = binomial(n, p, rng);
+        hist.set(x, (hist.get(x) ?? 0) + 1);
+      }
+      let chi = 0;
+      let bins = 0;
+      let restExpected = 0;
+      let restObserved = 0;
+      for (let k = 0; k <= n; k++) {
+        const expected = reps * Math.exp(logFactorial(n) - logFactorial(k) - logFactorial(n - k) + k * Math.log(p) + (n - k) * Math.log(1 - p));
+        const observed = hist.get(k) ?? 0;
+        if (expected >= 5) {
+          chi += (observed - expected) ** 2 / expected;
+          bins++;
+        } else {
+          restExpected += expected;
+          restObserved += observed;
+        }
+      }
+      chi += restExpected > 0 ? (restObserved - restExpected) ** 2 / restExpected : 0;
+      const df = bins; // bins + the pooled tail − 1
+      // 4 standard deviations of the chi-square statistic: a wrong sampler lands far outside.
+      expect(Math.abs(chi - df) / Math.sqrt(2 * df)).toBeLessThan(4);
+    }
+  });
+
+  it('logFactorial matches the summed logarithms', () => {
+    let sum = 0;
+    for (let k = 1; k <= 500; k++) {
+      sum += Math.log(k);
+      expect(logFactorial(k)).toBeCloseTo(sum, 9);
     }
   });
 });

@@ -98,4 +98,28 @@ describe('bench worker', () => {
     expect(result.rejected).toEqual([]);
     expect(result.mapping.text).toBe('text');
   });
+
+  it('stages an import in the worker (no items to the page) and saves it from there; a re-parse supersedes the held one', async () => {
+    const { db, client: c } = await setup();
+    const file = new Blob([demoSetJsonl()], { type: 'application/jsonl' });
+    let chunks = 0;
+    const first = await c.request('importDataset', { file, fileName: 'demo.jsonl', stage: true }, { onChunk: () => chunks++ });
+    expect(chunks).toBe(0);
+    expect(first.items).toEqual([]);
+    expect(first.staged?.itemCount).toBe(40);
+    // The mapping screen reads the file again after an edit: only the newest parse can be saved.
+    const second = await c.request('importDataset', { file, fileName: 'demo.jsonl', stage: true });
+    await expect(c.request('saveImport', { token: first.staged!.token, id: 'ds-demo', name: 'demo', fileName: 'demo.jsonl' })).rejects.toThrow(/choose the file again/);
+    const record = await c.request('saveImport', { token: second.staged!.token, id: 'ds-demo', name: 'demo', fileName: 'demo.jsonl' });
+    expect(record).toMatchObject({ id: 'ds-demo', name: 'demo', itemCount: 40, contentHash: second.contentHash, origin: 'import' });
+    expect(await db.datasets.get('ds-demo')).toMatchObject({ itemCount: 40, contentHash: second.contentHash });
+    const stored = await db.datasets.items('ds-demo');
+    const fileOrder = demoSetJsonl()
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { id: string }).id);
+    expect(stored.map((i) => i.id)).toEqual(fileOrder);
+    // Saved once: the worker let go of the items.
+    await expect(c.request('saveImport', { token: second.staged!.token, id: 'ds-demo', name: 'demo', fileName: 'demo.jsonl' })).rejects.toThrow(/no longer held/);
+  });
 });
