@@ -12,6 +12,7 @@ import { RunConfigForm } from './components/run-config';
 import { RunsPanel } from './components/runs-panel';
 import './bench.css';
 import { useT } from '../../i18n';
+import { usePick } from '../../stores/use-pick';
 
 const ResultsView = lazy(() => import('./components/results-view').then((m) => ({ default: m.ResultsView })));
 const CompareView = lazy(() => import('./components/compare-view').then((m) => ({ default: m.CompareView })));
@@ -20,13 +21,7 @@ const TABS: readonly BenchTab[] = ['runs', 'new-run', 'datasets', 'results', 'co
 
 export function BenchScreen() {
   const t = useT('bench');
-  const tab = useBenchStore((s) => s.tab);
-  const setTab = useBenchStore((s) => s.setTab);
-  const error = useBenchStore((s) => s.error);
-  const setError = useBenchStore((s) => s.setError);
-  const resumable = useBenchStore((s) => s.resumable);
-  const runs = useBenchStore((s) => s.runs);
-  const activeRunId = useBenchStore((s) => s.activeRunId);
+  const { tab, setTab, error, setError, resumable, runs, activeRunId } = usePick(useBenchStore, 'tab', 'setTab', 'error', 'setError', 'resumable', 'runs', 'activeRunId');
 
   useEffect(() => {
     void refreshBench();

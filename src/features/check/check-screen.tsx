@@ -22,6 +22,7 @@ import { useActiveFormulary, withFormularyRules } from './formulary-rules';
 import { useOpenFromHash } from './open-from-hash';
 import { SAMPLE_TEXTS } from './sample-texts';
 import './check.css';
+import { usePick } from '../../stores/use-pick';
 
 /** Code points, not UTF-16 units: an emoji counts as one character. Counted without building an array. */
 export function countCharacters(text: string): number {
@@ -49,12 +50,7 @@ export interface CheckScreenProps {
 export function CheckScreen({ modelStatus, onSelectModel }: CheckScreenProps = {}) {
   const t = useT();
   const locale = useLocaleStore((s) => s.locale);
-  const input = useCheckStore((s) => s.input);
-  const phase = useCheckStore((s) => s.phase);
-  const progress = useCheckStore((s) => s.progress);
-  const error = useCheckStore((s) => s.error);
-  const saveError = useCheckStore((s) => s.saveError);
-  const current = useCheckStore((s) => s.current);
+  const { input, phase, progress, error, saveError, current } = usePick(useCheckStore, 'input', 'phase', 'progress', 'error', 'saveError', 'current');
   const verifierReady = useModelSession((s) => s.verifier.state === 'ready');
   const contextTokens = useModelSession((s) => s.verifier.contextTokens);
   const formulary = useActiveFormulary();

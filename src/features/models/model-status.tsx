@@ -3,12 +3,11 @@ import { useEffect } from 'react';
 import { useT } from '../../i18n';
 import { refreshModels } from './install-service';
 import { useModelsStore } from './models-store';
+import { usePick } from '../../stores/use-pick';
 
 export function ModelStatus() {
   const t = useT();
-  const records = useModelsStore((s) => s.records);
-  const loaded = useModelsStore((s) => s.loaded);
-  const active = useModelsStore((s) => s.active);
+  const { records, loaded, active } = usePick(useModelsStore, 'records', 'loaded', 'active');
   useEffect(() => {
     if (!loaded) void refreshModels();
   }, [loaded]);

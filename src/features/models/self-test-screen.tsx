@@ -26,6 +26,7 @@ import { useSelfTestStore } from './self-test/self-test-store';
 import { formatPercent } from './self-test/format';
 import './self-test/self-test.css';
 import { useT, type Translate } from '../../i18n';
+import { usePick } from '../../stores/use-pick';
 
 const keyOf = (e: Pick<CatalogModel, 'engine' | 'id'>) => `${e.engine}:${e.id}`;
 
@@ -70,12 +71,7 @@ export function SelfTestScreen() {
   const [chosenClassifier, setChosenClassifier] = useState('');
   const [maxTokens, setMaxTokens] = useState(DEFAULT_SELFTEST_MAX_TOKENS);
   const [copyNote, setCopyNote] = useState<'copied' | 'failed' | null>(null);
-  const status = useSelfTestStore((s) => s.status);
-  const runs = useSelfTestStore((s) => s.runs);
-  const classifierRuns = useSelfTestStore((s) => s.classifierRuns);
-  const outputs = useSelfTestStore((s) => s.outputs);
-  const report = useSelfTestStore((s) => s.report);
-  const error = useSelfTestStore((s) => s.error);
+  const { status, runs, classifierRuns, outputs, report, error } = usePick(useSelfTestStore, 'status', 'runs', 'classifierRuns', 'outputs', 'report', 'error');
   const statusText = useStatusText(t);
   const ids = { model: useId(), tokens: useId(), note: useId(), classifier: useId(), classifierHelp: useId() };
 

@@ -19,6 +19,7 @@ import { ItemTable } from './item-table';
 import { ItemView } from './item-view';
 import { useT } from '../../../i18n';
 import { LibraryProvenance } from './run-library';
+import { usePick } from '../../../stores/use-pick';
 
 const SweepChart = lazy(() => import('./charts').then((m) => ({ default: m.SweepChart })));
 const F1Chart = lazy(() => import('./charts').then((m) => ({ default: m.F1Chart })));
@@ -185,10 +186,7 @@ function Breakdowns({ metrics }: { metrics: Metrics }) {
 
 export function ResultsView() {
   const t = useT('bench');
-  const runs = useBenchStore((s) => s.runs);
-  const openRunId = useBenchStore((s) => s.openRunId);
-  const openRun = useBenchStore((s) => s.openRun);
-  const progress = useBenchStore((s) => s.progress);
+  const { runs, openRunId, openRun, progress } = usePick(useBenchStore, 'runs', 'openRunId', 'openRun', 'progress');
   const runId = openRunId ?? runs.find((r) => r.counts.stored > 0)?.id ?? null;
   // Reload while the open run is in progress, at most as often as items finish.
   const refreshKey = progress?.runId === runId ? progress?.counts.stored : 0;

@@ -20,6 +20,7 @@ import { useBenchStore } from '../bench-store';
 import { startRun } from '../bench-service';
 import { useModelChoices, type ModelChoice } from '../model-choices';
 import { RunLibraryField, useRunLibrary } from './run-library';
+import { usePick } from '../../../stores/use-pick';
 
 function distinct(items: readonly DatasetItem[], key: (i: DatasetItem) => string | number | undefined): string[] {
   const set = new Set<string>();
@@ -70,10 +71,7 @@ const RULES_ONLY_SPEC: RunConfig['verifier']['spec'] = {
 
 export function RunConfigForm() {
   const t = useT('bench', 'formulary');
-  const datasets = useBenchStore((s) => s.datasets);
-  const activeRunId = useBenchStore((s) => s.activeRunId);
-  const setTab = useBenchStore((s) => s.setTab);
-  const setError = useBenchStore((s) => s.setError);
+  const { datasets, activeRunId, setTab, setError } = usePick(useBenchStore, 'datasets', 'activeRunId', 'setTab', 'setError');
   const { verifiers, rewards } = useModelChoices();
 
   const [datasetId, setDatasetId] = useState('');

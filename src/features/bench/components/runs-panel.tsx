@@ -7,15 +7,11 @@ import { useBenchStore } from '../bench-store';
 import { cancelRun, deleteRun, importPredictionsRun, pauseRun, resumeRun } from '../bench-service';
 import { duration } from '../format';
 import { useT } from '../../../i18n';
+import { usePick } from '../../../stores/use-pick';
 
 function RunRow({ run }: { run: RunRecord }) {
   const t = useT('bench');
-  const activeRunId = useBenchStore((s) => s.activeRunId);
-  const progress = useBenchStore((s) => s.progress);
-  const resumable = useBenchStore((s) => s.resumable);
-  const compareIds = useBenchStore((s) => s.compareIds);
-  const toggleCompare = useBenchStore((s) => s.toggleCompare);
-  const openRun = useBenchStore((s) => s.openRun);
+  const { activeRunId, progress, resumable, compareIds, toggleCompare, openRun } = usePick(useBenchStore, 'activeRunId', 'progress', 'resumable', 'compareIds', 'toggleCompare', 'openRun');
   const active = activeRunId === run.id;
   const live = active && progress?.runId === run.id ? progress : null;
   const stored = live ? live.counts.stored : run.counts.stored;
@@ -174,10 +170,7 @@ function ImportSummary({ summary: s }: { summary: PredictionsImportSummary }) {
 
 export function RunsPanel() {
   const t = useT('bench');
-  const runs = useBenchStore((s) => s.runs);
-  const loaded = useBenchStore((s) => s.loaded);
-  const compareIds = useBenchStore((s) => s.compareIds);
-  const setTab = useBenchStore((s) => s.setTab);
+  const { runs, loaded, compareIds, setTab } = usePick(useBenchStore, 'runs', 'loaded', 'compareIds', 'setTab');
   return (
     <div>
       <h2>{t('bench.runs.title')}</h2>

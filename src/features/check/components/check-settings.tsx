@@ -9,17 +9,14 @@ import { MAX_SAMPLES, PROMPT_VARIANTS, THRESHOLD_PRESETS, type PromptVariant } f
 import { useCheckStore } from '../check-store';
 import { useModelSession, type CheckRole } from '../../../stores/model-session-store';
 import { LibrarySwitch } from './evidence';
+import { usePick } from '../../../stores/use-pick';
 
 const SAMPLE_CHOICES = [1, 3, 5].filter((n) => n <= MAX_SAMPLES);
 
 export function CheckSettings({ disabled, onSelectModel }: { disabled: boolean; onSelectModel?: (role: CheckRole, choiceId: string | null) => void }) {
   const t = useT();
-  const settings = useCheckStore((s) => s.settings);
-  const setSettings = useCheckStore((s) => s.setSettings);
-  const setThreshold = useCheckStore((s) => s.setThreshold);
-  const verifier = useModelSession((s) => s.verifier);
-  const reward = useModelSession((s) => s.reward);
-  const choices = useModelSession((s) => s.choices);
+  const { settings, setSettings, setThreshold } = usePick(useCheckStore, 'settings', 'setSettings', 'setThreshold');
+  const { verifier, reward, choices } = usePick(useModelSession, 'verifier', 'reward', 'choices');
   const select = onSelectModel;
   const ids = {
     samples: useId(),

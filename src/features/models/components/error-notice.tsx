@@ -5,6 +5,7 @@ import { REMEDY_BY_CODE } from '../../../protocol/errors';
 import { formatBytes } from '../format';
 import { removeModel, resumeInstall, verifyModel } from '../install-service';
 import { useModelsStore } from '../models-store';
+import { usePick } from '../../../stores/use-pick';
 
 function num(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
@@ -13,9 +14,7 @@ function num(v: unknown): number | null {
 export function ErrorNotice({ onFreeStorage }: { onFreeStorage: () => void }) {
   const t = useT('models');
   const locale = useLocaleStore((s) => s.locale);
-  const notice = useModelsStore((s) => s.notice);
-  const records = useModelsStore((s) => s.records);
-  const setNotice = useModelsStore((s) => s.setNotice);
+  const { notice, records, setNotice } = usePick(useModelsStore, 'notice', 'records', 'setNotice');
   if (!notice) return null;
   const { error } = notice;
   const remedy = REMEDY_BY_CODE[error.code];
