@@ -127,9 +127,20 @@ function fail(role: Role, choiceId: string, error: MedfactError): void {
 }
 
 /** Loads a model into the role (an install record id or an inference-server choice); null empties the role. */
+/** The user's choice of a model for a role (the checker's pickers): loads it and remembers it for the next start. */
 export async function selectModel(role: Role, choiceId: string | null): Promise<void> {
-  loading[role]?.abort();
   saveChoice(role, choiceId);
+  return switchModel(role, choiceId);
+}
+
+/**
+ * Loads (or, with null, empties) a role without touching the saved choice:
+ * what the session does by itself (a start-up pick, a model that was
+ * removed) is never stored as if the user had chosen it, so a transient
+ * "none" cannot keep the next start from loading the preferred model.
+ */
+async function switchModel(role: Role, choiceId: string | null): Promise<void> {
+  loading[role]?.abort();
   detach(role);
   if (!choiceId) {
     patchRole(role, emptyRole());
@@ -261,10 +272,10 @@ export async function startModelSession(settings: SettingsRepo = settingsRepo): 
     for (const role of ROLES) {
       const status = useModelSession.getState()[role];
       const stillThere = status.choiceId ? choices.some((c) => c.id === status.choiceId && c.role === role) : false;
-      if (status.choiceId && !stillThere) void selectModel(role, null);
+      if (status.choiceId && !stillThere) void switchModel(role, null);
       if (status.state === 'none' || (status.choiceId && !stillThere)) {
         const next = preferred(role, choices, records);
-        if (next) void selectModel(role, next);
+        if (next) void switchModel(role, next);
       }
     }
   };

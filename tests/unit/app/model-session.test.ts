@@ -7,6 +7,10 @@ import { createSettingsRepo } from '../../../src/storage/settings-repo';
 import { addCustomModel, setCustomModels, useCustomModels } from '../../../src/stores/catalog-store';
 import type { ModelInstallRecord } from '../../../src/storage/models-repo';
 import { useAppStore } from '../../../src/stores/app-store';
+import { patchRole, useModelSession } from '../../../src/stores/model-session-store';
+
+const useModelSessionState = () => useModelSession.getState();
+import { useModelsStore } from '../../../src/features/models/models-store';
 
 describe('model choices for the checker', () => {
   afterEach(() => useAppStore.setState(useAppStore.getInitialState()));
@@ -69,6 +73,19 @@ describe('session preferences go through the settings repository', () => {
     addCustomModel(customEntry({ engine: 'transformers', hubIdOrUrl: 'hospital/other' }));
     await expect.poll(async () => ((await repo.get('customModels')) as { id: string }[] | undefined)?.map((e) => e.id)).toEqual(['hospital/med-verifier', 'hospital/other']);
     expect(localStorage.length).toBe(0);
+    await closeAppDb(name);
+  });
+
+  it('a model the session drops by itself is not saved as the user choosing none, so the next start loads the preferred one again', async () => {
+    const name = `medfact-session-${Date.now()}-drop`;
+    const repo = createSettingsRepo(() => getAppDb(name));
+    await repo.set('modelChoice', { verifier: 'transformers:org/verifier:q8' });
+    await startModelSession(repo);
+    // The chosen model is loaded, then its install record goes away (removed, or a refresh without it).
+    patchRole('verifier', { choiceId: 'transformers:org/verifier:q8', state: 'ready' });
+    useModelsStore.getState().setRecords([]);
+    await expect.poll(() => useModelSessionState().verifier.choiceId).toBe(null);
+    expect(await repo.get('modelChoice')).toEqual({ verifier: 'transformers:org/verifier:q8' });
     await closeAppDb(name);
   });
 });
