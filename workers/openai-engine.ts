@@ -29,7 +29,7 @@ import type {
   ScoreParams,
   ScoreResult,
 } from '../src/protocol/engine';
-import { AbortError, MedfactError, throwIfAborted, type ErrorCode } from '../src/protocol/errors';
+import { abortableSleep, AbortError, MedfactError, throwIfAborted, type ErrorCode } from '../src/protocol/errors';
 import { judgeFromTopLogprobs } from './engine-shared/scoring';
 import { validateMessages } from './engine-shared/validate-messages';
 import { scoreEach } from '../src/protocol/score-batch';
@@ -168,23 +168,6 @@ class BadRequest extends Error {
   }
 }
 
-function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new AbortError());
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new AbortError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /** The server's own error message, short, for the typed error (never the request body). */
 async function serverMessage(res: Response): Promise<string> {

@@ -15,7 +15,7 @@
  * tests may share between engines (a worker that is restarted makes a new
  * engine; the log outlives it).
  */
-import { AbortError, MedfactError } from '../../src/protocol/errors';
+import { abortableSleep, AbortError, MedfactError } from '../../src/protocol/errors';
 import type {
   CallOptions,
   GenerateChunk,
@@ -87,23 +87,6 @@ export interface ScriptedEngine extends ModelEngine {
   release(): void;
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new AbortError());
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new AbortError());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 const pick = <T, A extends unknown[]>(value: Maybe<T, A>, ...args: A): T =>
   typeof value === 'function' ? (value as (...a: A) => T)(...args) : value;
@@ -152,7 +135,7 @@ export function createScriptedEngine(
         { status: 'ready', progress: 1 },
       ];
       for (const step of steps) {
-        if (opts.loadStepMs !== undefined) await sleep(opts.loadStepMs, options?.signal);
+        if (opts.loadStepMs !== undefined) await abortableSleep(opts.loadStepMs, options?.signal);
         options?.onProgress?.(step);
       }
       engine.loaded = true;
@@ -186,7 +169,7 @@ export function createScriptedEngine(
       const started = Date.now();
       let tokens = 0;
       for (let i = 0; i < text.length; i += cpt) {
-        if (delay !== null) await sleep(delay, signal);
+        if (delay !== null) await abortableSleep(delay, signal);
         else if (signal?.aborted) throw new AbortError();
         tokens++;
         options?.onChunk?.({ text: text.slice(i, i + cpt), tokens });
@@ -210,7 +193,7 @@ export function createScriptedEngine(
       if (options?.signal?.aborted) throw new AbortError();
       assertLoaded();
       if (opts.scoreError) throw opts.scoreError;
-      if (opts.chunkDelayMs !== null) await sleep(typeof opts.chunkDelayMs === 'function' ? 0 : (opts.chunkDelayMs ?? 0), options?.signal);
+      if (opts.chunkDelayMs !== null) await abortableSleep(typeof opts.chunkDelayMs === 'function' ? 0 : (opts.chunkDelayMs ?? 0), options?.signal);
       const s = pick(opts.score ?? 0.5, params, index);
       return { score: s, raw: { yes: s, no: 1 - s }, ms: 0 };
     },
