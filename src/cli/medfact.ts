@@ -13,6 +13,7 @@ import { openAsBlob } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
 import { endQuietlyOnBrokenPipe } from './epipe';
 import { parseArgs } from 'node:util';
+import { isMainThread } from 'node:worker_threads';
 import { MedfactError } from '../protocol/errors';
 import { demoSetJsonl } from '../core/dataset/demo-set';
 import { importDataset } from '../core/dataset/import-dataset';
@@ -130,6 +131,8 @@ async function main(argv: string[]): Promise<number> {
           loadDataset: (path) => loadScoringDataset(path, maps, values['label-error-value']),
           out: (text) => process.stdout.write(text),
           err: (line) => console.error(line),
+          // A chunk of its own in the bundle, so that its worker thread never loads this entry point.
+          readAside: async (path) => (await import('./predictions-thread')).readPredictionsAside(path),
         },
       );
     }
@@ -149,7 +152,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 endQuietlyOnBrokenPipe();
-main(process.argv.slice(2)).then(
+// Worker threads (predictions-thread.ts) load their own module; should one ever load this file, it must not run the CLI again.
+if (isMainThread) main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },

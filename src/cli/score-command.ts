@@ -27,6 +27,7 @@ import {
 import { readPredictions, type Prediction, type PredictionIssue } from '../core/predictions';
 import { MedfactError } from '../protocol/errors';
 import { formatMetrics } from './format';
+import type { PredictionsAside } from './predictions-thread';
 import { formatCoverage, formatMediqa } from './format-scoring';
 
 export interface ScoreOptions {
@@ -43,9 +44,33 @@ export interface ScoreIo {
   loadDataset: (path: string) => Promise<ImportResult>;
   out: (text: string) => void;
   err: (line: string) => void;
+  /** Reads a JSONL predictions file in another thread (src/cli/predictions-thread.ts); absent: in-process. */
+  readAside?: (path: string) => Promise<PredictionsAside>;
 }
 
 export async function scoreCommand(o: ScoreOptions, io: ScoreIo): Promise<number> {
+  // A JSONL predictions file is read in a worker thread while the dataset is imported (issue 15).
+  const aside = await predictionsAside(o.predictionsPath, io);
+  try {
+    return await score(o, io, aside);
+  } finally {
+    aside?.stop();
+  }
+}
+
+/** Starts reading the predictions beside the dataset, when they are JSONL (a file that cannot be opened is reported later, in the usual order). */
+async function predictionsAside(path: string, io: ScoreIo): Promise<PredictionsAside | null> {
+  if (!io.readAside) return null;
+  try {
+    const blob = await io.openFile(path);
+    if (looksLikeMediqaSubmission(await blob.slice(0, 4096).text())) return null;
+  } catch {
+    return null;
+  }
+  return io.readAside(path);
+}
+
+async function score(o: ScoreOptions, io: ScoreIo, aside: PredictionsAside | null): Promise<number> {
   const dataset = await io.loadDataset(o.datasetPath);
   const datasetBlob = await io.openFile(o.datasetPath);
   const predsBlob = await io.openFile(o.predictionsPath);
@@ -68,7 +93,9 @@ export async function scoreCommand(o: ScoreOptions, io: ScoreIo): Promise<number
     // Last line of an id wins, as in the official script.
     submissionRows = new Map(parsed.lines.map((l) => [l.id, l]));
   } else {
-    read = await readPredictions(predsBlob);
+    const fromThread = await aside?.result;
+    if (process.env.MEDFACT_DEBUG) io.err(`medfact: predictions read ${fromThread ? 'in a worker thread' : 'in-process'}.`);
+    read = fromThread ?? (await readPredictions(predsBlob));
   }
   if (read.predictions.length === 0) {
     const first = read.issues[0];
@@ -81,7 +108,7 @@ export async function scoreCommand(o: ScoreOptions, io: ScoreIo): Promise<number
   if (prepared.fatal) throw new MedfactError('BAD_INPUT', prepared.fatal);
   for (const w of prepared.coverage.warnings) io.err(`medfact: WARNING: ${w}`);
 
-  const metrics = computeMetrics(dataset.items, prepared.predictions, { criterion: o.criterion ?? dataset.unit });
+  const metrics = computeMetrics(dataset.items, prepared.predictions, { criterion: o.criterion ?? dataset.unit, ...(prepared.aligned ? { aligned: prepared.aligned } : {}) });
   metrics.duplicate_predictions = prepared.coverage.duplicates.length;
   const rows = reference ? (submissionRows ?? mediqaRowsFromPredictions(reference, prepared.predictions)) : null;
   const mediqa = reference && rows ? mediqaMeasures(reference, rows) : null;

@@ -22,6 +22,19 @@ export interface MetricsOptions {
   seed?: number;
   /** Bootstrap F1 intervals for breakdown groups too (default true). */
   breakdownIntervals?: boolean;
+  /**
+   * The prediction of each item by position, as prepareScoring found it
+   * (`PreparedScoring.aligned`, for these items and these predictions): the
+   * metrics then skip indexing the predictions by id again. Same results.
+   */
+  aligned?: AlignedPredictions;
+}
+
+/** Predictions already matched to the items by position (prepareScoring); ids are unique on both sides. */
+export interface AlignedPredictions {
+  byItem: readonly (Prediction | undefined)[];
+  /** Predictions whose id is not in the dataset. */
+  unknown: number;
 }
 
 export const DEFAULT_SEED = 20250917;
@@ -119,9 +132,9 @@ function predictedRanges(item: DatasetItem, p: Prediction): Range[] {
   return out;
 }
 
-export function computeOutcomes(items: readonly DatasetItem[], predictions: readonly Prediction[], criterion: Criterion): Outcomes {
+export function computeOutcomes(items: readonly DatasetItem[], predictions: readonly Prediction[], criterion: Criterion, aligned?: AlignedPredictions): Outcomes {
   const n = items.length;
-  const { byId, duplicates } = indexPredictions(predictions);
+  const { byId, duplicates } = aligned ? { byId: null, duplicates: 0 } : indexPredictions(predictions);
   const o: Outcomes = {
     n,
     vc: new Uint8Array(n),
@@ -139,9 +152,9 @@ export function computeOutcomes(items: readonly DatasetItem[], predictions: read
   const used = new Set<Prediction>();
   for (let i = 0; i < n; i++) {
     const item = items[i] as DatasetItem;
-    const p = byId.get(item.id);
+    const p = byId ? byId.get(item.id) : aligned?.byItem[i];
     if (!p) o.missing[i] = 1;
-    else used.add(p);
+    else if (byId) used.add(p);
     const flagged = p?.hasError === true;
     o.vc[i] = item.hasError ? (flagged ? TP : FN) : flagged ? FP : TN;
     const excluded = item.hasError && (item.gold.length === 0 || item.gold.some((g) => !g.placed));
@@ -159,7 +172,7 @@ export function computeOutcomes(items: readonly DatasetItem[], predictions: read
       o.elText[i] = flagged && m > 0 ? 2 : 1;
     }
   }
-  o.unknownPredictions = byId.size - used.size;
+  o.unknownPredictions = byId ? byId.size - used.size : (aligned?.unknown ?? 0);
   return o;
 }
 
@@ -380,7 +393,7 @@ export function computeMetrics(items: readonly DatasetItem[], predictions: reado
   const criterion = options.criterion ?? 'span';
   const resamples = options.resamples ?? DEFAULT_RESAMPLES;
   const seed = options.seed ?? DEFAULT_SEED;
-  const o = computeOutcomes(items, predictions, criterion);
+  const o = computeOutcomes(items, predictions, criterion, options.aligned);
   const boot = { resamples, seed };
   const by: Metrics['by'] = { error_type: {}, specialty: {}, style: {}, difficulty: {} };
   for (const dim of Object.keys(by) as (keyof Metrics['by'])[]) {
