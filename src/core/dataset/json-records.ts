@@ -14,6 +14,8 @@ export const MAX_JSON_DEPTH = 64;
 /** Whether a parsed value nests deeper than `limit` (iterative, so it cannot overflow the stack itself). */
 export function nestingExceeds(value: unknown, limit = MAX_JSON_DEPTH): boolean {
   if (typeof value !== 'object' || value === null) return false;
+  // Most records are flat (no value is an object): answered without building the stack.
+  if (limit >= 1 && isFlat(value)) return false;
   const stack: [unknown, number][] = [[value, 1]];
   while (stack.length > 0) {
     const [v, d] = stack.pop()!;
@@ -22,6 +24,18 @@ export function nestingExceeds(value: unknown, limit = MAX_JSON_DEPTH): boolean 
     for (const c of children) if (typeof c === 'object' && c !== null) stack.push([c, d + 1]);
   }
   return false;
+}
+
+function isFlat(value: object): boolean {
+  if (Array.isArray(value)) {
+    for (const c of value) if (typeof c === 'object' && c !== null) return false;
+    return true;
+  }
+  for (const k in value) {
+    const c = (value as Record<string, unknown>)[k];
+    if (typeof c === 'object' && c !== null) return false;
+  }
+  return true;
 }
 
 export class JsonRecordSplitter {

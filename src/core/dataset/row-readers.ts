@@ -243,6 +243,19 @@ export async function* readJsonl(text: AsyncIterable<string>): AsyncGenerator<Ro
   let rowNo = 0;
   const columns: string[] = [];
   const known = new Set<string>();
+  // Rows of one layout have the same keys in the same order: a row whose keys are the previous row's adds no column.
+  let lastKeys: string[] = [];
+  const addColumnsOf = (value: Record<string, unknown>): void => {
+    const keys = Object.keys(value);
+    if (keys.length === lastKeys.length && keys.every((k, i) => k === lastKeys[i])) return;
+    lastKeys = keys;
+    for (const k of keys) {
+      if (!known.has(k)) {
+        known.add(k);
+        columns.push(k);
+      }
+    }
+  };
   const handle = (raw: string, rows: RawRow[]): void => {
     line++;
     // trim() also drops a byte-order mark (U+FEFF is white space to it) and the \r of CRLF.
@@ -264,15 +277,19 @@ export async function* readJsonl(text: AsyncIterable<string>): AsyncGenerator<Ro
       rows.push({ row: rowNo, line, error: { reason: 'malformed_row', message: `This record is nested more than ${MAX_JSON_DEPTH} levels deep; flatten it.` } });
       return;
     }
-    addColumns(columns, known, value);
+    addColumnsOf(value);
     rows.push({ row: rowNo, line, values: value });
   };
   for await (const chunk of text) {
-    pending += chunk;
-    const parts = pending.split('\n');
-    pending = parts.pop() ?? '';
+    // Lines are cut out of the chunk one by one (no array of every line of the chunk).
+    const buffer = pending === '' ? chunk : pending + chunk;
     const rows: RawRow[] = [];
-    for (const p of parts) handle(p, rows);
+    let start = 0;
+    for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n', start)) {
+      handle(buffer.slice(start, nl), rows);
+      start = nl + 1;
+    }
+    pending = buffer.slice(start);
     if (rows.length > 0) yield { rows, columns };
   }
   const rows: RawRow[] = [];
