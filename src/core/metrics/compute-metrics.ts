@@ -242,6 +242,25 @@ function categorize(o: Outcomes, subset: Int32Array | null, other?: Outcomes): C
   const t: number[] = [];
   for (let k = 0; k < m; k++) {
     const i = subset ? (subset[k] as number) : k;
+    if (!other) {
+      // One run, small counts (nearly always): the packed key straight from the arrays, no tuple built per item.
+      const vc = o.vc[i] as number;
+      const pred = o.pred[i] as number;
+      const matched = o.matchedPred[i] as number;
+      const gold = o.gold[i] as number;
+      if (pred < 1024 && matched < 1024 && gold < 1024) {
+        const numeric = vc + 4 * (pred + 1024 * (matched + 1024 * gold));
+        let c = numericKeys.get(numeric);
+        if (c === undefined) {
+          c = sizes.length;
+          numericKeys.set(numeric, c);
+          tuples.push(vc, pred, matched, gold);
+          sizes.push(0);
+        }
+        sizes[c] = (sizes[c] as number) + 1;
+        continue;
+      }
+    }
     t.length = 0;
     t.push(o.vc[i] as number, o.pred[i] as number, o.matchedPred[i] as number, o.gold[i] as number);
     if (other) t.push(other.vc[i] as number, other.pred[i] as number, other.matchedPred[i] as number, other.gold[i] as number);
@@ -369,13 +388,13 @@ export function blockMetrics(o: Outcomes, subset: Int32Array | null, bootstrap: 
 /** Groups item positions by a label; items without the label are left out. */
 export function groupIndices(items: readonly DatasetItem[], keyOf: (item: DatasetItem) => string | undefined): Map<string, Int32Array> {
   const lists = new Map<string, number[]>();
-  items.forEach((item, i) => {
-    const k = keyOf(item);
-    if (k === undefined) return;
-    let list = lists.get(k);
-    if (!list) lists.set(k, (list = []));
-    list.push(i);
-  });
+  for (let i = 0; i < items.length; i++) {
+    const k = keyOf(items[i] as DatasetItem);
+    if (k === undefined) continue;
+    const list = lists.get(k);
+    if (list) list.push(i);
+    else lists.set(k, [i]);
+  }
   const out = new Map<string, Int32Array>();
   for (const k of [...lists.keys()].sort()) out.set(k, Int32Array.from(lists.get(k) ?? []));
   return out;
