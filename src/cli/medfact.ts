@@ -23,6 +23,7 @@ import { readLabel } from '../core/dataset/normalize-labels';
 import { formatInspect } from './format';
 import { runMedsCommand } from './meds-command';
 import { scoreCommand } from './score-command';
+import { inMemory } from './memory-source';
 
 const USAGE = `Usage:
   medfact inspect <dataset> [--map field=column …] [--json]
@@ -62,7 +63,7 @@ function labelOptions(errorValue: string | undefined): { labelMeansCorrect?: boo
 }
 
 async function loadDataset(path: string, maps: string[], errorValue?: string): Promise<ImportResult> {
-  const blob = await openFile(path);
+  const blob = inMemory(path, await openFile(path));
   return importDataset(blob, { fileName: path, mapping: parseMappingOverrides(maps), ...labelOptions(errorValue) });
 }
 
