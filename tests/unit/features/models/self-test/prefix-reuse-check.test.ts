@@ -40,7 +40,7 @@ function fakeEngine(opts: FakeOptions, calls: GenerateParams[]): DisposableEngin
     generate: async (params, o) => {
       calls.push(params);
       if (params.prefixReuse === false) {
-        if (opts.failWithoutReuse) throw new MedfactError('GENERATE_FAILED', 'the device was lost');
+        if (opts.failWithoutReuse) throw new MedfactError('DEVICE_LOST', 'the device was lost');
         const r = await scripted.generate(params, o);
         return { ...r, text: opts.withoutReuse?.(params) ?? r.text, prefillTokens: r.promptTokens };
       }
@@ -102,7 +102,7 @@ describe('self-test prefix-reuse check', () => {
 
     const { report } = await selfTest({ reuses: true, failWithoutReuse: true });
     expect(report.checks.prefixReuse).toBe('fail');
-    expect(report.devices.every((d) => d.status === 'ok' && d.prefixReuse?.error?.code === 'GENERATE_FAILED')).toBe(true);
+    expect(report.devices.every((d) => d.status === 'ok' && d.prefixReuse?.error?.code === 'DEVICE_LOST')).toBe(true);
     expect(report.checks.generation).toBe('pass');
   });
 
