@@ -8,62 +8,18 @@
  * imported document, the plain run cites nothing, and the comparison view puts
  * the two runs side by side over the same items.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { fixtureCatalog, installFromModelsScreen, startFixtureApp, type FixtureApp } from './fixture-app';
+import { CITE_VERIFIER, CITE_VERIFIER_LABEL, installFromModelsScreen, startCiteApp, type FixtureApp } from './fixture-app';
 import { launchBrowser, type LaunchedBrowser } from './launch';
+import { storedRuns, type StoredRun } from './stored-runs';
 
-const CITE_VERIFIER = 'fixture/tiny-verifier-cite';
 const DATASET = 'grounded-mini';
 
 let served: FixtureApp | undefined;
 let browser: LaunchedBrowser;
 let page: Page;
 let text: string;
-
-interface StoredRun {
-  name: string;
-  state: string;
-  config: { library?: { hash: string; k: number; passages: { id: string }[] } } | null;
-  provenance: { library?: { hash: string; k: number; documents: number; passages: number } | null } | null;
-  findings: Record<string, { quote: string; evidence?: string[] }[]>;
-}
-
-/** Every run and its stored findings, read straight from IndexedDB (no app code involved), oldest first. */
-async function storedRuns(p: Page): Promise<StoredRun[]> {
-  return p.evaluate(
-    () =>
-      new Promise<StoredRun[]>((resolve, reject) => {
-        const open = indexedDB.open('medfact-lens');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          const tx = db.transaction(['runs', 'runItems'], 'readonly');
-          const runs = tx.objectStore('runs').getAll();
-          const items = tx.objectStore('runItems').getAll();
-          tx.oncomplete = () => {
-            db.close();
-            type Run = { id: string; name: string; state: string; createdAt: number; config: StoredRun['config']; provenance: StoredRun['provenance'] };
-            type Item = { runId: string; itemId: string; findings: StoredRun['findings'][string] };
-            const all = (runs.result as Run[]).sort((a, b) => a.createdAt - b.createdAt);
-            resolve(
-              all.map((r) => ({
-                name: r.name,
-                state: r.state,
-                config: r.config,
-                provenance: r.provenance,
-                findings: Object.fromEntries(
-                  (items.result as Item[]).filter((i) => i.runId === r.id).map((i) => [i.itemId, i.findings]),
-                ),
-              })),
-            );
-          };
-        };
-      }),
-  );
-}
 
 async function startRun(useLibrary: boolean): Promise<void> {
   await page.goto(`${served!.app.url}#/bench`);
@@ -75,7 +31,7 @@ async function startRun(useLibrary: boolean): Promise<void> {
   expect(chosen, JSON.stringify(options)).toBeDefined();
   await datasetSelect.selectOption(chosen!.value);
   await expect.poll(() => page.getByTestId('selected-count').textContent()).toContain('已选 2 条');
-  await page.getByLabel('核查模型').selectOption({ label: '测试引用核查模型 · q8' });
+  await page.getByLabel('核查模型').selectOption({ label: `${CITE_VERIFIER_LABEL} · q8` });
   const use = page.getByTestId('bench-use-library');
   await use.waitFor({ timeout: 30_000 });
   // The form says what the run would carry: the library's size and the start of its content hash.
@@ -94,10 +50,7 @@ async function waitForRuns(n: number): Promise<StoredRun[]> {
 }
 
 beforeAll(async () => {
-  const models = inject('fixtureModelsDir');
-  text = (JSON.parse(readFileSync(join(models, CITE_VERIFIER, 'fixture.json'), 'utf8')) as { text: string }).text;
-  const catalog = [{ ...fixtureCatalog()[0], id: CITE_VERIFIER, label: { zh: '测试引用核查模型', en: 'Fixture citing verifier' } }];
-  served = await startFixtureApp({ distDir: inject('distDir'), modelsDir: models, catalog });
+  ({ served, text } = await startCiteApp({ distDir: inject('distDir'), modelsDir: inject('fixtureModelsDir') }));
   browser = await launchBrowser();
   page = browser.context.pages()[0] ?? (await browser.context.newPage());
   await installFromModelsScreen(page, served.app.url, CITE_VERIFIER);

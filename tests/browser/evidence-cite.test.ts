@@ -8,15 +8,12 @@
  * finds the same passage, and a check run offline cites it again); deleting the
  * PDF removes its passage from the next check's evidence.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { makeChinesePdf, makeDocx } from '../fixtures/evidence/make-documents';
-import { fixtureCatalog, installFromModelsScreen, runFixtureCheck, startFixtureApp, type FixtureApp } from './fixture-app';
+import { CITE_VERIFIER, installFromModelsScreen, runFixtureCheck, startCiteApp, type FixtureApp } from './fixture-app';
 import { launchBrowser, type LaunchedBrowser } from './launch';
 
-const CITE_VERIFIER = 'fixture/tiny-verifier-cite';
 const PDF_TITLE = '阿莫西林胶囊说明书';
 const DOSE = '成人口服常用剂量为每次0.5克';
 
@@ -26,11 +23,7 @@ let page: Page;
 let text: string;
 
 beforeAll(async () => {
-  const models = inject('fixtureModelsDir');
-  text = (JSON.parse(readFileSync(join(models, CITE_VERIFIER, 'fixture.json'), 'utf8')) as { text: string }).text;
-  // The fixture verifier's catalog entry, for the citing model.
-  const catalog = [{ ...fixtureCatalog()[0], id: CITE_VERIFIER, label: { zh: '测试引用核查模型', en: 'Fixture citing verifier' } }];
-  served = await startFixtureApp({ distDir: inject('distDir'), modelsDir: models, catalog });
+  ({ served, text } = await startCiteApp({ distDir: inject('distDir'), modelsDir: inject('fixtureModelsDir') }));
   browser = await launchBrowser();
   page = browser.context.pages()[0] ?? (await browser.context.newPage());
   await installFromModelsScreen(page, served.app.url, CITE_VERIFIER);

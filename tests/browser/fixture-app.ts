@@ -4,7 +4,7 @@
  * fixture models (mirror-only), with the CSP rewritten by the real
  * `npm run configure` code, served on its own port.
  */
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright';
@@ -41,6 +41,34 @@ export function fixtureCatalog(): object[] {
       description: { zh: '测试用的微型分类器', en: 'Tiny test classifier' },
     },
   ];
+}
+
+/** A deployment catalog entry for one fixture text-generation model (fp32, transformers.js), as the verifier. */
+export function fixtureModelEntry(id: string, label: { zh: string; en: string }, extra: Record<string, unknown> = {}): object {
+  return {
+    id,
+    engine: 'transformers',
+    role: 'verifier',
+    task: 'text-generation',
+    dtypes: ['fp32'],
+    sizeBytes: 12_000_000,
+    label,
+    description: { zh: '测试夹具，不是真实模型。', en: 'A test fixture, not a real model.' },
+    ...extra,
+  };
+}
+
+export const CITE_VERIFIER = 'fixture/tiny-verifier-cite';
+export const CITE_VERIFIER_LABEL = '测试引用核查模型';
+
+/**
+ * The fixture app with fixture/tiny-verifier-cite (its greedy answer-v2 cites passage [1]) in the catalog, in place
+ * of the plain fixture verifier, and the text its fixture answers about.
+ */
+export async function startCiteApp(opts: { distDir: string; modelsDir: string }): Promise<{ served: FixtureApp; text: string }> {
+  const text = (JSON.parse(readFileSync(join(opts.modelsDir, CITE_VERIFIER, 'fixture.json'), 'utf8')) as { text: string }).text;
+  const catalog = [{ ...fixtureCatalog()[0], id: CITE_VERIFIER, label: { zh: CITE_VERIFIER_LABEL, en: 'Fixture citing verifier' } }];
+  return { served: await startFixtureApp({ ...opts, catalog }), text };
 }
 
 export interface FixtureApp {
