@@ -205,6 +205,18 @@ export class LibraryRepo {
 
   // ---- the embedder's passage vectors (dense retrieval) ----
 
+  /** Every embedder with stored vectors, and how many (for the storage panel). */
+  vectorModels(): Promise<{ model: string; count: number }[]> {
+    return withStorageErrors(async () => {
+      const tx = (await this.db()).transaction('vectors');
+      const models: string[] = [];
+      for (let c = await tx.store.index('model').openKeyCursor(null, 'nextunique'); c; c = await c.continue()) models.push(c.key);
+      const out = await Promise.all(models.map(async (model) => ({ model, count: await tx.store.index('model').count(model) })));
+      await tx.done;
+      return out;
+    });
+  }
+
   /** How many vectors one embedder has stored. */
   countVectors(model: string): Promise<number> {
     return withStorageErrors(async () => (await this.db()).countFromIndex('vectors', 'model', model));

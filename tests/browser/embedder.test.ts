@@ -14,12 +14,9 @@
  * reversed passage. Deleting that document removes its vectors from
  * IndexedDB.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { fixtureCatalog, installFromModelsScreen, runFixtureCheck, startFixtureApp, type FixtureApp } from './fixture-app';
-import { launchBrowser, type LaunchedBrowser } from './launch';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixtureCatalog, installFromModelsScreen, openFixtureSession, runFixtureCheck, type FixtureSession } from './fixture-app';
 
 const CITE_VERIFIER = 'fixture/tiny-verifier-cite';
 const EMBEDDER = 'fixture/tiny-embedder';
@@ -27,37 +24,32 @@ const SENTENCE = '对青霉素过敏者禁用本品，用药前应详细询问�
 const REVERSED = `${[...SENTENCE].reverse().join('')}。`;
 const REVERSED_TITLE = '备忘';
 
-let served: FixtureApp | undefined;
-let browser: LaunchedBrowser;
+const EMBEDDER_ENTRY = {
+  id: EMBEDDER,
+  engine: 'transformers',
+  role: 'embedder',
+  task: 'feature-extraction',
+  dtypes: ['q8'],
+  sizeBytes: 3_000_000,
+  license: 'Apache-2.0',
+  label: { zh: '测试检索向量模型', en: 'Fixture embedder' },
+  description: { zh: '测试用的微型向量模型', en: 'Tiny test embedder' },
+};
+
+let session: FixtureSession | undefined;
 let page: Page;
 let text: string;
+let appUrl: string;
 
 beforeAll(async () => {
-  const models = inject('fixtureModelsDir');
-  text = (JSON.parse(readFileSync(join(models, CITE_VERIFIER, 'fixture.json'), 'utf8')) as { text: string }).text;
-  const catalog = [
-    { ...fixtureCatalog()[0], id: CITE_VERIFIER, label: { zh: '测试引用核查模型', en: 'Fixture citing verifier' } },
-    {
-      id: EMBEDDER,
-      engine: 'transformers',
-      role: 'embedder',
-      task: 'feature-extraction',
-      dtypes: ['q8'],
-      sizeBytes: 3_000_000,
-      license: 'Apache-2.0',
-      label: { zh: '测试检索向量模型', en: 'Fixture embedder' },
-      description: { zh: '测试用的微型向量模型', en: 'Tiny test embedder' },
-    },
-  ];
-  served = await startFixtureApp({ distDir: inject('distDir'), modelsDir: models, catalog });
-  browser = await launchBrowser();
-  page = browser.context.pages()[0] ?? (await browser.context.newPage());
-  await installFromModelsScreen(page, served.app.url, CITE_VERIFIER);
+  const verifier = { ...fixtureCatalog()[0], id: CITE_VERIFIER, label: { zh: '测试引用核查模型', en: 'Fixture citing verifier' } };
+  session = await openFixtureSession({ verifier: CITE_VERIFIER, catalog: [verifier, EMBEDDER_ENTRY] });
+  ({ page, text } = session);
+  appUrl = session.served.app.url;
 }, 300_000);
 
 afterAll(async () => {
-  await browser?.close().catch(() => undefined);
-  await served?.close();
+  await session?.close();
 });
 
 /** The 依据 panel of the result shown: how it retrieved, and the documents of its passages. */
@@ -97,7 +89,7 @@ describe('the embedder role: hybrid retrieval in the checker', () => {
 
   it('without an embedder, a keyword check does not find the passage that shares no bigram with the text', async () => {
     expect(text).toContain(SENTENCE);
-    await page.goto(`${served!.app.url}#/library`);
+    await page.goto(`${appUrl}#/library`);
     await page.getByTestId('library-import').setInputFiles([
       { name: '阿莫西林胶囊说明书.txt', mimeType: 'text/plain', buffer: Buffer.from('【用法用量】阿莫西林成人口服常用剂量为每次0.5克，每8小时一次。') },
       { name: '乙肝疫苗.txt', mimeType: 'text/plain', buffer: Buffer.from('乙肝疫苗全程接种3剂，按0、1、6个月程序接种。') },
@@ -110,7 +102,7 @@ describe('the embedder role: hybrid retrieval in the checker', () => {
     // No embedder installed: the panel says so, and offers none.
     expect(await page.getByTestId('library-embed-progress').getAttribute('data-state')).toBe('off');
 
-    await runFixtureCheck(page, served!.app.url, text, { library: true });
+    await runFixtureCheck(page, appUrl, text, { library: true });
     const panel = await evidencePanel();
     expect(panel.mode).toBe('lexical');
     expect(panel.docs.length).toBeGreaterThan(0);
@@ -118,8 +110,8 @@ describe('the embedder role: hybrid retrieval in the checker', () => {
   }, 300_000);
 
   it('installs the embedder, embeds every passage, and the next check is hybrid and finds that passage', async () => {
-    await installFromModelsScreen(page, served!.app.url, EMBEDDER);
-    await page.goto(`${served!.app.url}#/library`);
+    await installFromModelsScreen(page, appUrl, EMBEDDER);
+    await page.goto(`${appUrl}#/library`);
     const progress = page.getByTestId('library-embed-progress');
     await expect.poll(() => progress.getAttribute('data-state'), { timeout: 120_000 }).toBe('done');
     expect(await progress.getAttribute('data-model')).toBe(EMBEDDER);
@@ -132,7 +124,7 @@ describe('the embedder role: hybrid retrieval in the checker', () => {
     expect(new Set(vectors.map((v) => v.model))).toEqual(new Set([`${EMBEDDER}#32`]));
     expect(vectors.every((v) => v.dims === 32)).toBe(true);
 
-    await runFixtureCheck(page, served!.app.url, text, { library: true });
+    await runFixtureCheck(page, appUrl, text, { library: true });
     await expect.poll(async () => (await evidencePanel()).mode, { timeout: 120_000 }).toBe('hybrid');
     const panel = await evidencePanel();
     expect(panel.embedder).toBe(EMBEDDER);
@@ -140,7 +132,7 @@ describe('the embedder role: hybrid retrieval in the checker', () => {
   }, 300_000);
 
   it('deleting a document removes its vectors', async () => {
-    await page.goto(`${served!.app.url}#/library`);
+    await page.goto(`${appUrl}#/library`);
     const docs = page.getByTestId('library-doc');
     await expect.poll(() => docs.count(), { timeout: 30_000 }).toBe(3);
     await docs.filter({ hasText: REVERSED_TITLE }).getByTestId('library-delete').click();

@@ -56,6 +56,10 @@ describe('library vectors', () => {
     await repo.putVectors(passages.slice(0, 2).map((p) => vec(e5, p, 0.9)));
     expect(await repo.countVectors(bge)).toBe(5);
     expect(await repo.countVectors(e5)).toBe(2);
+    expect(await repo.vectorModels()).toEqual([
+      { model: bge, count: 5 },
+      { model: e5, count: 2 },
+    ]);
 
     const first = await repo.vectorsPage(bge, null, 3);
     const rest = await repo.vectorsPage(bge, first[first.length - 1]!.id, 3);
