@@ -41,7 +41,12 @@ afterAll(async () => {
   if (cacheDir) await rm(cacheDir, { recursive: true, force: true });
 });
 
-const extract = (name: string, bytes: Uint8Array) => extractDocument(name, bytes);
+// Text files only here: pdf.js is never loaded.
+const extract = (name: string, bytes: Uint8Array) =>
+  extractDocument(name, bytes, {
+    loadPdfjs: () => Promise.reject(new Error('no PDF in this test')),
+    pdfAssets: { cMapUrl: '', standardFontDataUrl: '' },
+  });
 const file = (name: string, content: string): FileLike => {
   const bytes = new TextEncoder().encode(content);
   return { name, size: bytes.byteLength, arrayBuffer: async () => bytes.slice().buffer };
