@@ -8,9 +8,10 @@
 import type { EvidenceRetrieval, EvidenceSource } from '../check';
 import { shortHash } from '../hash';
 import { LexicalIndex, passageSearchText } from './lexical-index';
-import { denseRanker, type DenseIndex } from './dense-index';
+import { createYielder } from '../yield';
+import type { DenseIndex } from './dense-index';
 import { DEFAULT_EVIDENCE_K, retrievalQueries, retrieveForText, type Ranker, type RetrieveOptions } from './retrieve';
-import type { CitedPassage } from './types';
+import type { CitedPassage, ScoredId } from './types';
 
 /** Most passages handed to the verifier per chunk. */
 export const MAX_PASSAGES_PER_CHUNK = 8;
@@ -39,14 +40,24 @@ export function retrievalInfo(dense: DenseRetrieval | undefined): EvidenceRetrie
 
 /**
  * The dense ranking for one chunk: embeds the chunk and its sentences (the
- * queries retrieveForText ranks) in one call, then ranks by cosine.
+ * queries retrieveForText ranks) in one call, then ranks each by cosine
+ * ahead of time, giving the event loop a turn between scans (a scan of a
+ * large library takes milliseconds, and this runs on the page's thread).
  * Undefined without vectors, so retrieval stays exactly lexical.
  */
 export async function denseRankerFor(dense: DenseRetrieval | undefined, chunkText: string, options: RetrieveOptions, signal?: AbortSignal): Promise<Ranker | undefined> {
   if (!dense || dense.index.size === 0) return undefined;
   const queries = retrievalQueries(chunkText, options);
   const vectors = await dense.embed(queries, signal);
-  return denseRanker(dense.index, new Map(queries.map((q, i) => [q, vectors[i] ?? []])));
+  const k = options.k ?? DEFAULT_EVIDENCE_K;
+  const ranked = new Map<string, ScoredId[]>();
+  const turn = createYielder();
+  for (const [i, query] of queries.entries()) {
+    await turn();
+    signal?.throwIfAborted();
+    ranked.set(query, dense.index.search(vectors[i] ?? [], k));
+  }
+  return { search: (query, n) => (ranked.get(query) ?? []).slice(0, n) };
 }
 
 /** A content hash of a carried library (ids, titles, pages, texts), order-independent. */
