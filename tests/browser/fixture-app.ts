@@ -8,9 +8,10 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import { configureDist } from '../../scripts/configure';
 import { startMirrorServer, type MirrorServer } from '../fixtures/mirror-server';
+import { launchBrowser, type LaunchedBrowser } from './launch';
 import { startAppServer, type AppServer } from './static-server';
 
 export const FIXTURE_VERIFIER = 'fixture/tiny-verifier';
@@ -124,4 +125,37 @@ export async function runFixtureCheck(page: Page, appUrl: string, text: string, 
   }
   await run.click();
   await page.getByTestId('check-verdict').waitFor({ timeout: 120_000 });
+}
+
+/** The text a fixture model's fixed answer is about (its fixture.json). */
+export function fixtureText(modelsDir: string, id: string): string {
+  return (JSON.parse(readFileSync(join(modelsDir, id, 'fixture.json'), 'utf8')) as { text: string }).text;
+}
+
+export interface FixtureSession {
+  served: FixtureApp;
+  browser: LaunchedBrowser;
+  page: Page;
+  /** The verifier's fixture text. */
+  text: string;
+  close(): Promise<void>;
+}
+
+/** The fixture app with `catalog`, a browser on it, and `verifier` installed from the Models screen: how checker tests start. */
+export async function openFixtureSession(opts: { verifier: string; catalog?: object[] }): Promise<FixtureSession> {
+  const modelsDir = inject('fixtureModelsDir');
+  const served = await startFixtureApp({ distDir: inject('distDir'), modelsDir, ...(opts.catalog ? { catalog: opts.catalog } : {}) });
+  const browser = await launchBrowser();
+  const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  await installFromModelsScreen(page, served.app.url, opts.verifier);
+  return {
+    served,
+    browser,
+    page,
+    text: fixtureText(modelsDir, opts.verifier),
+    async close() {
+      await browser.close().catch(() => undefined);
+      await served.close();
+    },
+  };
 }

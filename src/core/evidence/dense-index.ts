@@ -48,19 +48,22 @@ export class DenseIndex {
     return this.slotOf.has(id);
   }
 
-  /** Adds (or replaces) vectors; each is normalised. */
+  /** Adds (or replaces) vectors; each is normalised. The rows grow by doubling, so adding page by page never copies the whole index each time. */
   add(items: readonly { id: string; vector: ArrayLike<number> }[]): void {
     for (const it of items) if (it.vector.length !== this.dims) throw new Error(`dense index: vector of ${it.vector.length} dims, expected ${this.dims}`);
-    this.remove(items.map((i) => i.id));
-    const grown = new Float32Array(this.data.length + items.length * this.dims);
-    grown.set(this.data);
+    if (items.some((it) => this.slotOf.has(it.id))) this.remove(items.map((i) => i.id));
+    const needed = (this.ids.length + items.length) * this.dims;
+    if (needed > this.data.length) {
+      const grown = new Float32Array(Math.max(needed, this.data.length * 2));
+      grown.set(this.data.subarray(0, this.ids.length * this.dims));
+      this.data = grown;
+    }
     for (const it of items) {
       const slot = this.ids.length;
       this.ids.push(it.id);
       this.slotOf.set(it.id, slot);
-      grown.set(normalizeVector(it.vector), slot * this.dims);
+      this.data.set(normalizeVector(it.vector), slot * this.dims);
     }
-    this.data = grown;
   }
 
   remove(ids: Iterable<string>): void {
@@ -78,23 +81,32 @@ export class DenseIndex {
     keep.forEach((id, i) => this.slotOf.set(id, i));
   }
 
-  /** The k passages most similar (cosine) to a query vector, best first (ties by id). */
+  /** The k passages most similar (cosine) to a query vector, best first (ties by id). Keeps only the best k while scanning. */
   search(query: ArrayLike<number>, k: number): ScoredId[] {
     if (k <= 0 || this.ids.length === 0 || query.length !== this.dims) return [];
     const q = normalizeVector(query);
-    const scored: ScoredId[] = [];
+    const best: ScoredId[] = [];
+    const better = (a: ScoredId, b: ScoredId): boolean => a.score > b.score || (a.score === b.score && a.id < b.id);
     for (let s = 0; s < this.ids.length; s++) {
       let dot = 0;
       const off = s * this.dims;
       for (let j = 0; j < this.dims; j++) dot += (q[j] as number) * (this.data[off + j] as number);
-      scored.push({ id: this.ids[s] as string, score: dot });
+      if (best.length === k && dot < (best[k - 1] as ScoredId).score) continue;
+      const hit = { id: this.ids[s] as string, score: dot };
+      if (best.length === k && !better(hit, best[k - 1] as ScoredId)) continue;
+      let at = Math.min(best.length, k - 1);
+      if (best.length < k) best.push(hit);
+      while (at > 0 && better(hit, best[at - 1] as ScoredId)) {
+        best[at] = best[at - 1] as ScoredId;
+        at--;
+      }
+      best[at] = hit;
     }
-    scored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    return scored.slice(0, k);
+    return best;
   }
 
   toPersisted(): PersistedDenseIndex {
-    return { model: this.model, dims: this.dims, ids: [...this.ids], vectors: this.data.slice() };
+    return { model: this.model, dims: this.dims, ids: [...this.ids], vectors: this.data.slice(0, this.ids.length * this.dims) };
   }
 
   static fromPersisted(p: PersistedDenseIndex): DenseIndex {

@@ -23,6 +23,28 @@ describe('dense index', () => {
     expect(normalizeVector([3, 4])).toEqual(new Float32Array([0.6, 0.8]));
   });
 
+  it('grown page by page, gives the same best k as a full sort (ties by id), and persists exactly its rows', () => {
+    let seed = 7;
+    const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) - 0.5;
+    const items = Array.from({ length: 300 }, (_, i) => ({ id: `p${String(i).padStart(3, '0')}`, vector: Array.from({ length: 8 }, rand) }));
+    // Two passages with the same direction: a tie, broken by id.
+    items.push({ id: 'p000-twin', vector: items[0]!.vector.map((x) => x * 2) });
+    const paged = new DenseIndex('m', 8);
+    for (let i = 0; i < items.length; i += 37) paged.add(items.slice(i, i + 37));
+    expect(paged.size).toBe(items.length);
+    const query = items[0]!.vector;
+    const q = normalizeVector(query);
+    const brute = items
+      .map((it) => ({ id: it.id, score: Array.from(normalizeVector(it.vector)).reduce((n, x, j) => n + x * q[j]!, 0) }))
+      .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+    const best = paged.search(query, 10);
+    expect(best.map((h) => h.id)).toEqual(brute.slice(0, 10).map((h) => h.id));
+    expect(best.slice(0, 2).map((h) => h.id)).toEqual(['p000', 'p000-twin']);
+    const persisted = paged.toPersisted();
+    expect(persisted.vectors).toHaveLength(items.length * 8);
+    expect(DenseIndex.fromPersisted(structuredClone(persisted)).search(query, 10)).toEqual(best);
+  });
+
   it('fuses with the lexical ranking by reciprocal rank over the pre-embedded queries', () => {
     const lexical = new LexicalIndex();
     lexical.add([
