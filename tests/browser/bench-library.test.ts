@@ -9,20 +9,28 @@
  * the two runs side by side over the same items.
  */
 import type { Page } from 'playwright';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CITE_VERIFIER, CITE_VERIFIER_LABEL, installFromModelsScreen, startCiteApp, type FixtureApp } from './fixture-app';
-import { launchBrowser, type LaunchedBrowser } from './launch';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CITE_VERIFIER, CITE_VERIFIER_LABEL, citeVerifierEntry, openFixtureSession, type FixtureApp, type FixtureSession } from './fixture-app';
 import { storedRuns, type StoredRun } from './stored-runs';
 
 const DATASET = 'grounded-mini';
 
-let served: FixtureApp | undefined;
-let browser: LaunchedBrowser;
+let session: FixtureSession | undefined;
+let served: FixtureApp;
 let page: Page;
 let text: string;
 
+beforeAll(async () => {
+  session = await openFixtureSession({ verifier: CITE_VERIFIER, catalog: [citeVerifierEntry()] });
+  ({ served, page, text } = session);
+}, 300_000);
+
+afterAll(async () => {
+  await session?.close();
+});
+
 async function startRun(useLibrary: boolean): Promise<void> {
-  await page.goto(`${served!.app.url}#/bench`);
+  await page.goto(`${served.app.url}#/bench`);
   await page.getByRole('tab', { name: '新建运行' }).click();
   // The select's accessible name also holds its selected option (embedded control), so match its start.
   const datasetSelect = page.getByRole('combobox', { name: /^数据集/ }).first();
@@ -49,24 +57,12 @@ async function waitForRuns(n: number): Promise<StoredRun[]> {
   return storedRuns(page);
 }
 
-beforeAll(async () => {
-  ({ served, text } = await startCiteApp({ distDir: inject('distDir'), modelsDir: inject('fixtureModelsDir') }));
-  browser = await launchBrowser();
-  page = browser.context.pages()[0] ?? (await browser.context.newPage());
-  await installFromModelsScreen(page, served.app.url, CITE_VERIFIER);
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close().catch(() => undefined);
-  await served?.close();
-});
-
 describe('a benchmark run against the reference library', () => {
   let docId = '';
   let passages = 0;
 
   it('imports a reference document and a two-item dataset', async () => {
-    await page.goto(`${served!.app.url}#/library`);
+    await page.goto(`${served.app.url}#/library`);
     await page.getByTestId('library-import').setInputFiles([
       {
         name: '阿莫西林胶囊说明书.txt',
@@ -85,7 +81,7 @@ describe('a benchmark run against the reference library', () => {
       { id: 'e1', text, has_error: 1, error_text: '每次5克', start: 53, end: 57, correction: '每次0.5克', error_type: 'Conceptual' },
       { id: 'c1', text: '对青霉素过敏者禁用阿莫西林，用药前应详细询问过敏史。', has_error: 0 },
     ];
-    await page.goto(`${served!.app.url}#/bench`);
+    await page.goto(`${served.app.url}#/bench`);
     await page.getByRole('tab', { name: '数据集' }).click();
     await page.getByLabel('选择文件').setInputFiles({ name: `${DATASET}.jsonl`, mimeType: 'application/jsonl', buffer: Buffer.from(rows.map((r) => JSON.stringify(r)).join('\n')) });
     await page.getByRole('button', { name: /保存数据集/ }).click();

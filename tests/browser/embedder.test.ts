@@ -16,9 +16,8 @@
  */
 import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtureCatalog, installFromModelsScreen, openFixtureSession, runFixtureCheck, type FixtureSession } from './fixture-app';
+import { CITE_VERIFIER, citeVerifierEntry, installFromModelsScreen, openFixtureSession, runFixtureCheck, type FixtureSession } from './fixture-app';
 
-const CITE_VERIFIER = 'fixture/tiny-verifier-cite';
 const EMBEDDER = 'fixture/tiny-embedder';
 const SENTENCE = '对青霉素过敏者禁用本品，用药前应详细询问过敏史';
 const REVERSED = `${[...SENTENCE].reverse().join('')}。`;
@@ -42,8 +41,7 @@ let text: string;
 let appUrl: string;
 
 beforeAll(async () => {
-  const verifier = { ...fixtureCatalog()[0], id: CITE_VERIFIER, label: { zh: '测试引用核查模型', en: 'Fixture citing verifier' } };
-  session = await openFixtureSession({ verifier: CITE_VERIFIER, catalog: [verifier, EMBEDDER_ENTRY] });
+  session = await openFixtureSession({ verifier: CITE_VERIFIER, catalog: [citeVerifierEntry(), EMBEDDER_ENTRY] });
   ({ page, text } = session);
   appUrl = session.served.app.url;
 }, 300_000);

@@ -9,33 +9,29 @@
  * PDF removes its passage from the next check's evidence.
  */
 import type { Page } from 'playwright';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeChinesePdf, makeDocx } from '../fixtures/evidence/make-documents';
-import { CITE_VERIFIER, installFromModelsScreen, runFixtureCheck, startCiteApp, type FixtureApp } from './fixture-app';
-import { launchBrowser, type LaunchedBrowser } from './launch';
+import { CITE_VERIFIER, citeVerifierEntry, openFixtureSession, runFixtureCheck, type FixtureApp, type FixtureSession } from './fixture-app';
 
 const PDF_TITLE = '阿莫西林胶囊说明书';
 const DOSE = '成人口服常用剂量为每次0.5克';
 
-let served: FixtureApp | undefined;
-let browser: LaunchedBrowser;
+let session: FixtureSession | undefined;
+let served: FixtureApp;
 let page: Page;
 let text: string;
 
 beforeAll(async () => {
-  ({ served, text } = await startCiteApp({ distDir: inject('distDir'), modelsDir: inject('fixtureModelsDir') }));
-  browser = await launchBrowser();
-  page = browser.context.pages()[0] ?? (await browser.context.newPage());
-  await installFromModelsScreen(page, served.app.url, CITE_VERIFIER);
+  session = await openFixtureSession({ verifier: CITE_VERIFIER, catalog: [citeVerifierEntry()] });
+  ({ served, page, text } = session);
 }, 300_000);
 
 afterAll(async () => {
-  await browser?.close().catch(() => undefined);
-  await served?.close();
+  await session?.close();
 });
 
 async function runCheck(): Promise<void> {
-  await runFixtureCheck(page, served!.app.url, text, { library: true });
+  await runFixtureCheck(page, served.app.url, text, { library: true });
   await page.getByTestId('check-finding').first().waitFor({ timeout: 120_000 });
 }
 
@@ -60,7 +56,7 @@ describe('a finding cites the passage it rests on', () => {
   let pdfDocId: string | null = null;
 
   it('imports a TXT, a DOCX and a Chinese PDF, and the finding cites the PDF page stating the correct dose', async () => {
-    await page.goto(`${served!.app.url}#/library`);
+    await page.goto(`${served.app.url}#/library`);
     const pdf = await makeChinesePdf(PDF_TITLE, [
       ['【性状】本品为胶囊剂，内容物为白色或类白色粉末。', '【贮藏】遮光，密封，在干燥处保存。'],
       [`【用法用量】阿莫西林${DOSE}，每8小时一次，疗程一般为7至10天。`, '【禁忌】对青霉素过敏者禁用本品。'],
@@ -94,9 +90,9 @@ describe('a finding cites the passage it rests on', () => {
       await navigator.serviceWorker.ready;
     });
     const before = await citations();
-    await browser.context.setOffline(true);
+    await session!.browser.context.setOffline(true);
     try {
-      await page.goto(`${served!.app.url}#/library`);
+      await page.goto(`${served.app.url}#/library`);
       await page.reload();
       await expect.poll(() => page.getByTestId('library-doc').count(), { timeout: 60_000 }).toBe(3);
       await page.getByTestId('library-search').fill('阿莫西林 成人 剂量');
@@ -110,7 +106,7 @@ describe('a finding cites the passage it rests on', () => {
       await runCheck();
       expect(await citations()).toEqual(before);
     } finally {
-      await browser.context.setOffline(false);
+      await session!.browser.context.setOffline(false);
     }
     // A fresh page load checks against the stored library: the same citation.
     await page.reload();
@@ -119,7 +115,7 @@ describe('a finding cites the passage it rests on', () => {
   }, 300_000);
 
   it('no longer retrieves the PDF’s passages once the PDF is deleted', async () => {
-    await page.goto(`${served!.app.url}#/library`);
+    await page.goto(`${served.app.url}#/library`);
     const docs = page.getByTestId('library-doc');
     await expect.poll(() => docs.count(), { timeout: 30_000 }).toBe(3);
     await docs.filter({ hasText: PDF_TITLE }).getByTestId('library-delete').click();

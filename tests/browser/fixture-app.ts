@@ -62,14 +62,9 @@ export function fixtureModelEntry(id: string, label: { zh: string; en: string },
 export const CITE_VERIFIER = 'fixture/tiny-verifier-cite';
 export const CITE_VERIFIER_LABEL = '测试引用核查模型';
 
-/**
- * The fixture app with fixture/tiny-verifier-cite (its greedy answer-v2 cites passage [1]) in the catalog, in place
- * of the plain fixture verifier, and the text its fixture answers about.
- */
-export async function startCiteApp(opts: { distDir: string; modelsDir: string }): Promise<{ served: FixtureApp; text: string }> {
-  const text = (JSON.parse(readFileSync(join(opts.modelsDir, CITE_VERIFIER, 'fixture.json'), 'utf8')) as { text: string }).text;
-  const catalog = [{ ...fixtureCatalog()[0], id: CITE_VERIFIER, label: { zh: CITE_VERIFIER_LABEL, en: 'Fixture citing verifier' } }];
-  return { served: await startFixtureApp({ ...opts, catalog }), text };
+/** The catalog entry of fixture/tiny-verifier-cite (its greedy answer-v2 cites passage [1]), in place of the plain fixture verifier's. */
+export function citeVerifierEntry(): object {
+  return { ...fixtureCatalog()[0], id: CITE_VERIFIER, label: { zh: CITE_VERIFIER_LABEL, en: 'Fixture citing verifier' } };
 }
 
 export interface FixtureApp {

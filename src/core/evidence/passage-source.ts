@@ -53,9 +53,7 @@ export async function denseRankerFor(dense: DenseRetrieval | undefined, chunkTex
   const ranked = new Map<string, ScoredId[]>();
   const turn = createYielder();
   for (const [i, query] of queries.entries()) {
-    await turn();
-    signal?.throwIfAborted();
-    ranked.set(query, dense.index.search(vectors[i] ?? [], k));
+    ranked.set(query, await dense.index.searchSliced(vectors[i] ?? [], k, turn, signal));
   }
   return { search: (query, n) => (ranked.get(query) ?? []).slice(0, n) };
 }
