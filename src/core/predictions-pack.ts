@@ -10,14 +10,9 @@
 import type { DecodingInfo } from './dataset/types';
 import { withLines, type PredictedSpan, type Prediction, type PredictionIssue, type PredictionsReadResult } from './predictions';
 
-/** Prediction flags. */
-const HAS_ERROR = 1;
-const HAS_SCORE = 2;
-const HAS_RAW = 4;
-/** Span flags. */
-const HAS_TYPE = 1;
-const HAS_CORRECTION = 2;
-const HAS_SPAN_SCORE = 4;
+/** Bits of a prediction's flags, and of a span's. */
+const PREDICTION_BITS = { hasError: 1, score: 2, raw: 4 } as const;
+const SPAN_BITS = { type: 1, correction: 2, score: 4 } as const;
 
 /** Characters per string chunk: far below V8's longest string, so packing never fails on a big file. */
 const CHUNK_CHARS = 1 << 24;
@@ -101,13 +96,13 @@ export function packPredictions(result: PredictionsReadResult & { decoding: Deco
   for (let i = 0; i < count; i++) {
     const p = predictions[i] as Prediction;
     add(p.id);
-    let flags = p.hasError ? HAS_ERROR : 0;
+    let flags = p.hasError ? PREDICTION_BITS.hasError : 0;
     if (p.score !== undefined) {
-      flags |= HAS_SCORE;
+      flags |= PREDICTION_BITS.score;
       packed.score[i] = p.score;
     }
     if (p.raw !== undefined) {
-      flags |= HAS_RAW;
+      flags |= PREDICTION_BITS.raw;
       packed.raw.push(p.raw);
     }
     packed.flags[i] = flags;
@@ -119,15 +114,15 @@ export function packPredictions(result: PredictionsReadResult & { decoding: Deco
       add(s.text);
       let sf = 0;
       if (s.type !== undefined) {
-        sf |= HAS_TYPE;
+        sf |= SPAN_BITS.type;
         add(s.type);
       }
       if (s.correction !== undefined) {
-        sf |= HAS_CORRECTION;
+        sf |= SPAN_BITS.correction;
         add(s.correction);
       }
       if (s.score !== undefined) {
-        sf |= HAS_SPAN_SCORE;
+        sf |= SPAN_BITS.score;
         packed.spanScore[si] = s.score;
       }
       packed.spanFlags[si++] = sf;
@@ -167,14 +162,14 @@ export function unpackPredictions(packed: PackedPredictions): PredictionsReadRes
     for (let j = 0; j < n; j++, si++) {
       const span: PredictedSpan = { start: packed.spanStart[si] as number, end: packed.spanEnd[si] as number, text: next() };
       const sf = packed.spanFlags[si] as number;
-      if (sf & HAS_TYPE) span.type = next();
-      if (sf & HAS_CORRECTION) span.correction = next();
-      if (sf & HAS_SPAN_SCORE) span.score = packed.spanScore[si] as number;
+      if (sf & SPAN_BITS.type) span.type = next();
+      if (sf & SPAN_BITS.correction) span.correction = next();
+      if (sf & SPAN_BITS.score) span.score = packed.spanScore[si] as number;
       spans.push(span);
     }
-    const p: Prediction = { id, hasError: (flags & HAS_ERROR) !== 0, spans };
-    if (flags & HAS_SCORE) p.score = packed.score[i] as number;
-    if (flags & HAS_RAW) p.raw = packed.raw[rawAt++];
+    const p: Prediction = { id, hasError: (flags & PREDICTION_BITS.hasError) !== 0, spans };
+    if (flags & PREDICTION_BITS.score) p.score = packed.score[i] as number;
+    if (flags & PREDICTION_BITS.raw) p.raw = packed.raw[rawAt++];
     predictions.push(p);
   }
   const result = { predictions, issues: packed.issues, decoding: packed.decoding };
