@@ -89,6 +89,7 @@ export const scoringMeasurement: Measurement = {
       const cliMs: number[] = [];
       const cpuS: number[] = [];
       const mainCpuS: number[] = [];
+      const mainWaitS: number[] = [];
       const startupMs: number[] = [];
       const cpuProbe = join(ctx.root, 'perf', 'workers', 'cpu-at-exit.mjs');
       const execOptions = { cwd: ctx.root, maxBuffer: 256 * 1024 * 1024 };
@@ -102,6 +103,8 @@ export const scoringMeasurement: Measurement = {
         if (cpu) cpuS.push(Number(cpu) / 1e6);
         const mainCpu = /MEDFACT_BENCH_MAIN_CPU_US=(\d+)/.exec(stderr)?.[1];
         if (mainCpu) mainCpuS.push(Number(mainCpu) / 1e6);
+        const mainWait = /MEDFACT_BENCH_MAIN_WAIT_US=(\d+)/.exec(stderr)?.[1];
+        if (mainWait) mainWaitS.push(Number(mainWait) / 1e6);
         const report = JSON.parse(stdout) as { vc?: { f1?: number }; dataset?: { items?: number } };
         if (report.dataset?.items !== count) throw new Error(`medfact score read ${String(report.dataset?.items)} items, expected ${count}.`);
         // The launcher alone (hash check of the bundle's sources, loading it, usage text), to tell the app's work from start-up.
@@ -134,6 +137,18 @@ export const scoringMeasurement: Measurement = {
                 's',
                 null,
                 "CPU time of the command's main thread alone (Linux, 10 ms ticks): its critical path, since the predictions are read in a worker thread beside the dataset import; on a quiet machine the wall time is close to it",
+                { digits: 2 },
+              ),
+            ]
+          : []),
+        ...(mainWaitS.length > 0
+          ? [
+              sampledRow(
+                'scoring.cli-main-wait',
+                mainWaitS,
+                's',
+                null,
+                "time the command's main thread stood ready in the run queue while the cores ran other work (Linux schedstat): wall time minus this is what the command would take if it never waited for a core",
                 { digits: 2 },
               ),
             ]
