@@ -4,13 +4,14 @@
  * are a sixth of the work). The thread runs the same core reader
  * (readPredictions) and hands the result back packed (core/predictions-pack),
  * so the main thread rebuilds identical objects in a fraction of a parse.
- * Whenever the thread cannot run (no worker_threads, a loader that cannot
- * start this module, MEDFACT_SCORE_THREAD=0) the caller reads the file
- * in-process as before; errors of the reader itself come back as the same
+ * Whenever the thread cannot run or help (no core to spare, no worker_threads,
+ * a loader that cannot start this module, MEDFACT_SCORE_THREAD=0) the caller
+ * reads the file in-process as before; errors of the reader itself come back as the same
  * errors. Loaded by dynamic import only, so that the bundle keeps it in a
  * chunk of its own that a worker can load without the CLI's entry point.
  */
 import { openAsBlob } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { Worker, parentPort, workerData } from 'node:worker_threads';
 import { packedBuffers, packPredictions, unpackPredictions, type PackedPredictions } from '../core/predictions-pack';
 import { readPredictions, type PredictionsReadResult } from '../core/predictions';
@@ -32,9 +33,25 @@ export interface PredictionsAside {
   stop: () => void;
 }
 
+/**
+ * Whether a worker thread can help: only with a core to spare. The thread
+ * moves about 0.3 s of parsing off the main thread but costs about as much
+ * CPU again (its start-up, packing, unpacking), so on a machine whose cores
+ * are already busy it only competes with the main thread (measured at load
+ * 5–15 on 2 cores: the same wall time or worse). MEDFACT_SCORE_THREAD=1 or 0
+ * decides instead.
+ */
+export function threadHelps(): boolean {
+  const setting = process.env.MEDFACT_SCORE_THREAD;
+  if (setting === '0') return false;
+  if (setting === '1') return true;
+  const cores = availableParallelism();
+  return cores >= 2 && (loadavg()[0] ?? 0) < cores;
+}
+
 /** Starts reading `path` in a worker thread. */
 export function readPredictionsAside(path: string): PredictionsAside {
-  if (process.env.MEDFACT_SCORE_THREAD === '0') return { result: Promise.resolve(null), stop: () => undefined };
+  if (!threadHelps()) return { result: Promise.resolve(null), stop: () => undefined };
   let worker: Worker;
   try {
     // The worker imports this very module (a chunk of its own in the bundle; a .ts file under tsx, whose loader the worker inherits).
