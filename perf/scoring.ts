@@ -136,7 +136,7 @@ export const scoringMeasurement: Measurement = {
                 mainCpuS,
                 's',
                 null,
-                "CPU time of the command's main thread alone (Linux, 10 ms ticks): its critical path, since the predictions are read in a worker thread beside the dataset import; on a quiet machine the wall time is close to it",
+                "CPU time of the command's main thread alone (Linux, 10 ms ticks): all but the garbage collector's helpers, the thread pool (file reads, digests) and, where used, the predictions thread; with a core free, wall time is close to it",
                 { digits: 2 },
               ),
             ]

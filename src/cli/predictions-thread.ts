@@ -1,17 +1,17 @@
 /**
- * `medfact score` reads a JSONL predictions file in a worker thread while the
- * main thread imports the dataset (issue 15: two cores, and the predictions
- * are a sixth of the work). The thread runs the same core reader
+ * `medfact score` can read a JSONL predictions file in a worker thread while
+ * the main thread imports the dataset (issue 15; the predictions are about a
+ * sixth of the work; see threadHelps for when it is worth it). The thread runs the same core reader
  * (readPredictions) and hands the result back packed (core/predictions-pack),
  * so the main thread rebuilds identical objects in a fraction of a parse.
- * Whenever the thread cannot run or help (no core to spare, no worker_threads,
+ * Whenever the thread cannot run or help (fewer than 4 cores, no worker_threads,
  * a loader that cannot start this module, MEDFACT_SCORE_THREAD=0) the caller
  * reads the file in-process as before; errors of the reader itself come back as the same
  * errors. Loaded by dynamic import only, so that the bundle keeps it in a
  * chunk of its own that a worker can load without the CLI's entry point.
  */
 import { openAsBlob } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { Worker, parentPort, workerData } from 'node:worker_threads';
 import { packedBuffers, packPredictions, unpackPredictions, type PackedPredictions } from '../core/predictions-pack';
 import { readPredictions, type PredictionsReadResult } from '../core/predictions';
@@ -34,19 +34,19 @@ export interface PredictionsAside {
 }
 
 /**
- * Whether a worker thread can help: only with a core to spare. The thread
- * moves about 0.3 s of parsing off the main thread but costs about as much
- * CPU again (its start-up, packing, unpacking), so on a machine whose cores
- * are already busy it only competes with the main thread (measured at load
- * 5–15 on 2 cores: the same wall time or worse). MEDFACT_SCORE_THREAD=1 or 0
- * decides instead.
+ * Whether a worker thread can help: only with cores to spare beside the main
+ * thread and its garbage collector's helpers. The thread moves about 0.3 s of
+ * parsing off the main thread but costs about as much CPU again (its start-up,
+ * packing, unpacking); on this project's 2-core machines that made the
+ * command slower (measured at load 3–15: +0.35 s CPU, wall 1.76 → 2.09 s), so
+ * there it is off by default. Not measured on more cores.
+ * MEDFACT_SCORE_THREAD=1 or 0 decides instead.
  */
 export function threadHelps(): boolean {
   const setting = process.env.MEDFACT_SCORE_THREAD;
   if (setting === '0') return false;
   if (setting === '1') return true;
-  const cores = availableParallelism();
-  return cores >= 2 && (loadavg()[0] ?? 0) < cores;
+  return availableParallelism() >= 4;
 }
 
 /** Starts reading `path` in a worker thread. */
