@@ -1,8 +1,9 @@
 /**
  * What the reference library holds on this device, for the Models/Storage
- * panel: documents, passages, and the characters of its stored texts,
- * passages and index (two bytes a character, as the browser holds strings;
- * IndexedDB's on-disk size differs, hence "about").
+ * panel: documents, passages, and the size of its stored texts and passages
+ * (two bytes a character, as the browser holds strings) and index (its
+ * segments' typed arrays and strings); IndexedDB's on-disk size differs,
+ * hence "about".
  */
 import { getLibrary } from './library-instance';
 
@@ -21,6 +22,6 @@ export async function libraryUsage(): Promise<LibraryUsage> {
   for (const d of docs) chars += (await repo.getText(d.id))?.text.length ?? 0;
   const passages = await repo.allPassages();
   for (const p of passages) chars += p.text.length + p.id.length + p.docId.length;
-  chars += (await repo.getIndex())?.json.length ?? 0;
-  return { documents: docs.length, passages: passages.length, bytes: chars * 2 };
+  const indexBytes = (await repo.getIndex())?.manifest?.segments.reduce((n, s) => n + s.bytes, 0) ?? 0;
+  return { documents: docs.length, passages: passages.length, bytes: chars * 2 + indexBytes };
 }

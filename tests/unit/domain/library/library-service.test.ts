@@ -68,15 +68,22 @@ describe('LibraryService', () => {
     const hashBefore = lib.libraryHash;
     expect(hashBefore).not.toBe('empty');
 
+    // A restart reads the stored segments; it does not re-index the passages.
     const again = new LibraryService({ repo, extract });
+    const readAll = repo.allPassages.bind(repo);
+    let reindexed = 0;
+    repo.allPassages = async () => (reindexed++, readAll());
     expect((await again.search('阿司匹林每日剂量', 1))[0]?.title).toBe('阿司匹林');
     expect(again.libraryHash).toBe(hashBefore);
+    expect(reindexed).toBe(0);
 
     const stored = await repo.getIndex();
-    await repo.putIndex({ ...stored!, version: 'old-version', json: '{}' });
+    await repo.writeIndex({ record: { ...stored!, version: 'old-version' }, replace: false, put: [], drop: [] });
     const rebuilt = new LibraryService({ repo, extract });
     expect((await rebuilt.search('阿司匹林每日剂量', 1))[0]?.title).toBe('阿司匹林');
+    expect(reindexed).toBe(1);
     expect((await repo.getIndex())!.version).toBe(INDEX_VERSION);
+    repo.allPassages = readAll;
 
     if (a?.status !== 'added') throw new Error('import failed');
     await rebuilt.deleteDocument(a.docId);
