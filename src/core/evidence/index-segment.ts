@@ -4,7 +4,7 @@
  * arrays, compressed-sparse-row style: term id → a range of (slot, tf)
  * pairs. Why typed arrays: number-array postings cost 16 bytes a posting
  * and a JSON string to persist (196 MB at 100k passages, rewritten whole
- * on every import); here a posting is 6 bytes, IndexedDB stores the arrays
+ * on every import); here a posting is 5 bytes, IndexedDB stores the arrays
  * natively by structured clone, and an import writes only its own segment.
  *
  * Terms come in two kinds, so the commonest need no string at all:
@@ -36,7 +36,19 @@ export interface SegmentData {
   offsets: Uint32Array;
   /** Slots, ascending within a term. */
   docs: Uint32Array;
-  tfs: Uint16Array | Uint32Array;
+  /** Term frequencies, in the narrowest array that holds the largest (nearly always one byte). */
+  tfs: TfArray;
+}
+
+export type TfArray = Uint8Array | Uint16Array | Uint32Array;
+
+/** An array for `n` term frequencies up to `max`. */
+function tfArray(n: number, max: number): TfArray {
+  return max <= 0xff ? new Uint8Array(n) : max <= 0xffff ? new Uint16Array(n) : new Uint32Array(n);
+}
+
+function tfMax(tfs: TfArray): number {
+  return tfs instanceof Uint8Array ? 0xff : tfs instanceof Uint16Array ? 0xffff : 0xffffffff;
 }
 
 /** The code of a term stored by code (two UTF-16 units, not word-marked, not one astral character); -1 for a string term. */
@@ -67,6 +79,7 @@ export class Segment {
   /** Sums of the slots' gram and word counts. */
   readonly grams: number;
   readonly words: number;
+  private byteCount: number | undefined;
 
   /** `key` names the stored segment this one was read from or will be written as. */
   constructor(
@@ -96,11 +109,14 @@ export class Segment {
 
   /** Bytes of the stored form (strings counted at two bytes a character). */
   get bytes(): number {
-    const d = this.data;
-    let chars = 0;
-    for (const s of d.ids) chars += s.length;
-    for (const s of d.strTerms) chars += s.length;
-    return chars * 2 + d.lengths.byteLength + d.gramKeys.byteLength + d.offsets.byteLength + d.docs.byteLength + d.tfs.byteLength;
+    if (this.byteCount === undefined) {
+      const d = this.data;
+      let chars = 0;
+      for (const s of d.ids) chars += s.length;
+      for (const s of d.strTerms) chars += s.length;
+      this.byteCount = chars * 2 + d.lengths.byteLength + d.gramKeys.byteLength + d.offsets.byteLength + d.docs.byteLength + d.tfs.byteLength;
+    }
+    return this.byteCount;
   }
 }
 
@@ -275,7 +291,7 @@ export class SegmentBuilder {
     for (let t = 0; t < nTerms; t++) offsets[t + 1] = (offsets[t + 1] as number) + (offsets[t] as number);
     const fill = offsets.slice(0, nTerms);
     const docs = new Uint32Array(total);
-    const tfs = maxTf <= 0xffff ? new Uint16Array(total) : new Uint32Array(total);
+    const tfs = tfArray(total, maxTf);
     let i = 0;
     this.docEnds.forEach((end, slot) => {
       for (; i < end; i++) {
@@ -310,13 +326,13 @@ export function combineSegments(parts: readonly { seg: Segment; dead?: ReadonlyS
     return map;
   });
   let bound = 0;
-  let wide = false;
+  let max = 0;
   for (const { seg } of parts) {
     bound += seg.data.docs.length;
-    if (seg.data.tfs instanceof Uint32Array) wide = true;
+    max = Math.max(max, tfMax(seg.data.tfs));
   }
   const docs = new Uint32Array(bound);
-  const tfs = wide ? new Uint32Array(bound) : new Uint16Array(bound);
+  const tfs = tfArray(bound, max);
   const offsets: number[] = [0];
   let at = 0;
   /** Copies term `t` of part `p`; returns whether it kept any posting. */
@@ -394,7 +410,7 @@ export function isSegmentData(v: unknown): v is SegmentData {
     d.gramKeys instanceof Uint32Array &&
     d.offsets instanceof Uint32Array &&
     d.docs instanceof Uint32Array &&
-    (d.tfs instanceof Uint16Array || d.tfs instanceof Uint32Array) &&
+    (d.tfs instanceof Uint8Array || d.tfs instanceof Uint16Array || d.tfs instanceof Uint32Array) &&
     d.lengths.length === 2 * d.ids.length &&
     d.offsets.length === d.gramKeys.length + d.strTerms.length + 1 &&
     d.docs.length === d.tfs.length &&

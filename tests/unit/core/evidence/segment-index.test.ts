@@ -22,7 +22,7 @@ const readJsonl = <T>(name: string): T[] =>
 const fixture = readJsonl<{ id: string; title: string; text: string }>('corpus.jsonl').map((p) => ({ id: p.id, text: passageSearchText(p.title, p.text) }));
 const fixtureQueries = readJsonl<{ text: string }>('queries.jsonl').map((q) => q.text);
 
-const ODD = ['HbA1c≥6.5%', 'ｅＧＦＲ＜３０', '_下划线_词', '🩺听诊器𠀀字', 'x', '药', '0.5g q8h', 'Ⅱ型', 'é́ 组合', '维生素K。\u0301拮抗', '甲\r\n乙', '_', '🩺'];
+const ODD = ['药'.repeat(400), 'HbA1c≥6.5%', 'ｅＧＦＲ＜３０', '_下划线_词', '🩺听诊器𠀀字', 'x', '药', '0.5g q8h', 'Ⅱ型', 'é́ 组合', '维生素K。\u0301拮抗', '甲\r\n乙', '_', '🩺'];
 
 /** Documents chunked as the library chunks them (title line first, overlapping sentences), plus odd rows. */
 function syntheticCorpus(seed: number, docs: number): { id: string; text: string }[] {
