@@ -4,7 +4,7 @@
  * the ranking test checks the segment index gives the same hits and scores,
  * and `npm run bench -- --only retrieval` reports its build time beside the new one.
  */
-import { INDEX_DEFAULTS, pushTop, termCounts, TOKENIZER_VERSION, WORD_MARK, type IndexOptions, type ScoredId, type Top } from '../src/core/evidence';
+import { INDEX_DEFAULTS, termCounts, termWeights, TOKENIZER_VERSION, topHits, type IndexOptions, type ScoredId } from '../src/core/evidence';
 
 const INDEX_VERSION = `evidence-bm25-1/${TOKENIZER_VERSION}`;
 
@@ -137,7 +137,7 @@ export class LegacyLexicalIndex {
     if (this.live === 0 || k <= 0) return [];
     const { counts } = termCounts(query);
     if (counts.size === 0) return [];
-    const { k1, b, wordBoost } = this.options;
+    const { k1 } = this.options;
     const n = this.live;
     const avgG = this.totalGrams / n || 1;
     const avgW = this.totalWords / n || 1;
@@ -147,12 +147,7 @@ export class LegacyLexicalIndex {
     for (const [t, qtf] of counts) {
       const p = this.postings.get(t);
       if (!p || p.df === 0) continue;
-      const isWord = t.startsWith(WORD_MARK);
-      const idf = Math.log(1 + (n - p.df + 0.5) / (p.df + 0.5));
-      const w = qtf * idf * (isWord ? wordBoost : 1);
-      const off = isWord ? 1 : 0;
-      const norm = k1 * (1 - b);
-      const normL = (k1 * b) / (isWord ? avgW : avgG);
+      const { w, off, norm, normL } = termWeights(this.options, t, qtf, p.df, n, avgG, avgW);
       const { docs, tfs } = p;
       for (let i = 0; i < docs.length; i++) {
         const d = docs[i] as number;
@@ -163,20 +158,10 @@ export class LegacyLexicalIndex {
         scores[d] = (scores[d] as number) + s;
       }
     }
-    const ids = this.ids;
-    // a ranks below b: lower score, or equal score and a larger id.
-    const worse = (a: Top, c: Top): boolean => a.s < c.s || (a.s === c.s && (ids[a.d] as string) > (ids[c.d] as string));
-    const heap: Top[] = [];
-    for (const d of touched) {
-      const s = scores[d] as number;
-      scores[d] = 0;
-      if (ids[d] !== null && s > 0) pushTop(heap, k, { s, d }, worse);
-    }
-    heap.sort((x, y) => (worse(x, y) ? 1 : -1));
-    return heap.map((h) => ({ id: ids[h.d] as string, score: h.s }));
+    return topHits(scores, touched, this.ids, k);
   }
 
-  /** JSON for IndexedDB or a file; load with LexicalIndex.load. */
+  /** The JSON it stored (the bench reports its size). */
   serialize(): string {
     if (this.tombstones > 0) this.compact();
     const persisted: PersistedIndex = {
@@ -187,28 +172,5 @@ export class LegacyLexicalIndex {
       terms: [...this.postings].map(([t, p]) => [t, p.docs, p.tfs]),
     };
     return JSON.stringify(persisted);
-  }
-
-  /** The index from serialize(), or null when it is unreadable or of another version (rebuild then). */
-  static load(json: string): LegacyLexicalIndex | null {
-    let v: PersistedIndex;
-    try {
-      v = JSON.parse(json) as PersistedIndex;
-    } catch {
-      return null;
-    }
-    if (v === null || typeof v !== 'object' || v.version !== INDEX_VERSION || !Array.isArray(v.ids) || !Array.isArray(v.terms)) return null;
-    const idx = new LegacyLexicalIndex(v.options);
-    idx.ids = v.ids;
-    idx.lengths = v.lengths;
-    v.ids.forEach((id, slot) => {
-      if (id === null) return;
-      idx.slotOf.set(id, slot);
-      idx.live++;
-      idx.totalGrams += v.lengths[2 * slot] ?? 0;
-      idx.totalWords += v.lengths[2 * slot + 1] ?? 0;
-    });
-    for (const [t, docs, tfs] of v.terms) idx.postings.set(t, { docs, tfs, df: docs.length });
-    return idx;
   }
 }

@@ -56,13 +56,35 @@ export function termCounts(text: string): { counts: Map<string, number>; grams: 
   return { counts, grams: g.length, words: w.length };
 }
 
-export interface Top {
+interface Top {
   s: number;
   d: number;
 }
 
+/** BM25 factors of one query term: its weight (IDF × query tf × word boost), which length it is normalised by, and the norms. */
+export function termWeights(options: Required<IndexOptions>, term: string, qtf: number, df: number, n: number, avgG: number, avgW: number): { w: number; off: number; norm: number; normL: number } {
+  const { k1, b, wordBoost } = options;
+  const isWord = term.startsWith(WORD_MARK);
+  const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  return { w: qtf * idf * (isWord ? wordBoost : 1), off: isWord ? 1 : 0, norm: k1 * (1 - b), normL: (k1 * b) / (isWord ? avgW : avgG) };
+}
+
+/** The k best of the scored slots, best first (ties by id), resetting their scores to 0; removed slots (null id) are skipped. */
+export function topHits(scores: Float64Array, touched: readonly number[], ids: readonly (string | null)[], k: number): ScoredId[] {
+  // a ranks below b: lower score, or equal score and a larger id.
+  const worse = (a: Top, c: Top): boolean => a.s < c.s || (a.s === c.s && (ids[a.d] as string) > (ids[c.d] as string));
+  const heap: Top[] = [];
+  for (const d of touched) {
+    const s = scores[d] as number;
+    scores[d] = 0;
+    if (ids[d] !== null && s > 0) pushTop(heap, k, { s, d }, worse);
+  }
+  heap.sort((x, y) => (worse(x, y) ? 1 : -1));
+  return heap.map((h) => ({ id: ids[h.d] as string, score: h.s }));
+}
+
 /** Keeps the k best in a heap whose root is the worst kept (`worse(a, b)`: a ranks below b). */
-export function pushTop(heap: Top[], k: number, item: Top, worse: (a: Top, b: Top) => boolean): void {
+function pushTop(heap: Top[], k: number, item: Top, worse: (a: Top, b: Top) => boolean): void {
   if (heap.length < k) {
     let i = heap.length;
     heap.push(item);
@@ -276,7 +298,7 @@ export class LexicalIndex {
     if (this.live === 0 || k <= 0) return [];
     const { counts } = termCounts(query);
     if (counts.size === 0) return [];
-    const { k1, b, wordBoost } = this.options;
+    const { k1 } = this.options;
     const n = this.live;
     const avgG = this.totalGrams / n || 1;
     const avgW = this.totalWords / n || 1;
@@ -296,12 +318,7 @@ export class LexicalIndex {
         if (id >= 0) df += (seg.data.offsets[id + 1] as number) - (seg.data.offsets[id] as number);
       }
       if (df === 0) continue;
-      const isWord = t.startsWith(WORD_MARK);
-      const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
-      const w = qtf * idf * (isWord ? wordBoost : 1);
-      const off = isWord ? 1 : 0;
-      const norm = k1 * (1 - b);
-      const normL = (k1 * b) / (isWord ? avgW : avgG);
+      const { w, off, norm, normL } = termWeights(this.options, t, qtf, df, n, avgG, avgW);
       for (let s = 0; s < segs.length; s++) {
         const id = termIds[s] as number;
         if (id < 0) continue;
@@ -318,17 +335,7 @@ export class LexicalIndex {
         }
       }
     }
-    const ids = flat.ids;
-    // a ranks below b: lower score, or equal score and a larger id.
-    const worse = (a: Top, c: Top): boolean => a.s < c.s || (a.s === c.s && (ids[a.d] as string) > (ids[c.d] as string));
-    const heap: Top[] = [];
-    for (const d of touched) {
-      const s = scores[d] as number;
-      scores[d] = 0;
-      if (s > 0) pushTop(heap, k, { s, d }, worse);
-    }
-    heap.sort((x, y) => (worse(x, y) ? 1 : -1));
-    return heap.map((h) => ({ id: ids[h.d] as string, score: h.s }));
+    return topHits(scores, touched, flat.ids, k);
   }
 
   private flatten(): { ids: string[]; bases: number[] } {

@@ -1,18 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { INDEX_VERSION, LexicalIndex, passageSearchText } from '../../../../src/core/evidence';
+import { INDEX_VERSION, LexicalIndex } from '../../../../src/core/evidence';
 import { BigramBm25 } from '../../../../perf/bigram-bm25';
-import { evaluateRanking, type LabelledQuery } from '../../../../perf/retrieval-eval';
+import { evaluateRanking } from '../../../../perf/retrieval-eval';
+import { fixtureCorpus, fixtureQueries } from '../../../fixtures/evidence/corpus';
 
-const dir = new URL('../../../fixtures/evidence/', import.meta.url);
-const readJsonl = <T>(name: string): T[] =>
-  readFileSync(new URL(name, dir), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as T);
 // Indexed as the library indexes a passage: its document title, then its text.
-const corpus = readJsonl<{ id: string; title: string; text: string }>('corpus.jsonl').map((p) => ({ id: p.id, text: passageSearchText(p.title, p.text) }));
-const queries = readJsonl<LabelledQuery>('queries.jsonl');
+const corpus = fixtureCorpus();
+const queries = fixtureQueries();
 
 describe('LexicalIndex', () => {
   it('finds the passage that states the fact asked about, in Chinese paraphrase', () => {

@@ -7,20 +7,14 @@
  * through additions, replacements, deletions, merges and a round trip
  * through stored segments.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { chunkDocument, LexicalIndex, normalizeForSearch, passageSearchText, WordTokenCache, wordTokens, type IndexChanges, type PersistedSegment } from '../../../../src/core/evidence';
 import { LegacyLexicalIndex } from '../../../../perf/legacy-lexical-index';
 import { makeText, seededRandom, SENTENCES } from '../../../../perf/synthetic';
+import { fixtureCorpus, fixtureQueries } from '../../../fixtures/evidence/corpus';
 
-const dir = new URL('../../../fixtures/evidence/', import.meta.url);
-const readJsonl = <T>(name: string): T[] =>
-  readFileSync(new URL(name, dir), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as T);
-const fixture = readJsonl<{ id: string; title: string; text: string }>('corpus.jsonl').map((p) => ({ id: p.id, text: passageSearchText(p.title, p.text) }));
-const fixtureQueries = readJsonl<{ text: string }>('queries.jsonl').map((q) => q.text);
+const fixture = fixtureCorpus();
+const fixtureQueryTexts = fixtureQueries().map((q) => q.text);
 
 const ODD = ['药'.repeat(400), 'HbA1c≥6.5%', 'ｅＧＦＲ＜３０', '_下划线_词', '🩺听诊器𠀀字', 'x', '药', '0.5g q8h', 'Ⅱ型', 'é́ 组合', '维生素K。\u0301拮抗', '甲\r\n乙', '_', '🩺'];
 
@@ -61,7 +55,7 @@ describe('segment index against the previous index', () => {
     legacy.add(fixture);
     const idx = new LexicalIndex();
     idx.add(fixture);
-    expectSameRanking(legacy, idx, [...fixtureQueries, '阿莫西林', 'ＩＮＲ目标范围 华法林', 'x', '🩺', '_a']);
+    expectSameRanking(legacy, idx, [...fixtureQueryTexts, '阿莫西林', 'ＩＮＲ目标范围 华法林', 'x', '🩺', '_a']);
   });
 
   it('gives the same hits and scores on a synthetic corpus through additions, replacements, deletions and merges', () => {
