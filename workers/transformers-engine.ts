@@ -301,10 +301,10 @@ export function createTransformersEngine(deps: TransformersEngineDeps = {}): Mod
     };
   }
 
-  /** The reusable prefix for a (batch 1) prompt; with reuse off, the whole prompt is prefilled. */
-  async function planPrefix(m: Loaded, inputIds: TensorLike): Promise<PrefixPlan> {
+  /** The reusable prefix for a (batch 1) prompt; with reuse off (engine-wide or for this call), the whole prompt is prefilled. */
+  async function planPrefix(m: Loaded, inputIds: TensorLike, reuse = true): Promise<PrefixPlan> {
     const ids = Array.from(inputIds.data as BigInt64Array, Number);
-    if (!prefix || inputIds.dims[0] !== 1) return { past: undefined, cachedLength: 0, prefillTokens: ids.length };
+    if (!prefix || !reuse || inputIds.dims[0] !== 1) return { past: undefined, cachedLength: 0, prefillTokens: ids.length };
     try {
       return await prefix.plan(ids, prefixForward(m));
     } catch (error) {
@@ -328,7 +328,7 @@ export function createTransformersEngine(deps: TransformersEngineDeps = {}): Mod
     const inputs = chatInputs(tokenizer, params.messages, params.thinking ?? false);
     const promptTokens = inputs.input_ids.dims[inputs.input_ids.dims.length - 1] ?? 0;
     const started = now();
-    const plan = await planPrefix(m, inputs.input_ids);
+    const plan = await planPrefix(m, inputs.input_ids, params.prefixReuse !== false);
     // A fresh wrapper per call: generate() swaps its entries for its own outputs; the cached tensors stay as they are.
     const cache = plan.past ? new tf.DynamicCache({ ...plan.past }) : undefined;
 

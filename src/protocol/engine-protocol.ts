@@ -81,6 +81,7 @@ export const generateParamsSchema: z.ZodType<E.GenerateParams> = z.object({
   seed: z.number().int().optional(),
   jsonSchema: z.string().optional(),
   thinking: z.boolean().optional(),
+  prefixReuse: z.boolean().optional(),
 });
 
 export const generateChunkSchema: z.ZodType<E.GenerateChunk> = z.object({ text: z.string(), tokens: count });

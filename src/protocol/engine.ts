@@ -95,6 +95,12 @@ export interface GenerateParams {
   jsonSchema?: string;
   /** Qwen3 thinking mode on or off. */
   thinking?: boolean;
+  /**
+   * false: compute this call's whole prompt, neither reading nor filling the
+   * engine's prompt-prefix cache (the self-test compares outputs with and
+   * without reuse). Absent: the engine reuses what it can.
+   */
+  prefixReuse?: boolean;
 }
 
 export interface GenerateChunk {

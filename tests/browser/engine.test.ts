@@ -289,7 +289,7 @@ describe('real inference in the engine worker (self-test screen)', () => {
     }
     expect(report.classifier?.agreement?.passed).toBe(true);
     expect(await page.getByTestId('selftest-classify-agreement').getAttribute('data-status')).toBe('pass');
-    expect(report.checks).toEqual({ generation: 'pass', streaming: 'pass', judge: 'pass', interrupt: report.checks.interrupt, classifier: 'pass' });
+    expect(report.checks).toEqual({ generation: 'pass', streaming: 'pass', judge: 'pass', interrupt: report.checks.interrupt, prefixReuse: 'pass', classifier: 'pass' });
   });
 
   it('downloaded the model from the mirror and talked to nothing but the app and the mirror', () => {

@@ -5,7 +5,7 @@
  * model whose greedy answer-v2 cites passage [1]) shows on the finding card
  * the PDF passage that states the correct dose, with its title and page.
  * An offline reload keeps the library and its index (searching it offline
- * finds the same passage, and the next check cites it again); deleting the
+ * finds the same passage, and a check run offline cites it again); deleting the
  * PDF removes its passage from the next check's evidence.
  */
 import { readFileSync } from 'node:fs';
@@ -112,6 +112,10 @@ describe('a finding cites the passage it rests on', () => {
       expect(await hit.getAttribute('data-doc-id')).toBe(pdfDocId);
       expect(await hit.getAttribute('data-passage-id')).toBe(before[0]!.passage);
       expect(await hit.getAttribute('data-page')).toBe('2');
+      // The whole promise, offline: the model installed on the first visit (before the service worker controlled
+      // the page) loads from this device and checks the text against the stored library.
+      await runCheck();
+      expect(await citations()).toEqual(before);
     } finally {
       await browser.context.setOffline(false);
     }

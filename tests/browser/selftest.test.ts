@@ -113,7 +113,7 @@ describe('the self-test screen in the browser', () => {
       devices: { device: string; status: string }[];
       checks: Record<string, string>;
     };
-    expect(report).toMatchObject({ format: 'medfact-selftest-v2', model: { id: MODEL_ID }, outcome: 'agree' });
+    expect(report).toMatchObject({ format: 'medfact-selftest-v3', model: { id: MODEL_ID }, outcome: 'agree' });
     // No reward classifier in this deployment's catalog: that check is not run; the others passed on both devices.
     expect(report.checks).toMatchObject({ generation: 'pass', streaming: 'pass', judge: 'pass', classifier: 'not-run' });
     expect(report.devices.map((d) => `${d.device}:${d.status}`)).toEqual(['webgpu:ok', 'wasm:ok']);
