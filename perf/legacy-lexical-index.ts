@@ -4,7 +4,7 @@
  * the ranking test checks the segment index gives the same hits and scores,
  * and `npm run bench -- --only retrieval` reports its build time beside the new one.
  */
-import { INDEX_DEFAULTS, termCounts, termWeights, TOKENIZER_VERSION, topHits, type IndexOptions, type ScoredId } from '../src/core/evidence';
+import { INDEX_DEFAULTS, queryTerms, termCounts, termWeights, TOKENIZER_VERSION, topHits, type IndexOptions, type ScoredId } from '../src/core/evidence';
 
 const INDEX_VERSION = `evidence-bm25-1/${TOKENIZER_VERSION}`;
 
@@ -43,10 +43,6 @@ export class LegacyLexicalIndex {
 
   get size(): number {
     return this.live;
-  }
-
-  has(id: string): boolean {
-    return this.slotOf.has(id);
   }
 
   /** Adds passages; an id already present is replaced. */
@@ -134,13 +130,10 @@ export class LegacyLexicalIndex {
 
   /** The k best passages for a query, BM25 sum over its terms, best first (ties by id). */
   search(query: string, k: number): ScoredId[] {
-    if (this.live === 0 || k <= 0) return [];
-    const { counts } = termCounts(query);
-    if (counts.size === 0) return [];
+    const q = queryTerms(query, k, this.live, this.totalGrams, this.totalWords);
+    if (!q) return [];
+    const { counts, n, avgG, avgW } = q;
     const { k1 } = this.options;
-    const n = this.live;
-    const avgG = this.totalGrams / n || 1;
-    const avgW = this.totalWords / n || 1;
     if (this.scores.length < this.ids.length) this.scores = new Float64Array(Math.max(this.ids.length, this.scores.length * 2));
     const scores = this.scores;
     const touched: number[] = [];

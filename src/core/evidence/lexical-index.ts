@@ -61,6 +61,14 @@ interface Top {
   d: number;
 }
 
+/** A query's terms with the collection statistics BM25 needs, or null when there is nothing to search. */
+export function queryTerms(query: string, k: number, live: number, totalGrams: number, totalWords: number): { counts: Map<string, number>; n: number; avgG: number; avgW: number } | null {
+  if (live === 0 || k <= 0) return null;
+  const { counts } = termCounts(query);
+  if (counts.size === 0) return null;
+  return { counts, n: live, avgG: totalGrams / live || 1, avgW: totalWords / live || 1 };
+}
+
 /** BM25 factors of one query term: its weight (IDF × query tf × word boost), which length it is normalised by, and the norms. */
 export function termWeights(options: Required<IndexOptions>, term: string, qtf: number, df: number, n: number, avgG: number, avgW: number): { w: number; off: number; norm: number; normL: number } {
   const { k1, b, wordBoost } = options;
@@ -295,13 +303,10 @@ export class LexicalIndex {
 
   /** The k best passages for a query, BM25 sum over its terms, best first (ties by id). */
   search(query: string, k: number): ScoredId[] {
-    if (this.live === 0 || k <= 0) return [];
-    const { counts } = termCounts(query);
-    if (counts.size === 0) return [];
+    const q = queryTerms(query, k, this.live, this.totalGrams, this.totalWords);
+    if (!q) return [];
+    const { counts, n, avgG, avgW } = q;
     const { k1 } = this.options;
-    const n = this.live;
-    const avgG = this.totalGrams / n || 1;
-    const avgW = this.totalWords / n || 1;
     const flat = (this.flat ??= this.flatten());
     if (this.scores.length < n) this.scores = new Float64Array(Math.max(n, this.scores.length * 2));
     const scores = this.scores;
