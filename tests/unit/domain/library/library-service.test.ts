@@ -112,17 +112,20 @@ describe('LibraryService', () => {
     expect(await repo.listDocuments()).toHaveLength(1);
   });
 
-  it('leaves no document, text or passage behind when the disk fills up while the passages are written', async () => {
+  it.each([
+    ['the passages', 'passages', 2],
+    ["the index's segments", 'index-segments', 1],
+  ])('leaves no document, text or passage behind when the disk fills up while %s are written', async (_what, store, failAt) => {
     const repo = freshRepo();
     const lib = new LibraryService({ repo, extract });
     await lib.importFiles([file('a.txt', '阿莫西林成人一次0.5g。')]);
     const passagesBefore = (await repo.allPassages()).length;
-    // FAKE at the IndexedDB boundary: the second passage write of the next import hits a full disk.
+    // FAKE at the IndexedDB boundary: a write of the next import to `store` hits a full disk.
     const proto = globalThis.IDBObjectStore.prototype;
     const realPut = proto.put;
-    let passageWrites = 0;
+    let storeWrites = 0;
     proto.put = function put(this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
-      if (this.name === 'passages' && ++passageWrites === 2) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      if (this.name === store && ++storeWrites === failAt) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
       return realPut.apply(this, args);
     };
     const long = Array.from({ length: 12 }, (_, i) => `华法林第${i + 1}条：目标INR为2.0～3.0，服药期间定期监测凝血功能，避免与其他抗凝药合用。`).join('');
@@ -132,7 +135,7 @@ describe('LibraryService', () => {
     } finally {
       proto.put = realPut;
     }
-    expect(passageWrites).toBeGreaterThanOrEqual(2);
+    expect(storeWrites).toBeGreaterThanOrEqual(failAt);
     expect(outcome).toMatchObject({ status: 'error', code: 'QUOTA_EXCEEDED' });
     expect(outcome!.status === 'error' && outcome!.message).toMatch(/华法林\.txt: Storage on this device is full\. Remove unused models or history/);
     // Nothing of it was written, and a restart (index rebuilt from storage) agrees.
