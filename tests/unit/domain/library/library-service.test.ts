@@ -1,10 +1,11 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { openDB } from 'idb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { INDEX_VERSION } from '../../../../src/core/evidence';
 import { extractDocument, type PdfjsLike } from '../../../../src/domain/extract';
 import { LibraryService, type FileLike } from '../../../../src/domain/library/library-service';
-import { LibraryRepo } from '../../../../src/storage/library-repo';
+import { LibraryRepo, type LibraryDocument, type LibraryPassage } from '../../../../src/storage/library-repo';
 import { makeDocx } from '../../../fixtures/evidence/make-documents';
 
 const pkg = dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
@@ -94,6 +95,37 @@ describe('LibraryService', () => {
     expect(await afterRestart.search('阿司匹林', 5)).toEqual([]);
     expect((await afterRestart.search('乙肝疫苗', 1))[0]?.title).toBe('疫苗');
   }, 60_000);
+
+  it('opens a library stored by the previous version (JSON index) and rebuilds its index from the passages', async () => {
+    const repo = freshRepo();
+    // The database as version 1 of the app left it: no segment store, the whole index as JSON in meta.
+    const v1 = await openDB(`medfact-library-test-${n}`, 1, {
+      upgrade(db) {
+        const docs = db.createObjectStore('documents', { keyPath: 'id' });
+        docs.createIndex('contentHash', 'contentHash');
+        docs.createIndex('importedAt', 'importedAt');
+        db.createObjectStore('texts', { keyPath: 'docId' });
+        db.createObjectStore('passages', { keyPath: 'id' }).createIndex('docId', 'docId');
+        db.createObjectStore('meta');
+      },
+    });
+    const text = '华法林的目标INR为2.0～3.0。维生素K会降低疗效。';
+    const doc: LibraryDocument = { v: 1, id: 'doc-1', title: '华法林', fileName: '华法林.txt', source: null, kind: 'text', importedAt: 1, contentHash: 'a'.repeat(64), sizeBytes: 60, pageCount: null, passageCount: 1 };
+    const passage: LibraryPassage = { id: 'doc-1:0', docId: 'doc-1', page: null, start: 0, end: text.length, text };
+    await v1.put('documents', doc);
+    await v1.put('texts', { docId: 'doc-1', text, pages: null });
+    await v1.put('passages', passage);
+    await v1.put('meta', { version: 'evidence-bm25-1/zh-bigram-word-v2', json: '{"ids":[]}', libraryHash: 'x', passageCount: 1 }, 'lexical-index');
+    v1.close();
+
+    const lib = new LibraryService({ repo, extract });
+    expect((await lib.search('华法林 INR', 1))[0]?.passage.id).toBe('doc-1:0');
+    const stored = await repo.getIndex();
+    expect(stored?.version).toBe(INDEX_VERSION);
+    expect(await repo.getIndexSegments(stored!.manifest.segments.map((s) => s.key))).not.toContain(undefined);
+    // And the next start reads it from the new store.
+    expect((await new LibraryService({ repo, extract }).search('维生素K', 1))[0]?.passage.id).toBe('doc-1:0');
+  });
 
   it('writes nothing, and keeps the index clean, when storage fails mid-import', async () => {
     const repo = freshRepo();
