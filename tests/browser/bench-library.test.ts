@@ -8,65 +8,29 @@
  * imported document, the plain run cites nothing, and the comparison view puts
  * the two runs side by side over the same items.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { fixtureCatalog, installFromModelsScreen, startFixtureApp, type FixtureApp } from './fixture-app';
-import { launchBrowser, type LaunchedBrowser } from './launch';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CITE_VERIFIER, CITE_VERIFIER_LABEL, citeVerifierEntry, openFixtureSession, type FixtureApp, type FixtureSession } from './fixture-app';
+import { storedRuns, type StoredRun } from './stored-runs';
 
-const CITE_VERIFIER = 'fixture/tiny-verifier-cite';
 const DATASET = 'grounded-mini';
 
-let served: FixtureApp | undefined;
-let browser: LaunchedBrowser;
+let session: FixtureSession | undefined;
+let served: FixtureApp;
 let page: Page;
 let text: string;
 
-interface StoredRun {
-  name: string;
-  state: string;
-  config: { library?: { hash: string; k: number; passages: { id: string }[] } } | null;
-  provenance: { library?: { hash: string; k: number; documents: number; passages: number } | null } | null;
-  findings: Record<string, { quote: string; evidence?: string[] }[]>;
-}
+beforeAll(async () => {
+  session = await openFixtureSession({ verifier: CITE_VERIFIER, catalog: [citeVerifierEntry()] });
+  ({ served, page, text } = session);
+}, 300_000);
 
-/** Every run and its stored findings, read straight from IndexedDB (no app code involved), oldest first. */
-async function storedRuns(p: Page): Promise<StoredRun[]> {
-  return p.evaluate(
-    () =>
-      new Promise<StoredRun[]>((resolve, reject) => {
-        const open = indexedDB.open('medfact-lens');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          const tx = db.transaction(['runs', 'runItems'], 'readonly');
-          const runs = tx.objectStore('runs').getAll();
-          const items = tx.objectStore('runItems').getAll();
-          tx.oncomplete = () => {
-            db.close();
-            type Run = { id: string; name: string; state: string; createdAt: number; config: StoredRun['config']; provenance: StoredRun['provenance'] };
-            type Item = { runId: string; itemId: string; findings: StoredRun['findings'][string] };
-            const all = (runs.result as Run[]).sort((a, b) => a.createdAt - b.createdAt);
-            resolve(
-              all.map((r) => ({
-                name: r.name,
-                state: r.state,
-                config: r.config,
-                provenance: r.provenance,
-                findings: Object.fromEntries(
-                  (items.result as Item[]).filter((i) => i.runId === r.id).map((i) => [i.itemId, i.findings]),
-                ),
-              })),
-            );
-          };
-        };
-      }),
-  );
-}
+afterAll(async () => {
+  await session?.close();
+});
 
 async function startRun(useLibrary: boolean): Promise<void> {
-  await page.goto(`${served!.app.url}#/bench`);
+  await page.goto(`${served.app.url}#/bench`);
   await page.getByRole('tab', { name: '新建运行' }).click();
   // The select's accessible name also holds its selected option (embedded control), so match its start.
   const datasetSelect = page.getByRole('combobox', { name: /^数据集/ }).first();
@@ -75,7 +39,7 @@ async function startRun(useLibrary: boolean): Promise<void> {
   expect(chosen, JSON.stringify(options)).toBeDefined();
   await datasetSelect.selectOption(chosen!.value);
   await expect.poll(() => page.getByTestId('selected-count').textContent()).toContain('已选 2 条');
-  await page.getByLabel('核查模型').selectOption({ label: '测试引用核查模型 · q8' });
+  await page.getByLabel('核查模型').selectOption({ label: `${CITE_VERIFIER_LABEL} · q8` });
   const use = page.getByTestId('bench-use-library');
   await use.waitFor({ timeout: 30_000 });
   // The form says what the run would carry: the library's size and the start of its content hash.
@@ -93,27 +57,12 @@ async function waitForRuns(n: number): Promise<StoredRun[]> {
   return storedRuns(page);
 }
 
-beforeAll(async () => {
-  const models = inject('fixtureModelsDir');
-  text = (JSON.parse(readFileSync(join(models, CITE_VERIFIER, 'fixture.json'), 'utf8')) as { text: string }).text;
-  const catalog = [{ ...fixtureCatalog()[0], id: CITE_VERIFIER, label: { zh: '测试引用核查模型', en: 'Fixture citing verifier' } }];
-  served = await startFixtureApp({ distDir: inject('distDir'), modelsDir: models, catalog });
-  browser = await launchBrowser();
-  page = browser.context.pages()[0] ?? (await browser.context.newPage());
-  await installFromModelsScreen(page, served.app.url, CITE_VERIFIER);
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close().catch(() => undefined);
-  await served?.close();
-});
-
 describe('a benchmark run against the reference library', () => {
   let docId = '';
   let passages = 0;
 
   it('imports a reference document and a two-item dataset', async () => {
-    await page.goto(`${served!.app.url}#/library`);
+    await page.goto(`${served.app.url}#/library`);
     await page.getByTestId('library-import').setInputFiles([
       {
         name: '阿莫西林胶囊说明书.txt',
@@ -132,7 +81,7 @@ describe('a benchmark run against the reference library', () => {
       { id: 'e1', text, has_error: 1, error_text: '每次5克', start: 53, end: 57, correction: '每次0.5克', error_type: 'Conceptual' },
       { id: 'c1', text: '对青霉素过敏者禁用阿莫西林，用药前应详细询问过敏史。', has_error: 0 },
     ];
-    await page.goto(`${served!.app.url}#/bench`);
+    await page.goto(`${served.app.url}#/bench`);
     await page.getByRole('tab', { name: '数据集' }).click();
     await page.getByLabel('选择文件').setInputFiles({ name: `${DATASET}.jsonl`, mimeType: 'application/jsonl', buffer: Buffer.from(rows.map((r) => JSON.stringify(r)).join('\n')) });
     await page.getByRole('button', { name: /保存数据集/ }).click();

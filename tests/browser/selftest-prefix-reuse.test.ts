@@ -12,7 +12,7 @@ import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SelfTestReport } from '../../src/features/models/self-test/run-self-test';
 import { launchBrowser, type LaunchedBrowser } from './launch';
-import { startFixtureApp, type FixtureApp } from './fixture-app';
+import { fixtureModelEntry, startFixtureApp, type FixtureApp } from './fixture-app';
 
 const MODEL_ID = 'fixture/tiny-context';
 
@@ -25,18 +25,7 @@ beforeAll(async () => {
     distDir: inject('distDir'),
     modelsDir: inject('fixtureModelsDir'),
     config: { defaultVerifier: MODEL_ID },
-    catalog: [
-      {
-        id: MODEL_ID,
-        engine: 'transformers',
-        role: 'verifier',
-        task: 'text-generation',
-        dtypes: ['fp32'],
-        sizeBytes: 20_000_000,
-        label: { zh: '测试用上下文敏感模型', en: 'Context-sensitive test model' },
-        description: { zh: '测试夹具，不是真实模型。', en: 'A test fixture, not a real model.' },
-      },
-    ],
+    catalog: [fixtureModelEntry(MODEL_ID, { zh: '测试用上下文敏感模型', en: 'Context-sensitive test model' }, { sizeBytes: 20_000_000 })],
   });
   browser = await launchBrowser();
   page = browser.context.pages()[0] ?? (await browser.context.newPage());

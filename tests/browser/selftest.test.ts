@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { MirrorServer } from '../fixtures/mirror-server';
 import { launchBrowser, recordRequests, type LaunchedBrowser, type RequestLog } from './launch';
 import type { AppServer } from './static-server';
-import { startFixtureApp, type FixtureApp } from './fixture-app';
+import { fixtureModelEntry, startFixtureApp, type FixtureApp } from './fixture-app';
 
 const MODEL_ID = 'fixture/tiny-verifier-small';
 
@@ -51,16 +51,7 @@ describe('the self-test screen in the browser', () => {
       modelsDir,
       config: { defaultVerifier: MODEL_ID },
       catalog: [
-        {
-          id: MODEL_ID,
-          engine: 'transformers',
-          role: 'verifier',
-          task: 'text-generation',
-          dtypes: ['fp32'],
-          sizeBytes: 100_000,
-          label: { zh: '测试用小词表核查模型', en: 'Small-vocabulary test verifier' },
-          description: { zh: '测试夹具，不是真实模型。', en: 'A test fixture, not a real model.' },
-        },
+        fixtureModelEntry(MODEL_ID, { zh: '测试用小词表核查模型', en: 'Small-vocabulary test verifier' }, { sizeBytes: 100_000 }),
       ],
     });
     ({ mirror, app } = served);
