@@ -96,7 +96,9 @@ export class LibraryService {
     const passageCount = docs.reduce((n, d) => n + d.passageCount, 0);
     let index: LexicalIndex | null = null;
     if (stored && stored.version === INDEX_VERSION && stored.libraryHash === this.hash && stored.passageCount === passageCount) {
-      index = LexicalIndex.fromStored(stored.manifest, await this.repo.getIndexSegments(stored.manifest.segments.map((s) => s.key)));
+      // A damaged manifest (no segment list) reads no segments; fromStored then says rebuild.
+      const keys = Array.isArray(stored.manifest?.segments) ? stored.manifest.segments.map((s) => s.key) : [];
+      index = LexicalIndex.fromStored(stored.manifest, await this.repo.getIndexSegments(keys));
     }
     if (!index) {
       // Missing, another version, or out of step with the documents: rebuild from the passages.

@@ -84,6 +84,14 @@ describe('LibraryService', () => {
     expect((await rebuilt.search('阿司匹林每日剂量', 1))[0]?.title).toBe('阿司匹林');
     expect(reindexed).toBe(1);
     expect((await repo.getIndex())!.version).toBe(INDEX_VERSION);
+    // A damaged manifest of the right version is rebuilt too, and so is one naming a segment that is not stored.
+    const current = (await repo.getIndex())!;
+    await repo.writeIndex({ record: { ...current, manifest: {} as typeof current.manifest }, replace: false, put: [], drop: [] });
+    expect((await new LibraryService({ repo, extract }).search('阿司匹林每日剂量', 1))[0]?.title).toBe('阿司匹林');
+    const healed = (await repo.getIndex())!;
+    await repo.writeIndex({ record: healed, replace: false, put: [], drop: healed.manifest.segments.map((seg) => seg.key) });
+    expect((await new LibraryService({ repo, extract }).search('阿司匹林每日剂量', 1))[0]?.title).toBe('阿司匹林');
+    expect(reindexed).toBe(3);
     repo.allPassages = readAll;
 
     if (a?.status !== 'added') throw new Error('import failed');
