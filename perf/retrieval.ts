@@ -5,7 +5,10 @@
  * < 20 s), and quality (recall@1/5/10, MRR@10) on the project-written
  * Chinese corpus and queries in tests/fixtures/evidence, next to plain
  * character-bigram BM25 (the floor the ranking must reach) and, for speed,
- * next to the same index built on MiniSearch (why the app has its own).
+ * next to the same index built on MiniSearch (why the app has its own) and
+ * to the index before its typed-array segments (perf/legacy-lexical-index.ts,
+ * at 10k passages: it took 5–16 minutes at 100k). The 100k rows are their
+ * own measurement, `retrieval-100k`, so `--only retrieval` stays minutes.
  * Synthetic passages draw Zipf-distributed "words" of common Han characters,
  * so posting lists are long-tailed as in real text.
  */
@@ -14,8 +17,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { LexicalIndex, passageSearchText } from '../src/core/evidence';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { LexicalIndex, passageSearchText, type PersistedSegment } from '../src/core/evidence';
 import { BigramBm25 } from './bigram-bm25';
+import { LegacyLexicalIndex } from './legacy-lexical-index';
 import { MiniSearchIndex } from './minisearch-index';
 import { evaluateRanking, type LabelledQuery } from './retrieval-eval';
 import { quantile, round } from './stats';
@@ -56,10 +62,91 @@ export function makeCorpusGenerator(seed: number): (length: number) => string {
   };
 }
 
-function heapMB(): number {
-  (globalThis as { gc?: () => void }).gc?.();
-  return process.memoryUsage().heapUsed / 1024 / 1024;
+/** A real collection before each reading (the flag is set here, so `npm run bench` needs no node option). */
+v8.setFlagsFromString('--expose-gc');
+const collect = vm.runInNewContext('gc') as () => void;
+
+/** JS heap plus ArrayBuffer memory (typed-array postings live outside the JS heap). */
+function memoryMB(): number {
+  collect();
+  collect();
+  const m = process.memoryUsage();
+  return (m.heapUsed + m.arrayBuffers) / 1024 / 1024;
 }
+
+/**
+ * Memory an index holds: the difference when it is let go (measuring growth
+ * from before the build instead was off by the start-up garbage a GC frees).
+ * Only `holder` may reference it: every use reads it from the holder in a
+ * function that has returned (a frame's temporaries, call arguments
+ * included, keep what they last held alive).
+ */
+function retainedMB(holder: { index: unknown }): number {
+  const held = memoryMB();
+  holder.index = null;
+  return held - memoryMB();
+}
+
+function timedBuild<T extends { add(p: readonly { id: string; text: string }[]): void }>(make: () => T, passages: readonly { id: string; text: string }[]): { index: T | null; ms: number } {
+  const t0 = performance.now();
+  const index = make();
+  index.add(passages);
+  return { index, ms: performance.now() - t0 };
+}
+
+/** Query latencies, the stored form and its load, and what the next import writes. */
+function useIndex(box: { index: LexicalIndex | null }, qs: readonly string[], gen: (n: number) => string): { times: number[]; storedBytes: number; saveMs: number; loadMs: number; importBytes: number } {
+  const index = box.index as LexicalIndex;
+  const times: number[] = [];
+  for (const q of qs) {
+    const t = performance.now();
+    index.search(q, 10);
+    times.push(performance.now() - t);
+  }
+  // What IndexedDB stores: the changes, by structured clone (v8.serialize is Node's structured clone).
+  const t1 = performance.now();
+  const stored = v8.serialize(index.takeChanges());
+  const saveMs = performance.now() - t1;
+  const t2 = performance.now();
+  const { manifest, put } = v8.deserialize(stored) as { manifest: unknown; put: PersistedSegment[] };
+  LexicalIndex.fromStored(manifest, put);
+  const loadMs = performance.now() - t2;
+  // The next import: one document of 60 passages; only its segment and the manifest are written.
+  index.add(Array.from({ length: 60 }, (_, i) => ({ id: `doc:${i}`, text: gen(150 + i) })));
+  return { times, storedBytes: stored.length, saveMs, loadMs, importBytes: v8.serialize(index.takeChanges()).length };
+}
+
+async function scaleRows(size: number, label: string, queries: number, ctx: BenchContext): Promise<BenchRow[]> {
+  const gen = makeCorpusGenerator(size);
+  const passages = Array.from({ length: size }, (_, i) => ({ id: `p${i}`, text: gen(150 + (i % 250)) }));
+  const qs = Array.from({ length: queries }, () => gen(20 + Math.floor(Math.random() * 60)));
+  const built = timedBuild(() => new LexicalIndex(), passages);
+  ctx.log(`retrieval: ${label} built in ${round(built.ms / 1000, 2)} s`);
+  const { times, storedBytes, saveMs, loadMs, importBytes } = useIndex(built, qs, gen);
+  const heap = retainedMB(built);
+  const rows: BenchRow[] = [
+    infoRow(`retrieval.build.${label}`, round(built.ms / 1000, 2), 's', `${size} synthetic passages of 150–400 characters, tokenizer + index`),
+    infoRow(`retrieval.heap.${label}`, round(heap, 0), 'MB', 'JS heap + array buffers the built index holds (freed when it is let go, after GC)'),
+    infoRow(`retrieval.index-stored.${label}`, round(storedBytes / 1024 / 1024, 1), 'MB', `structured clone of the segments; write ${round(saveMs)} ms, read + load ${round(loadMs)} ms`),
+    infoRow(`retrieval.import-write.${label}`, round(importBytes / 1024, 0), 'KB', 'written by the next import (a 60-passage document): its segment and the manifest'),
+    infoRow(`retrieval.query.p50.${label}`, round(quantile(times, 0.5)), 'ms', `${queries} queries of 20–80 characters, top 10`),
+    infoRow(`retrieval.query.p95.${label}`, round(quantile(times, 0.95)), 'ms'),
+  ];
+  if (size <= 10_000) {
+    // The number-array index with JSON persistence that this layout replaced, on the same passages.
+    const legacy = timedBuild(() => new LegacyLexicalIndex(), passages);
+    const json = legacyJsonBytes(legacy);
+    const legacyHeap = retainedMB(legacy);
+    rows.push(
+      infoRow(`retrieval.build-before.${label}`, round(legacy.ms / 1000, 2), 's', 'the previous index (number arrays), same passages'),
+      infoRow(`retrieval.heap-before.${label}`, round(legacyHeap, 0), 'MB'),
+      infoRow(`retrieval.index-json-before.${label}`, round(json / 1024 / 1024, 1), 'MB', 'the previous index persisted as JSON, rewritten whole by every import'),
+    );
+  }
+  return rows;
+}
+
+const legacyJsonBytes = (box: { index: LegacyLexicalIndex | null }): number => box.index?.serialize().length ?? 0;
 
 function readJsonl<T>(text: string): T[] {
   return text
@@ -68,37 +155,12 @@ function readJsonl<T>(text: string): T[] {
     .map((l) => JSON.parse(l) as T);
 }
 
-async function scaleRows(size: number, label: string, queries: number, ctx: BenchContext): Promise<BenchRow[]> {
-  const gen = makeCorpusGenerator(size);
-  const passages = Array.from({ length: size }, (_, i) => ({ id: `p${i}`, text: gen(150 + (i % 250)) }));
-  const qs = Array.from({ length: queries }, () => gen(20 + Math.floor(Math.random() * 60)));
-  const before = heapMB();
-  const t0 = performance.now();
-  const index = new LexicalIndex();
-  index.add(passages);
-  const buildMs = performance.now() - t0;
-  const heap = heapMB() - before;
-  ctx.log(`retrieval: ${label} built in ${round(buildMs / 1000, 2)} s`);
-  const times: number[] = [];
-  for (const q of qs) {
-    const t = performance.now();
-    index.search(q, 10);
-    times.push(performance.now() - t);
-  }
-  const t1 = performance.now();
-  const json = index.serialize();
-  const saveMs = performance.now() - t1;
-  const t2 = performance.now();
-  LexicalIndex.load(json);
-  const loadMs = performance.now() - t2;
-  return [
-    infoRow(`retrieval.build.${label}`, round(buildMs / 1000, 2), 's', `${size} synthetic passages of 150–400 characters, tokenizer + index`),
-    infoRow(`retrieval.heap.${label}`, round(heap, 0), 'MB', 'heap growth while building (approximate)'),
-    infoRow(`retrieval.index-json.${label}`, round(json.length / 1024 / 1024, 1), 'MB', `persisted size; serialise ${round(saveMs)} ms, load ${round(loadMs)} ms`),
-    infoRow(`retrieval.query.p50.${label}`, round(quantile(times, 0.5)), 'ms', `${queries} queries of 20–80 characters, top 10`),
-    infoRow(`retrieval.query.p95.${label}`, round(quantile(times, 0.95)), 'ms'),
-  ];
-}
+/** The 100k-passage rows: several minutes on a loaded machine, so a measurement of their own. */
+export const retrieval100kMeasurement: Measurement = {
+  name: 'retrieval-100k',
+  browser: false,
+  run: (ctx) => (ctx.quick ? scaleRows(2000, '2k', 50, ctx) : scaleRows(100_000, '100k', 500, ctx)),
+};
 
 export const retrievalMeasurement: Measurement = {
   name: 'retrieval',
@@ -144,8 +206,7 @@ export const retrievalMeasurement: Measurement = {
       await rm(dir, { recursive: true, force: true });
     }
 
-    const sizes: [number, string, number][] = ctx.quick ? [[1000, '1k', 50]] : [[10_000, '10k', 500], [100_000, '100k', 500]];
-    for (const [size, label, n] of sizes) rows.push(...(await scaleRows(size, label, n, ctx)));
+    rows.push(...(await (ctx.quick ? scaleRows(1000, '1k', 50, ctx) : scaleRows(10_000, '10k', 500, ctx))));
 
     // Why not MiniSearch: the same tokenizer and BM25 sum on MiniSearch, a few queries only.
     const msSize = ctx.quick ? 300 : 7000;

@@ -13,7 +13,7 @@ import { machineInfo } from './machine';
 import { openaiRunLoopMeasurement } from './openai-run-loop';
 import { parseAlignMeasurement } from './parse-align';
 import { prefixReuseMeasurement } from './prefix-reuse';
-import { retrievalMeasurement } from './retrieval';
+import { retrieval100kMeasurement, retrievalMeasurement } from './retrieval';
 import { runnerThroughputMeasurement } from './runner-throughput';
 import { scoringMeasurement } from './scoring';
 import { startupMeasurement } from './startup';
@@ -31,6 +31,7 @@ export const MEASUREMENTS: readonly Measurement[] = [
   tokenEconomyMeasurement,
   openaiRunLoopMeasurement,
   retrievalMeasurement,
+  retrieval100kMeasurement,
   importBrowserMeasurement,
   prefixReuseMeasurement,
   libraryBrowserMeasurement,
