@@ -3,6 +3,7 @@
  * (never in parallel: they time each other otherwise) and collects their rows.
  * A measurement that throws is recorded in `errors` and the others still run.
  */
+import { loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { engineOverheadBrowserMeasurement } from './engine-overhead-browser';
@@ -16,6 +17,7 @@ import { prefixReuseMeasurement } from './prefix-reuse';
 import { retrievalMeasurement } from './retrieval';
 import { runnerThroughputMeasurement } from './runner-throughput';
 import { scoringMeasurement } from './scoring';
+import { round } from './stats';
 import { startupMeasurement } from './startup';
 import { tokenEconomyMeasurement } from './token-economy';
 import type { BenchReport, Measurement } from './types';
@@ -62,9 +64,11 @@ export async function runSuite(options: SuiteOptions = {}): Promise<BenchReport>
   const log = options.log ?? (() => undefined);
   const ctx = { quick: options.quick ?? false, skipBrowser: options.skipBrowser ?? false, root: options.root ?? REPO_ROOT, log };
   const selected = selectMeasurements(options);
-  const report: BenchReport = { machine: await machineInfo(), date: new Date().toISOString(), quick: ctx.quick, results: [], errors: [] };
+  const report: BenchReport = { machine: await machineInfo(), date: new Date().toISOString(), quick: ctx.quick, results: [], errors: [], runs: [] };
   for (const m of selected) {
-    log(`running ${m.name}…`);
+    const loadBefore = round(loadavg()[0] ?? Number.NaN, 2);
+    log(`running ${m.name}… (load average ${loadBefore})`);
+    const t0 = performance.now();
     try {
       report.results.push(...(await m.run(ctx)));
     } catch (error) {
@@ -72,6 +76,10 @@ export async function runSuite(options: SuiteOptions = {}): Promise<BenchReport>
       log(`${m.name} failed: ${message}`);
       report.errors.push({ measurement: m.name, message });
     }
+    const seconds = round((performance.now() - t0) / 1000, 1);
+    const loadAfter = round(loadavg()[0] ?? Number.NaN, 2);
+    report.runs?.push({ measurement: m.name, seconds, loadBefore, loadAfter });
+    log(`${m.name}: ${seconds} s (load average ${loadBefore} → ${loadAfter})`);
   }
   return report;
 }

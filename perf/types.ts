@@ -35,6 +35,16 @@ export interface MachineInfo {
   chromium: string | null;
 }
 
+/** One measurement's run: how long it took and the machine's load around it (issue 15: figures that reproduce). */
+export interface MeasurementRun {
+  measurement: string;
+  /** Wall-clock seconds the whole measurement took (set-up included). */
+  seconds: number;
+  /** 1-minute load average (os.loadavg()[0]) just before and just after it. */
+  loadBefore: number;
+  loadAfter: number;
+}
+
 export interface BenchReport {
   machine: MachineInfo;
   date: string;
@@ -42,6 +52,10 @@ export interface BenchReport {
   results: BenchRow[];
   /** Measurements that broke (the suite itself failed there). */
   errors: { measurement: string; message: string }[];
+  /** Per measurement, in run order (absent in reports written before issue 15's agreement check). */
+  runs?: MeasurementRun[];
+  /** With `--compare`: how this run agrees with an earlier report (perf/compare.ts). */
+  agreement?: { with: string; ok: boolean; counts: Record<string, number>; summary: string };
 }
 
 export interface BenchContext {
