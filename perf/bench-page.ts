@@ -8,6 +8,7 @@ import type { Page } from 'playwright';
 import { launchBrowser, type LaunchedBrowser } from '../tests/browser/launch';
 import { startAppServer, type AppServer } from '../tests/browser/static-server';
 import { viteBuild } from './browser';
+import { findProcess, treeCpuSeconds } from './process-cpu';
 
 let built: Promise<string> | null = null;
 
@@ -23,6 +24,8 @@ export function buildBenchPage(root: string): Promise<string> {
 
 export interface BenchPage {
   page: Page;
+  /** CPU seconds so far of every Chromium process of this browser (perf/process-cpu.ts); null where /proc cannot be read. */
+  cpuSeconds(): number | null;
   close(): Promise<void>;
 }
 
@@ -38,8 +41,10 @@ export async function openBenchPage(root: string, log: (line: string) => void): 
     await page.goto(server.url);
     await page.waitForSelector('main[data-ready=true]', { timeout: 60_000 });
     const opened = browser;
+    const root = findProcess(`--user-data-dir=${browser.userDataDir}`);
     return {
       page,
+      cpuSeconds: () => (root === null ? null : treeCpuSeconds(root)),
       async close() {
         await opened.close();
         await server.close();

@@ -27,6 +27,12 @@ export type AgreementStatus =
 export interface RowAgreement {
   name: string;
   status: AgreementStatus;
+  /**
+   * A wall-clock information row (`clock: 'wall'`, no target): shown beside
+   * the CPU-time row that carries the decision; it moves with the machine's
+   * load, so it is reported but does not make the runs disagree.
+   */
+  loadDependent: boolean;
   /** The previous run's row (absent when it is missing there). */
   a?: BenchRow;
   /** The new run's row. */
@@ -44,6 +50,8 @@ export interface Agreement {
   summary: string;
 }
 
+export const isLoadDependent = (row: BenchRow): boolean => row.clock === 'wall' && row.verdict === 'info';
+
 const inside = (x: number, [lo, hi]: readonly [number, number]): boolean => x >= lo && x <= hi;
 
 function figure(row: BenchRow): string {
@@ -53,7 +61,7 @@ function figure(row: BenchRow): string {
 /** Agreement of one row present in both reports. */
 export function compareRow(a: BenchRow, b: BenchRow): RowAgreement {
   const detail = `${figure(a)} vs ${figure(b)}`;
-  const base = { name: a.name, a, b, detail };
+  const base = { name: a.name, a, b, detail, loadDependent: isLoadDependent(a) || isLoadDependent(b) };
   if (a.spread && b.spread) {
     const ok = inside(a.value, b.spread.ci) && inside(b.value, a.spread.ci);
     return { ...base, status: ok ? 'agree' : 'disagree' };
@@ -75,13 +83,13 @@ export function compareReports(previous: BenchReport, current: BenchReport): Agr
   const rows: RowAgreement[] = [];
   for (const b of current.results) {
     const a = before.get(b.name);
-    rows.push(a ? compareRow(a, b) : { name: b.name, status: 'missing', b, detail: `only in the new run: ${figure(b)}` });
+    rows.push(a ? compareRow(a, b) : { name: b.name, status: 'missing', b, detail: `only in the new run: ${figure(b)}`, loadDependent: isLoadDependent(b) });
   }
   for (const a of previous.results) {
-    if (!now.has(a.name)) rows.push({ name: a.name, status: 'missing', a, detail: `only in the previous run: ${figure(a)}` });
+    if (!now.has(a.name)) rows.push({ name: a.name, status: 'missing', a, detail: `only in the previous run: ${figure(a)}`, loadDependent: isLoadDependent(a) });
   }
   const counts: Record<AgreementStatus, number> = { agree: 0, equal: 0, disagree: 0, differ: 0, incomparable: 0, missing: 0 };
-  for (const r of rows) counts[r.status]++;
+  for (const r of rows) if (!r.loadDependent) counts[r.status]++;
   const ok = BAD.every((s) => counts[s] === 0);
   return { rows, counts, ok, summary: summaryLine(rows, counts, previous.date) };
 }
@@ -89,8 +97,12 @@ export function compareReports(previous: BenchReport, current: BenchReport): Agr
 function summaryLine(rows: readonly RowAgreement[], counts: Record<AgreementStatus, number>, previousDate: string): string {
   const repeated = counts.agree + counts.disagree;
   const single = counts.equal + counts.differ;
-  const head = `Agreement with the run of ${previousDate}: ${counts.agree} of ${repeated} repeated rows agree (each median inside the other run's 95 % interval), ${counts.equal} of ${single} single figures equal`;
-  const bad = rows.filter((r) => BAD.includes(r.status));
+  const wall = rows.filter((r) => r.loadDependent && r.status !== 'missing');
+  const wallText = wall.length
+    ? `; wall-clock information rows (they move with the machine's load; not required to agree): ${wall.filter((r) => r.status === 'agree' || r.status === 'equal').length} of ${wall.length} agree`
+    : '';
+  const head = `Agreement with the run of ${previousDate}: ${counts.agree} of ${repeated} repeated rows agree (each median inside the other run's 95 % interval), ${counts.equal} of ${single} single figures equal${wallText}`;
+  const bad = rows.filter((r) => BAD.includes(r.status) && !r.loadDependent);
   if (bad.length === 0) return `${head}: the runs agree.`;
   const list = (status: AgreementStatus, label: string): string | null => {
     const names = bad.filter((r) => r.status === status).map((r) => r.name);
@@ -102,6 +114,8 @@ function summaryLine(rows: readonly RowAgreement[], counts: Record<AgreementStat
 
 /** The rows that do not agree, one line each (terminal). */
 export function formatDisagreements(agreement: Agreement): string {
-  const lines = agreement.rows.filter((r) => BAD.includes(r.status)).map((r) => `  ${r.status.padEnd(12)} ${r.name}: ${r.detail}`);
+  const lines = agreement.rows
+    .filter((r) => BAD.includes(r.status))
+    .map((r) => `  ${r.status.padEnd(12)} ${r.name}: ${r.detail}${r.loadDependent ? ' (wall-clock information row)' : ''}`);
   return lines.length ? `${lines.join('\n')}\n` : '';
 }

@@ -31,13 +31,18 @@ function iqrText(row: BenchRow): string {
   return row.spread ? `${row.spread.q1}–${row.spread.q3}` : '';
 }
 
+/** The unit, with the clock a timing row reads (`ms (CPU)`, `s (wall)`). */
+function unitText(row: BenchRow): string {
+  return row.clock ? `${row.unit} (${row.clock === 'cpu' ? 'CPU' : 'wall'})` : row.unit;
+}
+
 function formatValue(value: number): string {
   return Number.isFinite(value) ? String(value) : 'n/a';
 }
 
 export function formatTable(report: BenchReport): string {
   const header = ['name', 'value', '95% CI of median', 'IQR', 'unit', 'target', 'verdict'];
-  const rows = report.results.map((r) => [r.name, formatValue(r.value), spreadText(r), iqrText(r), r.unit, r.target, status(r)]);
+  const rows = report.results.map((r) => [r.name, formatValue(r.value), spreadText(r), iqrText(r), unitText(r), r.target, status(r)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 1 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
   const m = report.machine;
@@ -67,7 +72,7 @@ export function formatMarkdown(report: BenchReport): string {
     '| measurement | value | 95% CI of median | IQR | unit | target | verdict | how |',
     '|---|--:|---|---|---|---|---|---|',
     ...report.results.map(
-      (r) => `| ${r.name} | ${formatValue(r.value)} | ${spreadText(r)} | ${iqrText(r)} | ${r.unit} | ${r.target} | ${status(r)} | ${(r.note ?? '').replace(/\|/g, '\\|')} |`,
+      (r) => `| ${r.name} | ${formatValue(r.value)} | ${spreadText(r)} | ${iqrText(r)} | ${unitText(r)} | ${r.target} | ${status(r)} | ${(r.note ?? '').replace(/\|/g, '\\|')} |`,
     ),
   ];
   return `${out.join('\n')}\n`;
