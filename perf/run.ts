@@ -14,7 +14,7 @@ import { MEASUREMENTS, runSuite } from './suite';
 import { formatMarkdown, formatTable } from './table';
 import type { BenchReport } from './types';
 
-const USAGE = `Usage: npm run bench -- [--quick] [--only name,name] [--skip-browser] [--out report.json] [--markdown] [--compare previous.json] [--from report.json]
+const USAGE = `Usage: npm run bench -- [--quick] [--all] [--only name,name] [--skip-browser] [--out report.json] [--markdown] [--compare previous.json] [--from report.json]
 Measurements: ${MEASUREMENTS.map((m) => m.name).join(', ')}`;
 
 /** A report written by --out (checked only as far as the agreement check and the tables need). */
@@ -40,6 +40,7 @@ async function main(): Promise<number> {
       options: {
         out: { type: 'string' },
         quick: { type: 'boolean' },
+        all: { type: 'boolean' },
         only: { type: 'string', multiple: true },
         'skip-browser': { type: 'boolean' },
         markdown: { type: 'boolean' },
@@ -64,7 +65,7 @@ async function main(): Promise<number> {
     if (values.compare) previous = await readReport(values.compare);
     report = values.from
       ? await readReport(values.from)
-      : await runSuite({ quick: values.quick ?? false, only, skipBrowser: values['skip-browser'] ?? false, log: (l) => console.error(l) });
+      : await runSuite({ quick: values.quick ?? false, all: values.all ?? false, only, skipBrowser: values['skip-browser'] ?? false, log: (l) => console.error(l) });
   } catch (error) {
     console.error(`bench: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
     return 2;

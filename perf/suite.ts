@@ -14,7 +14,7 @@ import { machineInfo } from './machine';
 import { openaiRunLoopMeasurement } from './openai-run-loop';
 import { parseAlignMeasurement } from './parse-align';
 import { prefixReuseMeasurement } from './prefix-reuse';
-import { retrievalMeasurement } from './retrieval';
+import { retrieval100kMeasurement, retrievalMeasurement } from './retrieval';
 import { runnerThroughputMeasurement } from './runner-throughput';
 import { scoringMeasurement } from './scoring';
 import { round } from './stats';
@@ -36,6 +36,7 @@ export const MEASUREMENTS: readonly Measurement[] = [
   importBrowserMeasurement,
   prefixReuseMeasurement,
   libraryBrowserMeasurement,
+  retrieval100kMeasurement,
 ];
 
 export interface SuiteOptions {
@@ -43,13 +44,15 @@ export interface SuiteOptions {
   /** Measurement names (see MEASUREMENTS); all when absent. */
   only?: readonly string[];
   skipBrowser?: boolean;
+  /** Also the slow measurements (see Measurement.slow). */
+  all?: boolean;
   log?: (line: string) => void;
   root?: string;
 }
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-export function selectMeasurements(options: Pick<SuiteOptions, 'only' | 'skipBrowser'>): Measurement[] {
+export function selectMeasurements(options: Pick<SuiteOptions, 'only' | 'skipBrowser' | 'all'>): Measurement[] {
   const only = options.only?.filter((n) => n.length > 0);
   if (only && only.length > 0) {
     const unknown = only.filter((n) => !MEASUREMENTS.some((m) => m.name === n));
@@ -57,13 +60,18 @@ export function selectMeasurements(options: Pick<SuiteOptions, 'only' | 'skipBro
       throw new Error(`Unknown measurement(s): ${unknown.join(', ')}. Known: ${MEASUREMENTS.map((m) => m.name).join(', ')}.`);
     }
   }
-  return MEASUREMENTS.filter((m) => (!only || only.length === 0 || only.includes(m.name)) && !(options.skipBrowser && m.browser));
+  const named = only !== undefined && only.length > 0;
+  return MEASUREMENTS.filter(
+    (m) => (named ? only.includes(m.name) : !m.slow || options.all === true) && !(options.skipBrowser && m.browser),
+  );
 }
 
 export async function runSuite(options: SuiteOptions = {}): Promise<BenchReport> {
   const log = options.log ?? (() => undefined);
   const ctx = { quick: options.quick ?? false, skipBrowser: options.skipBrowser ?? false, root: options.root ?? REPO_ROOT, log };
   const selected = selectMeasurements(options);
+  const skipped = MEASUREMENTS.filter((m) => m.slow && !selected.includes(m) && !(options.only?.length ?? 0));
+  for (const m of skipped) log(`skipping ${m.name} (slow: run it with --only ${m.name}, or --all)`);
   const report: BenchReport = { machine: await machineInfo(), date: new Date().toISOString(), quick: ctx.quick, results: [], errors: [], runs: [] };
   for (const m of selected) {
     const loadBefore = round(loadavg()[0] ?? Number.NaN, 2);

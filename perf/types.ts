@@ -82,6 +82,8 @@ export interface Measurement {
   name: string;
   /** Needs Chromium (skipped with --skip-browser). */
   browser: boolean;
+  /** Too slow for a default run (minutes on its own): runs only when named in --only, or with --all. */
+  slow?: boolean;
   run(ctx: BenchContext): Promise<BenchRow[]>;
 }
 
