@@ -19,7 +19,7 @@ export const libraryBrowserMeasurement: Measurement = {
   async run(ctx: BenchContext): Promise<BenchRow[]> {
     const docs = ctx.quick ? 2 : 8;
     const chars = ctx.quick ? 20_000 : 150_000;
-    const reps = ctx.quick ? 1 : 3;
+    const reps = ctx.quick ? 1 : 5;
     const bench = await openBenchPage(ctx.root, ctx.log);
     try {
       const bytes = await bench.page.evaluate(([d, c]) => (window as unknown as Api).__bench.prepareLibrary(d, c), [docs, chars] as const);
