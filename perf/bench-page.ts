@@ -8,7 +8,7 @@ import type { Page } from 'playwright';
 import { launchBrowser, type LaunchedBrowser } from '../tests/browser/launch';
 import { startAppServer, type AppServer } from '../tests/browser/static-server';
 import { viteBuild } from './browser';
-import { findProcess, treeCpuSeconds } from './process-cpu';
+import { cpuSecondsBetween, findProcess, treeCpuSnapshot, type CpuSnapshot } from './process-cpu';
 
 let built: Promise<string> | null = null;
 
@@ -24,9 +24,17 @@ export function buildBenchPage(root: string): Promise<string> {
 
 export interface BenchPage {
   page: Page;
-  /** CPU seconds so far of every Chromium process of this browser (perf/process-cpu.ts); null where /proc cannot be read. */
-  cpuSeconds(): number | null;
+  /**
+   * CPU time of every thread of every Chromium process of this browser (perf/process-cpu.ts): a snapshot now, and
+   * the seconds between two snapshots; null where /proc cannot be read.
+   */
+  cpuSnapshot(): CpuSnapshot | null;
   close(): Promise<void>;
+}
+
+/** CPU seconds between two snapshots of the bench page's browser; null when either is missing. */
+export function cpuSecondsSince(a: CpuSnapshot | null, b: CpuSnapshot | null): number | null {
+  return a && b ? cpuSecondsBetween(a, b) : null;
 }
 
 export async function openBenchPage(root: string, log: (line: string) => void): Promise<BenchPage> {
@@ -44,7 +52,7 @@ export async function openBenchPage(root: string, log: (line: string) => void): 
     const root = findProcess(`--user-data-dir=${browser.userDataDir}`);
     return {
       page,
-      cpuSeconds: () => (root === null ? null : treeCpuSeconds(root)),
+      cpuSnapshot: () => (root === null ? null : treeCpuSnapshot(root)),
       async close() {
         await opened.close();
         await server.close();

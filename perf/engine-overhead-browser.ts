@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ensureFixtureModels } from '../tests/fixtures/ensure-models';
 import { startMirrorServer } from '../tests/fixtures/mirror-server';
 import type { BenchPageApi } from './browser/protocol';
-import { openBenchPage } from './bench-page';
+import { cpuSecondsSince, openBenchPage } from './bench-page';
 import { FIXTURE_VERIFIER, overheadRows, type OverheadSample } from './engine-overhead';
 import { round } from './stats';
 import { traceMainThread } from './trace';
@@ -29,10 +29,10 @@ export const engineOverheadBrowserMeasurement: Measurement = {
       // Node drives each step and reads the CPU time of every Chromium process around it (perf/process-cpu.ts):
       // the decision rests on CPU per token, which other jobs on the machine do not stretch; wall beside it.
       const step = async (side: 'app' | 'direct'): Promise<{ wall: number; cpu: number | undefined }> => {
-        const c0 = bench.cpuSeconds();
+        const c0 = bench.cpuSnapshot();
         const s = await bench.page.evaluate((x) => (window as unknown as { __bench: BenchPageApi }).__bench.overheadStep(x), side);
-        const c1 = bench.cpuSeconds();
-        return { wall: s.ms / s.tokens, cpu: c0 === null || c1 === null ? undefined : ((c1 - c0) * 1000) / s.tokens };
+        const cpu = cpuSecondsSince(c0, bench.cpuSnapshot());
+        return { wall: s.ms / s.tokens, cpu: cpu === null ? undefined : (cpu * 1000) / s.tokens };
       };
       const { result: r, tasks } = await traceMainThread(bench.page, async () => {
         await bench.page.evaluate((o) => (window as unknown as { __bench: BenchPageApi }).__bench.overheadOpen(o), options);
@@ -48,7 +48,7 @@ export const engineOverheadBrowserMeasurement: Measurement = {
         return { samples, ...closed };
       });
       return [
-        ...overheadRows('engine-overhead.chromium', r.samples, `${reps} ABAB pairs, ${FIXTURE_VERIFIER} fp32 on WASM (single thread), zero-shot prompt, greedy; CPU time of all Chromium processes per step (10 ms ticks)`),
+        ...overheadRows('engine-overhead.chromium', r.samples, `${reps} ABAB pairs, ${FIXTURE_VERIFIER} fp32 on WASM (single thread), zero-shot prompt, greedy; CPU time of every Chromium thread per step (/proc schedstat)`),
         // The traced window (model load, warm-up and 2×reps checks) cut into one span per pair: the longest task's CPU
         // time per span, median with its interval (as the runner's per-run figure); the maximum is in the note.
         sampledRow(

@@ -55,19 +55,61 @@ export function findProcess(marker: string): number | null {
   return matches.find((s) => !pids.has(s.ppid))?.pid ?? null;
 }
 
-/** CPU seconds (user + system) of `root` and all its living descendants; null when /proc cannot be read. */
-export function treeCpuSeconds(root: number): number | null {
+function descendants(root: number): number[] | null {
   const stats = allStats();
-  if (stats.length === 0) return null;
-  const children = new Map<number, Stat[]>();
-  for (const s of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s]);
-  const self = stats.find((s) => s.pid === root);
-  if (!self) return null;
-  let ticks = 0;
-  const queue = [self];
-  for (let s = queue.pop(); s; s = queue.pop()) {
-    ticks += s.ticks;
-    queue.push(...(children.get(s.pid) ?? []));
+  if (!stats.some((s) => s.pid === root)) return null;
+  const children = new Map<number, number[]>();
+  for (const s of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s.pid]);
+  const out: number[] = [];
+  const queue = [root];
+  for (let pid = queue.pop(); pid !== undefined; pid = queue.pop()) {
+    out.push(pid);
+    queue.push(...(children.get(pid) ?? []));
   }
-  return ticks / CLK_TCK;
+  return out;
+}
+
+/** CPU seconds (user + system) of `root` and all its living descendants, in clock ticks; null when /proc cannot be read. */
+export function treeCpuSeconds(root: number): number | null {
+  const pids = descendants(root);
+  if (!pids) return null;
+  return pids.reduce((sum, pid) => sum + (readStat(pid)?.ticks ?? 0), 0) / CLK_TCK;
+}
+
+/** Nanoseconds on a CPU per thread (`pid:tid` → ns) of a process tree, from /proc/<pid>/task/<tid>/schedstat. */
+export type CpuSnapshot = Map<string, number>;
+
+export function treeCpuSnapshot(root: number): CpuSnapshot | null {
+  const pids = descendants(root);
+  if (!pids) return null;
+  const snap: CpuSnapshot = new Map();
+  for (const pid of pids) {
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue; // gone meanwhile
+    }
+    for (const tid of tids) {
+      try {
+        const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+        if (Number.isFinite(ns)) snap.set(`${pid}:${tid}`, ns);
+      } catch {
+        // thread gone meanwhile
+      }
+    }
+  }
+  return snap;
+}
+
+/**
+ * CPU seconds between two snapshots, thread by thread (a thread that started
+ * in between counts from zero; one that ended in between loses its last
+ * part, never its whole history). Nanosecond resolution, unlike the 10 ms
+ * ticks of /proc/<pid>/stat.
+ */
+export function cpuSecondsBetween(a: CpuSnapshot, b: CpuSnapshot): number {
+  let ns = 0;
+  for (const [key, t] of b) ns += Math.max(0, t - (a.get(key) ?? 0));
+  return ns / 1e9;
 }

@@ -5,7 +5,7 @@
  * repository) in headless Chromium, under a long-task observer.
  */
 import type { BenchPageApi } from './browser/protocol';
-import { openBenchPage } from './bench-page';
+import { cpuSecondsSince, openBenchPage } from './bench-page';
 import { round } from './stats';
 import { traceMainThread } from './trace';
 import { sampledRow, type BenchContext, type BenchRow, type Measurement } from './types';
@@ -30,10 +30,10 @@ export const runnerThroughputMeasurement: Measurement = {
       }
       await call(); // warm-up: JIT, the page's item set, IndexedDB opened once
       for (let i = 0; i < reps; i++) {
-        const c0 = bench.cpuSeconds();
+        const c0 = bench.cpuSnapshot();
         const { result: r, tasks } = await traceMainThread(bench.page, call);
-        const c1 = bench.cpuSeconds();
-        if (c0 !== null && c1 !== null) chromiumCpuS.push(c1 - c0);
+        const c = cpuSecondsSince(c0, bench.cpuSnapshot());
+        if (c !== null) chromiumCpuS.push(c);
         cpu.push(tasks.longestCpuMs);
         wall.push(tasks.longestWallMs);
         if (r.stored !== count) throw new Error(`the runner stored ${r.stored} of ${count} items`);

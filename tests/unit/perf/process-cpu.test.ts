@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findProcess, treeCpuSeconds } from '../../../perf/process-cpu';
+import { cpuSecondsBetween, findProcess, treeCpuSeconds, treeCpuSnapshot } from '../../../perf/process-cpu';
 
 const marker = `medfact-cpu-probe-${process.pid}-${Date.now()}`;
 const child = spawn(process.execPath, ['-e', 'setInterval(() => { for (let i = 0; i < 1e5; i++); }, 5)', marker], { stdio: 'ignore' });
@@ -31,6 +31,15 @@ describe.runIf(process.platform === 'linux')('process tree CPU time', () => {
     expect(parentA).toBeGreaterThanOrEqual(a as number);
     await new Promise((r) => setTimeout(r, 200));
     expect(treeCpuSeconds(pid as number) as number).toBeGreaterThanOrEqual(a as number);
+    // Per-thread snapshots (ns): the child's main thread is in it, and the time between two snapshots is not negative.
+    const s0 = treeCpuSnapshot(pid as number);
+    expect([...(s0?.keys() ?? [])]).toContain(`${pid}:${pid}`);
+    await new Promise((r) => setTimeout(r, 100));
+    const s1 = treeCpuSnapshot(pid as number);
+    expect(cpuSecondsBetween(s0 as Map<string, number>, s1 as Map<string, number>)).toBeGreaterThanOrEqual(0);
+    // A thread that ended in between loses only its last part: the delta never goes below zero.
+    expect(cpuSecondsBetween(new Map([['1:1', 5e9]]), new Map([['1:2', 1e6]]))).toBe(0.001);
+    expect(treeCpuSnapshot(2 ** 22 + 12345)).toBeNull();
     expect(findProcess(`${marker}-no-such-process`)).toBeNull();
     expect(treeCpuSeconds(2 ** 22 + 12345)).toBeNull();
   });
