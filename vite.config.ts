@@ -58,8 +58,8 @@ function cspHeaderPlugin(): Plugin {
   };
 }
 
-// The extraction worker's lazy chunks (pdf.js, its worker, mammoth) are named extract-* so the service worker
-// can precache them with the app shell: a first PDF/DOCX import must work offline (the engines stay cached on use).
+// The extraction worker's lazy chunks (pdf.js, its worker, mammoth) are named extract-*; like every worker chunk
+// they are precached with the app shell (a first PDF/DOCX import must work offline).
 const EXTRACT_MODULE = /[\\/]node_modules[\\/](pdfjs-dist|mammoth)[\\/]/;
 const engineOut = {
   entryFileNames: `${ENGINE_ASSET_DIR}[name]-[hash].js`,
@@ -105,9 +105,14 @@ export default defineConfig({
       },
       workbox: {
         cacheId: 'medfact-lens',
-        // The app shell only: never model files, app-config.json, engine bundles or .wasm.
+        // The app shell and every worker's code (engines, benchmark, extraction): a first visit starts the engine
+        // worker before the service worker controls the page, so a worker chunk cached only on use would be missing
+        // at the first offline start. Never model files, app-config.json or onnxruntime's .wasm/.mjs (transformers.js
+        // keeps those in its own cache when a model loads; the runtime rule below catches the rest).
         globPatterns: ['**/*.{html,js,css,svg,png}', 'pdfjs/**/*.{bcmap,pfb,ttf}'],
-        globIgnores: [`${ENGINE_ASSET_DIR}!(extract-*)`, '**/*.wasm', '**/app-config*.json'],
+        globIgnores: ['**/*.wasm', '**/app-config*.json'],
+        // WebLLM's bundle is ~6 MB; workbox skips (with only a warning) anything over its 2 MiB default.
+        maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
         cleanupOutdatedCaches: true,
         // The first install controls the page at once; later versions wait for the prompt.
         clientsClaim: true,
@@ -122,7 +127,7 @@ export default defineConfig({
             options: { cacheName: APP_CONFIG_CACHE, networkTimeoutSeconds: 5, cacheableResponse: { statuses: [200, 404] } },
           },
           {
-            // Engine workers and onnxruntime .wasm: cached on first use (model install warms them).
+            // onnxruntime's .wasm/.mjs (and any engine asset not precached): cached on first use.
             urlPattern: new RegExp(`/${ENGINE_ASSET_DIR.replace(/\//g, '\\/')}|\\.wasm(\\?.*)?$`),
             handler: 'CacheFirst',
             options: { cacheName: ENGINE_ASSET_CACHE, cacheableResponse: { statuses: [200] }, expiration: { maxEntries: 60 } },

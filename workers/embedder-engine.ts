@@ -1,18 +1,14 @@
 /**
- * The optional `embedder` role's engine (issue 11): a transformers.js
- * feature-extraction model (e.g. Xenova/bge-small-zh-v1.5) turning passages
- * and queries into mean-pooled, L2-normalised vectors for the dense side of
- * retrieval. Kept apart from transformers-engine.ts (generation and
- * classification) so the model-session work can wire it in one place; it
- * reads weights the same way: a hub or mirror with the
- * `{model}/resolve/{revision}/` layout, mirror-only when asked, the file
- * cache in Node and the Cache API in the browser.
+ * The `embedder` role (issue 11) as a small Node-friendly interface: a
+ * transformers.js feature-extraction model (e.g. Xenova/bge-small-zh-v1.5)
+ * turning passages and queries into mean-pooled, L2-normalised vectors. It
+ * is the transformers engine loaded with task `feature-extraction` (the same
+ * env, mirror-only guard, caches and `embed` method the app's engine worker
+ * serves), so the CLI, the tests and the app embed identically.
  */
 import type * as Transformers from '@huggingface/transformers';
-import type { Device, Dtype } from '../src/protocol/engine';
-import { MedfactError, throwIfAborted } from '../src/protocol/errors';
-import { createGuardedFetch, normaliseBase, type FetchLike } from './engine-shared/fetch-guard';
-import { isWebRuntime } from './transformers-engine';
+import type { Device, Dtype, EmbedPrefixes } from '../src/protocol/engine';
+import { createTransformersEngine } from './transformers-engine';
 
 export interface EmbedderSpec {
   id: string;
@@ -38,58 +34,34 @@ export interface EmbedderDeps {
   transformers?: () => Promise<typeof Transformers>;
   /** Node: the library's file cache folder. */
   cacheDir?: string;
-  /** Texts per forward pass. */
-  batchSize?: number;
 }
 
 export function createEmbedder(deps: EmbedderDeps = {}): Embedder {
-  let extractor: Transformers.FeatureExtractionPipeline | null = null;
-  let current: EmbedderSpec | null = null;
-  const batchSize = deps.batchSize ?? 16;
+  const engine = createTransformersEngine({ ...(deps.transformers ? { transformers: deps.transformers } : {}), ...(deps.cacheDir ? { cacheDir: deps.cacheDir } : {}) });
   return {
     async load(spec, signal) {
-      throwIfAborted(signal);
-      const started = performance.now();
-      const tf = await (deps.transformers ?? (() => import('@huggingface/transformers')))();
-      const { env } = tf;
-      const web = isWebRuntime();
-      env.allowLocalModels = false;
-      env.allowRemoteModels = true;
-      env.remoteHost = normaliseBase(spec.hubHost);
-      env.remotePathTemplate = '{model}/resolve/{revision}/';
-      env.useBrowserCache = web;
-      env.useFSCache = !web;
-      if (!web && deps.cacheDir) env.cacheDir = deps.cacheDir;
-      if (spec.mirrorOnly) env.fetch = createGuardedFetch([spec.hubHost], env.fetch as FetchLike);
-      await extractor?.dispose();
-      extractor = await tf.pipeline('feature-extraction', spec.id, {
-        revision: spec.revision ?? 'main',
-        device: !web && spec.device === 'wasm' ? 'cpu' : spec.device,
-        dtype: spec.dtype as Transformers.DataType,
-      });
-      current = spec;
-      throwIfAborted(signal);
-      const [probe] = await this.embed(['你好'], 'query', signal);
-      return { dims: probe?.length ?? 0, loadMs: performance.now() - started, library: `transformers.js ${env.version}` };
+      const embedPrefixes: EmbedPrefixes = {};
+      if (spec.queryPrefix) embedPrefixes.query = spec.queryPrefix;
+      if (spec.passagePrefix) embedPrefixes.passage = spec.passagePrefix;
+      const result = await engine.load(
+        {
+          id: spec.id,
+          engine: 'transformers',
+          task: 'feature-extraction',
+          device: spec.device,
+          dtype: spec.dtype,
+          source: { hubHost: spec.hubHost, ...(spec.revision ? { revision: spec.revision } : {}), ...(spec.mirrorOnly ? { mirrorOnly: true } : {}) },
+          embedPrefixes,
+        },
+        signal ? { signal } : {},
+      );
+      return { dims: result.dims ?? 0, loadMs: result.loadMs + result.warmupMs, library: result.library };
     },
     async embed(texts, kind, signal) {
-      if (!extractor || !current) throw new MedfactError('MODEL_NOT_LOADED', 'No embedder model is loaded.');
-      const prefix = (kind === 'query' ? current.queryPrefix : current.passagePrefix) ?? '';
-      const out: Float32Array[] = [];
-      for (let i = 0; i < texts.length; i += batchSize) {
-        throwIfAborted(signal);
-        const batch = texts.slice(i, i + batchSize).map((t) => prefix + t);
-        const tensor = await extractor(batch, { pooling: 'mean', normalize: true });
-        const [rows = 0, dims = 0] = tensor.dims as number[];
-        const data = tensor.data as Float32Array;
-        for (let r = 0; r < rows; r++) out.push(data.slice(r * dims, (r + 1) * dims));
-      }
-      return out;
+      const embed = engine.embed;
+      if (!embed) throw new Error('the transformers engine has no embed');
+      return (await embed({ texts: [...texts], kind }, signal ? { signal } : {})).vectors;
     },
-    async unload() {
-      await extractor?.dispose();
-      extractor = null;
-      current = null;
-    },
+    unload: () => engine.unload(),
   };
 }

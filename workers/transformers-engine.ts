@@ -9,6 +9,8 @@ import type {
   ChatMessage,
   Device,
   Dtype,
+  EmbedParams,
+  EmbedResult,
   GenerateChunk,
   GenerateParams,
   GenerateResult,
@@ -81,7 +83,12 @@ interface Loaded {
   tf: TransformersModule;
   tokenizer: TokenizerLike;
   model: ModelLike;
+  /** Embedders (task feature-extraction): the pipeline that mean-pools and normalises. */
+  extractor?: Transformers.FeatureExtractionPipeline;
 }
+
+/** Texts per forward pass when embedding. */
+const EMBED_BATCH = 16;
 
 async function resolve<T>(value: T | (() => Promise<T>) | undefined, fallback: () => Promise<T>): Promise<T> {
   if (value === undefined) return fallback();
@@ -226,14 +233,24 @@ export function createTransformersEngine(deps: TransformersEngineDeps = {}): Mod
       throwIfAborted(signal);
       const tokenizer = await tf.AutoTokenizer.from_pretrained(spec.id, { revision, progress_callback });
       throwIfAborted(signal);
-      const Auto = spec.task === 'text-generation' ? tf.AutoModelForCausalLM : tf.AutoModelForSequenceClassification;
+      const Auto =
+        spec.task === 'text-generation' ? tf.AutoModelForCausalLM : spec.task === 'feature-extraction' ? tf.AutoModel : tf.AutoModelForSequenceClassification;
       model = await Auto.from_pretrained(spec.id, { revision, config, device, dtype: spec.dtype as Transformers.DataType, progress_callback });
       tracker.compile(1);
       throwIfAborted(signal);
       const loadMs = now() - started;
 
       let warmupMs = 0;
-      if (!spec.skipWarmup) {
+      const extractor = spec.task === 'feature-extraction' ? new tf.FeatureExtractionPipeline({ task: 'feature-extraction', model, tokenizer }) : undefined;
+      let dims: number | undefined;
+      if (extractor) {
+        // An embedder always runs once: the probe gives the vector length, which keys its stored vectors.
+        tracker.warmup();
+        const w0 = now();
+        dims = (await extractor([WARMUP_TEXT], { pooling: 'mean', normalize: true })).dims[1];
+        warmupMs = now() - w0;
+        throwIfAborted(signal);
+      } else if (!spec.skipWarmup) {
         tracker.warmup();
         const w0 = now();
         const inputs = tokenizer(WARMUP_TEXT);
@@ -243,7 +260,7 @@ export function createTransformersEngine(deps: TransformersEngineDeps = {}): Mod
         throwIfAborted(signal);
       }
 
-      loaded = { spec, device, tf, tokenizer, model };
+      loaded = { spec, device, tf, tokenizer, model, ...(extractor ? { extractor } : {}) };
       const reuse = deps.prefixReuse ?? true;
       // onnxruntime-node cannot read WebGPU outputs back (see prefix-cache.ts): no reuse there.
       prefix =
@@ -262,6 +279,7 @@ export function createTransformersEngine(deps: TransformersEngineDeps = {}): Mod
         library: `transformers.js ${tf.env.version}`,
         contextTokens: spec.contextTokens ?? maxPositions ?? 2048,
         prefixReuse: prefix !== undefined,
+        ...(dims ? { dims } : {}),
       };
     } catch (error) {
       if (model && loaded?.model !== model) await model.dispose().catch(() => undefined);
@@ -301,10 +319,10 @@ export function createTransformersEngine(deps: TransformersEngineDeps = {}): Mod
     };
   }
 
-  /** The reusable prefix for a (batch 1) prompt; with reuse off, the whole prompt is prefilled. */
-  async function planPrefix(m: Loaded, inputIds: TensorLike): Promise<PrefixPlan> {
+  /** The reusable prefix for a (batch 1) prompt; with reuse off (engine-wide or for this call), the whole prompt is prefilled. */
+  async function planPrefix(m: Loaded, inputIds: TensorLike, reuse = true): Promise<PrefixPlan> {
     const ids = Array.from(inputIds.data as BigInt64Array, Number);
-    if (!prefix || inputIds.dims[0] !== 1) return { past: undefined, cachedLength: 0, prefillTokens: ids.length };
+    if (!prefix || !reuse || inputIds.dims[0] !== 1) return { past: undefined, cachedLength: 0, prefillTokens: ids.length };
     try {
       return await prefix.plan(ids, prefixForward(m));
     } catch (error) {
@@ -328,7 +346,7 @@ export function createTransformersEngine(deps: TransformersEngineDeps = {}): Mod
     const inputs = chatInputs(tokenizer, params.messages, params.thinking ?? false);
     const promptTokens = inputs.input_ids.dims[inputs.input_ids.dims.length - 1] ?? 0;
     const started = now();
-    const plan = await planPrefix(m, inputs.input_ids);
+    const plan = await planPrefix(m, inputs.input_ids, params.prefixReuse !== false);
     // A fresh wrapper per call: generate() swaps its entries for its own outputs; the cached tensors stay as they are.
     const cache = plan.past ? new tf.DynamicCache({ ...plan.past }) : undefined;
 
@@ -450,6 +468,31 @@ export function createTransformersEngine(deps: TransformersEngineDeps = {}): Mod
     return { score: result.score, raw: result.raw, ms: now() - started };
   }
 
+  async function embedImpl(params: EmbedParams, signal: AbortSignal | undefined, onProgress: ((p: { done: number; total: number }) => void) | undefined): Promise<EmbedResult> {
+    const m = requireLoaded('feature-extraction');
+    const extractor = m.extractor as Transformers.FeatureExtractionPipeline;
+    const prefix = (params.kind === 'query' ? m.spec.embedPrefixes?.query : m.spec.embedPrefixes?.passage) ?? '';
+    const started = now();
+    const vectors: Float32Array[] = [];
+    let dims = 0;
+    for (let i = 0; i < params.texts.length; i += EMBED_BATCH) {
+      throwIfAborted(signal);
+      const batch = params.texts.slice(i, i + EMBED_BATCH).map((t) => prefix + t);
+      let tensor: TensorLike;
+      try {
+        tensor = await extractor(batch, { pooling: 'mean', normalize: true });
+      } catch (error) {
+        throw classifyEngineError(error, { phase: 'score', device: m.device, modelId: m.spec.id });
+      }
+      const [rows = 0, width = 0] = tensor.dims;
+      const data = tensor.data as Float32Array;
+      dims = width;
+      for (let r = 0; r < rows; r++) vectors.push(data.slice(r * width, (r + 1) * width));
+      onProgress?.({ done: vectors.length, total: params.texts.length });
+    }
+    return { vectors, dims, ms: now() - started };
+  }
+
   async function unloadImpl(): Promise<void> {
     const current = loaded;
     loaded = undefined;
@@ -462,6 +505,7 @@ export function createTransformersEngine(deps: TransformersEngineDeps = {}): Mod
     load: (spec, options) => queue.run(() => loadImpl(spec, options?.signal, options?.onProgress)),
     generate: (params, options) => queue.run(() => generateImpl(params, options?.signal, options?.onChunk)),
     score: (params, options) => queue.run(() => scoreImpl(params, options?.signal)),
+    embed: (params, options) => queue.run(() => embedImpl(params, options?.signal, options?.onProgress)),
     unload: () => queue.run(() => unloadImpl()),
   };
 }

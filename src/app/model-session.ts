@@ -29,13 +29,17 @@ import type { ModelInstallRecord } from '../storage/models-repo';
 import { settingsRepo, type ModelChoiceSetting, type SettingsRepo } from '../storage/settings-repo';
 import { useAppStore } from '../stores/app-store';
 import { currentCatalog, setCustomModels, useCustomModels } from '../stores/catalog-store';
-import { emptyRole, patchRole, resetModelSession, setChoices, useModelSession, type CheckRole, type ModelChoice } from '../stores/model-session-store';
+import { emptyRole, patchRole, resetModelSession, setChoices, useModelSession, type CheckRole, type ModelChoice, type SessionRole } from '../stores/model-session-store';
+import { linkEmbedder } from './embedder-link';
 import { endpointChoices, isEndpointChoice, loadEndpointModel, resolveEndpointChoice } from './endpoint-session';
 
+/** The checker's roles (its pickers and the session lines). */
 export type Role = CheckRole;
-const ROLES: readonly Role[] = ['verifier', 'reward'];
+/** Every role the session loads: the embedder (retrieval vectors, References screen) too. */
+type AnyRole = SessionRole;
+const ROLES: readonly AnyRole[] = ['verifier', 'reward', 'embedder'];
 
-function entryFor(record: ModelInstallRecord, role: Role): CatalogModel | undefined {
+function entryFor(record: ModelInstallRecord, role: AnyRole): CatalogModel | undefined {
   const catalog = currentCatalog().filter((e) => e.engine === record.engine);
   return findEntry(catalog, record.modelId, role);
 }
@@ -68,25 +72,25 @@ function reportStorage(error: unknown): void {
   useAppStore.getState().setStorageError(toMedfactError(error).message);
 }
 
-function saveChoice(role: Role, choiceId: string | null): void {
+function saveChoice(role: AnyRole, choiceId: string | null): void {
   saved = { ...saved, [role]: choiceId };
   repo.set('modelChoice', saved).catch(reportStorage);
 }
 
 // ---- engines ----
 
-const engines: Partial<Record<Role, ReloadingEngine>> = {};
-const loading: Partial<Record<Role, AbortController>> = {};
+const engines: Partial<Record<AnyRole, ReloadingEngine>> = {};
+const loading: Partial<Record<AnyRole, AbortController>> = {};
 /** What each ready role was attached with, and which role's worker it runs in (a judge may share the verifier's). */
-const attached: Partial<Record<Role, Omit<AttachedModel, 'engine'> & { owner: Role }>> = {};
+const attached: Partial<Record<AnyRole, Omit<AttachedModel, 'engine'> & { owner: AnyRole }>> = {};
 
-function detach(role: Role): void {
+function detach(role: AnyRole): void {
   detachSessionModel(role);
   delete attached[role];
 }
 
 /** Mirrors a worker's loss and automatic reload into every role that runs in it. */
-function onReload(owner: Role, event: ReloadEvent): void {
+function onReload(owner: AnyRole, event: ReloadEvent): void {
   for (const role of ROLES) {
     const info = attached[role];
     const mine = info ? info.owner === owner : role === owner && useModelSession.getState()[role].state !== 'none';
@@ -105,7 +109,7 @@ function onReload(owner: Role, event: ReloadEvent): void {
   }
 }
 
-function engineFor(role: Role): ReloadingEngine {
+function engineFor(role: AnyRole): ReloadingEngine {
   let engine = engines[role];
   if (!engine) {
     engine = createReloadingEngine(createEngineClient({ createWorker: createEngineWorker }));
@@ -122,13 +126,13 @@ async function specFor(record: ModelInstallRecord, entry: CatalogModel): Promise
   return { ...spec, dtype: record.dtype, source: { ...record.source }, cacheOnly: true };
 }
 
-function fail(role: Role, choiceId: string, error: MedfactError): void {
+function fail(role: AnyRole, choiceId: string, error: MedfactError): void {
   patchRole(role, { ...emptyRole(), choiceId, state: 'error', error: serializeError(error) });
 }
 
 /** Loads a model into the role (an install record id or an inference-server choice); null empties the role. */
 /** The user's choice of a model for a role (the checker's pickers): loads it and remembers it for the next start. */
-export async function selectModel(role: Role, choiceId: string | null): Promise<void> {
+export async function selectModel(role: AnyRole, choiceId: string | null): Promise<void> {
   saveChoice(role, choiceId);
   return switchModel(role, choiceId);
 }
@@ -139,7 +143,7 @@ export async function selectModel(role: Role, choiceId: string | null): Promise<
  * removed) is never stored as if the user had chosen it, so a transient
  * "none" cannot keep the next start from loading the preferred model.
  */
-async function switchModel(role: Role, choiceId: string | null): Promise<void> {
+async function switchModel(role: AnyRole, choiceId: string | null): Promise<void> {
   loading[role]?.abort();
   detach(role);
   if (!choiceId) {
@@ -149,7 +153,7 @@ async function switchModel(role: Role, choiceId: string | null): Promise<void> {
     if (engine?.model) void engine.unload().catch(() => undefined);
     return;
   }
-  if (isEndpointChoice(choiceId)) return selectEndpoint(role, choiceId);
+  if (isEndpointChoice(choiceId) && role !== 'embedder') return selectEndpoint(role, choiceId);
   const record = useModelsStore.getState().records.find((r) => r.id === choiceId && r.state === 'installed');
   const entry = record ? entryFor(record, role) : undefined;
   if (!record || !entry) {
@@ -163,7 +167,7 @@ async function switchModel(role: Role, choiceId: string | null): Promise<void> {
   try {
     // A generative judge on the verifier's own model shares its worker.
     const verifier = useModelSession.getState().verifier;
-    const owner: Role = role === 'reward' && entry.task === 'text-generation' && verifier.choiceId === choiceId && verifier.state === 'ready' ? 'verifier' : role;
+    const owner: AnyRole = role === 'reward' && entry.task === 'text-generation' && verifier.choiceId === choiceId && verifier.state === 'ready' ? 'verifier' : role;
     const engine = engineFor(owner);
     const spec = await specFor(record, entry);
     const result =
@@ -177,6 +181,7 @@ async function switchModel(role: Role, choiceId: string | null): Promise<void> {
       label,
       contextTokens: result.contextTokens,
       device: `${result.device} · ${result.dtype}`,
+      ...(result.dims ? { dims: result.dims } : {}),
       ...(role === 'reward' ? { mode: entry.task === 'text-classification' ? ('classify' as const) : ('judge' as const) } : {}),
     };
     attached[role] = { ...info, owner };
@@ -191,7 +196,7 @@ async function switchModel(role: Role, choiceId: string | null): Promise<void> {
 }
 
 /** A model on a configured inference server: the text will leave the device for that host (the checker says so). */
-async function selectEndpoint(role: Role, choiceId: string): Promise<void> {
+async function selectEndpoint(role: AnyRole, choiceId: string): Promise<void> {
   const resolved = resolveEndpointChoice(useAppStore.getState().config.inferenceEndpoints ?? [], choiceId);
   if (!resolved) {
     fail(role, choiceId, new MedfactError('BAD_CONFIG', 'This inference server is no longer in the deployment configuration.'));
@@ -222,12 +227,14 @@ async function selectEndpoint(role: Role, choiceId: string): Promise<void> {
 }
 
 /** The model to load for a role when nothing is chosen yet: the user's last choice, the deployment default, else the first installed. */
-function preferred(role: Role, choices: ModelChoice[], records: readonly ModelInstallRecord[]): string | null {
+function preferred(role: AnyRole, choices: ModelChoice[], records: readonly ModelInstallRecord[]): string | null {
   const forRole = choices.filter((c) => c.role === role);
   if (forRole.length === 0) return null;
   const last = saved[role];
   if (last === null) return null; // the user chose "none"
   if (last && forRole.some((c) => c.id === last)) return last;
+  // An installed embedder is used by itself: it only adds retrieval, and the text never leaves the device.
+  if (role === 'embedder') return forRole[0]?.id ?? null;
   const config = useAppStore.getState().config;
   const wanted = role === 'verifier' ? config.defaultVerifier : config.defaultReward;
   if (wanted) {
@@ -293,6 +300,7 @@ export async function startModelSession(settings: SettingsRepo = settingsRepo): 
   useCustomModels.subscribe((state, prev) => {
     if (state.custom !== prev.custom && last) sync(last);
   });
+  linkEmbedder();
 }
 
 /** For tests and sign-out style resets: disposes the workers and empties the session. */

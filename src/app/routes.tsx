@@ -20,7 +20,7 @@ const HistoryScreen = lazy(() => import('../features/history/history-screen').th
 const ModelsScreen = lazy(() => withNamespaces(import('../features/models/models-screen'), 'models').then((m) => ({ default: m.ModelsScreen })));
 const BenchScreen = lazy(() => withNamespaces(import('../features/bench/bench-screen'), 'bench', 'formulary').then((m) => ({ default: m.BenchScreen })));
 const FormularyScreen = lazy(() => withNamespaces(import('../features/formulary/formulary-screen'), 'formulary').then((m) => ({ default: m.FormularyScreen })));
-const LibraryScreen = lazy(() => withNamespaces(import('../features/library/library-screen'), 'library').then((m) => ({ default: m.LibraryScreen })));
+const LibraryScreen = lazy(() => withNamespaces(import('./library-route'), 'library').then((m) => ({ default: m.LibraryRoute })));
 const SelfTestScreen = lazy(() => withNamespaces(import('../features/models/self-test-screen'), 'selftest').then((m) => ({ default: m.SelfTestScreen })));
 
 export const routes: readonly AppRoute[] = [

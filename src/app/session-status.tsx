@@ -5,6 +5,7 @@ import { useAppStore } from '../stores/app-store';
 import { isEndpointChoice, resolveEndpointChoice, setEndpointKey } from './endpoint-session';
 import { useModelSession } from '../stores/model-session-store';
 import { selectModel as select, type Role } from './model-session';
+import type { SessionRole } from '../stores/model-session-store';
 
 /** The API key for an inference server that refused access: memory only, for this session. */
 function EndpointKeyForm({ role, choiceId }: { role: Role; choiceId: string }) {
@@ -32,7 +33,7 @@ function EndpointKeyForm({ role, choiceId }: { role: Role; choiceId: string }) {
   );
 }
 
-function RoleLine({ role }: { role: Role }) {
+function RoleLine({ role }: { role: SessionRole }) {
   const t = useT();
   const status = useModelSession((s) => s[role]);
   const choiceId = status.choiceId;
@@ -57,7 +58,7 @@ function RoleLine({ role }: { role: Role }) {
       <span className="session-role">{t(`session.role.${role}`)}：</span>
       <span>{text}</span>
       {status.state === 'loading' ? <progress max={1} value={status.progress} aria-label={text} /> : null}
-      {status.state === 'error' && isEndpointChoice(choiceId) && status.error?.code === 'AUTH' ? <EndpointKeyForm role={role} choiceId={choiceId} /> : null}
+      {status.state === 'error' && role !== 'embedder' && isEndpointChoice(choiceId) && status.error?.code === 'AUTH' ? <EndpointKeyForm role={role} choiceId={choiceId} /> : null}
       {status.state === 'error' && choiceId ? (
         <button type="button" className="link-button" onClick={() => void select(role, choiceId)}>
           {t('session.retry')}
@@ -69,11 +70,14 @@ function RoleLine({ role }: { role: Role }) {
 
 export function SessionStatus() {
   const t = useT();
+  // The embedder's line shows once one is chosen (it only serves the reference library).
+  const embedder = useModelSession((s) => s.embedder.state !== 'none' || s.embedder.choiceId !== null);
   return (
     <div role="status" aria-label={t('session.label')}>
       <ul className="session-status">
         <RoleLine role="verifier" />
         <RoleLine role="reward" />
+        {embedder ? <RoleLine role="embedder" /> : null}
       </ul>
     </div>
   );

@@ -122,8 +122,10 @@ function parseQueries(text: string, problems: string[]): Query[] {
       problems.push(`queries line ${i + 1}: not valid JSON; skipped.`);
       return;
     }
-    const o = (typeof v === 'object' && v !== null ? v : {}) as { id?: unknown; text?: unknown; query?: unknown; question?: unknown };
-    const id = typeof o.id === 'string' || typeof o.id === 'number' ? String(o.id) : null;
+    const o = (typeof v === 'object' && v !== null ? v : {}) as { id?: unknown; _id?: unknown; text?: unknown; query?: unknown; question?: unknown };
+    // `_id` is the BEIR / MTEB spelling of the id.
+    const rawId = o.id ?? o._id;
+    const id = typeof rawId === 'string' || typeof rawId === 'number' ? String(rawId) : null;
     if (id === null || id === '') return void problems.push(`queries line ${i + 1}: "id" is missing; skipped.`);
     // "query" and "question" are accepted as spellings of "text".
     const text = [o.text, o.query, o.question].find((x): x is string => typeof x === 'string');

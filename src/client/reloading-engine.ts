@@ -90,6 +90,7 @@ export function createReloadingEngine(client: EngineClient, options: { maxAutoRe
     generate: (params, callOptions) => client.generate(params, callOptions).catch(recover),
     score: (params, callOptions) => client.score(params, callOptions).catch(recover),
     scoreBatch: (items, callOptions) => client.scoreBatch(items, callOptions).catch(recover),
+    embed: (params, callOptions) => client.embed(params, callOptions).catch(recover),
     get spec() {
       return spec;
     },

@@ -162,6 +162,17 @@ export interface CheckEvidence {
   passages: CitedPassage[];
   /** Passage ids per chunk, in the order the chunk's prompt numbered them. */
   byChunk: string[][];
+  /** How the passages were found (absent in records made before the embedder role). */
+  retrieval?: EvidenceRetrieval;
+}
+
+/** Lexical (BM25) alone, or hybrid: lexical and the embedder's vectors fused by reciprocal rank. */
+export interface EvidenceRetrieval {
+  mode: 'lexical' | 'hybrid';
+  /** Hybrid: the embedder's model id. */
+  embedder?: string;
+  /** Hybrid: passages with a vector when the check ran. */
+  vectors?: number;
 }
 
 /** Reference passages for grounded checking (the app's library, or a test's list). */
@@ -169,6 +180,8 @@ export interface EvidenceSource {
   libraryHash: string;
   /** The passages for one chunk of the checked text, best first. */
   retrieve(chunkText: string, signal?: AbortSignal): Promise<CitedPassage[]>;
+  /** How it retrieves, recorded with the result. */
+  retrieval?: EvidenceRetrieval;
 }
 
 export interface CheckDeps {
@@ -286,7 +299,9 @@ export async function check(text: string, deps: CheckDeps): Promise<CheckResult>
   let prefillReported = false;
   const grounded = deps.evidence;
   const schema = options.useJsonSchema ? (grounded ? groundedSchemaString() : answerSchemaString()) : undefined;
-  const evidence: CheckEvidence | undefined = grounded ? { libraryHash: grounded.libraryHash, passages: [], byChunk: [] } : undefined;
+  const evidence: CheckEvidence | undefined = grounded
+    ? { libraryHash: grounded.libraryHash, ...(grounded.retrieval ? { retrieval: grounded.retrieval } : {}), passages: [], byChunk: [] }
+    : undefined;
   let promptInfo = buildVerifierPrompt('', options.variant);
 
   const emit = (p: Omit<CheckProgress, 'chunkCount' | 'sampleCount'>): void => {

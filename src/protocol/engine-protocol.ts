@@ -28,7 +28,7 @@ const modelSource: z.ZodType<E.ModelSource> = z.object({
 export const modelSpecSchema: z.ZodType<E.ModelSpec> = z.object({
   id: z.string().min(1),
   engine: engineKind,
-  task: z.enum(['text-generation', 'text-classification']),
+  task: z.enum(['text-generation', 'text-classification', 'feature-extraction']),
   device,
   dtype,
   source: modelSource,
@@ -37,6 +37,7 @@ export const modelSpecSchema: z.ZodType<E.ModelSpec> = z.object({
   sha256: z.record(z.string(), z.string()).optional(),
   skipWarmup: z.boolean().optional(),
   cacheOnly: z.boolean().optional(),
+  embedPrefixes: z.object({ query: z.string().optional(), passage: z.string().optional() }).optional(),
 });
 
 export const loadProgressSchema: z.ZodType<E.LoadProgress> = z.discriminatedUnion('status', [
@@ -66,6 +67,7 @@ export const loadResultSchema: z.ZodType<E.LoadResult> = z.object({
   library: z.string(),
   contextTokens: z.number().int().positive(),
   prefixReuse: z.boolean().optional(),
+  dims: z.number().int().positive().optional(),
 });
 
 const chatMessage: z.ZodType<E.ChatMessage> = z.object({
@@ -81,6 +83,7 @@ export const generateParamsSchema: z.ZodType<E.GenerateParams> = z.object({
   seed: z.number().int().optional(),
   jsonSchema: z.string().optional(),
   thinking: z.boolean().optional(),
+  prefixReuse: z.boolean().optional(),
 });
 
 export const generateChunkSchema: z.ZodType<E.GenerateChunk> = z.object({ text: z.string(), tokens: count });
@@ -114,6 +117,17 @@ export const scoreResultSchema: z.ZodType<E.ScoreResult> = z.object({
   ms: count,
 });
 
+export const embedParamsSchema: z.ZodType<E.EmbedParams> = z.object({
+  texts: z.array(z.string()),
+  kind: z.enum(['query', 'passage']),
+});
+
+export const embedResultSchema: z.ZodType<E.EmbedResult> = z.object({
+  vectors: z.array(z.instanceof(Float32Array)),
+  dims: z.number().int().nonnegative(),
+  ms: count,
+});
+
 /** Progress of a batch: items finished so far, out of all. */
 const batchProgress = z.object({ done: z.number().int().nonnegative(), total: z.number().int().nonnegative() });
 
@@ -131,6 +145,8 @@ export const engineProtocol = defineProtocol({
    * one by one, so over a worker it is still one round trip.
    */
   scoreBatch: { params: z.array(scoreParamsSchema), result: z.array(scoreResultSchema), progress: batchProgress, optional: true },
+  /** Embedders (task feature-extraction): one normalised vector per text; progress counts texts done. Optional for engines. */
+  embed: { params: embedParamsSchema, result: embedResultSchema, progress: batchProgress, optional: true },
   unload: { params: noParams, result: z.undefined() },
 });
 

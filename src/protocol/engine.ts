@@ -9,7 +9,8 @@ import type { EngineImplementation } from './engine-protocol';
 
 /** `openai`: an OpenAI-compatible inference server (vLLM, SGLang, llama.cpp, Ollama); spec.source.hubHost is its base URL. */
 export type EngineKind = 'transformers' | 'webllm' | 'openai';
-export type ModelTask = 'text-generation' | 'text-classification';
+/** `feature-extraction`: the embedder role (retrieval vectors, issue 11). */
+export type ModelTask = 'text-generation' | 'text-classification' | 'feature-extraction';
 export type Device = 'webgpu' | 'wasm' | 'cpu';
 export type Dtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16' | 'q4f32' | 'q0f16' | 'q0f32';
 
@@ -45,6 +46,13 @@ export interface ModelSpec {
    * installer's back.
    */
   cacheOnly?: boolean;
+  /** Embedders: text put before each query / passage (bge: 为这个句子生成表示以用于检索相关文章：; e5: `query: ` / `passage: `). */
+  embedPrefixes?: EmbedPrefixes;
+}
+
+export interface EmbedPrefixes {
+  query?: string;
+  passage?: string;
 }
 
 /** Progress as a union keyed by `status`; `progress` is a fraction in 0..1 that never goes down. */
@@ -77,6 +85,8 @@ export interface LoadResult {
   contextTokens: number;
   /** transformers.js: whether the engine reuses a shared prompt prefix's keys/values between calls (issue 15). */
   prefixReuse?: boolean;
+  /** Embedders: the length of each vector. */
+  dims?: number;
 }
 
 export interface ChatMessage {
@@ -95,6 +105,12 @@ export interface GenerateParams {
   jsonSchema?: string;
   /** Qwen3 thinking mode on or off. */
   thinking?: boolean;
+  /**
+   * false: compute this call's whole prompt, neither reading nor filling the
+   * engine's prompt-prefix cache (the self-test compares outputs with and
+   * without reuse). Absent: the engine reuses what it can.
+   */
+  prefixReuse?: boolean;
 }
 
 export interface GenerateChunk {
@@ -138,6 +154,19 @@ export interface ScoreResult {
   score: number;
   /** Raw per-label probabilities or logits, for provenance. */
   raw: Record<string, number>;
+  ms: number;
+}
+
+/** Texts to embed; `kind` picks the model's query or passage prefix. */
+export interface EmbedParams {
+  texts: string[];
+  kind: 'query' | 'passage';
+}
+
+/** One mean-pooled, L2-normalised vector per text, in input order. */
+export interface EmbedResult {
+  vectors: Float32Array[];
+  dims: number;
   ms: number;
 }
 

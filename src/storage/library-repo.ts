@@ -7,12 +7,13 @@
  * transaction over documents, texts, passages and the index: a full disk or
  * a crash leaves the library as it was, never half-indexed.
  */
-import type { DBSchema, IDBPDatabase } from 'idb';
+import type { DBSchema, IDBPDatabase, IDBPObjectStore } from 'idb';
 import type { Passage } from '../core/evidence';
 import { sharedDatabase, withStorageErrors } from './db';
 
 export const LIBRARY_DB_NAME = 'medfact-library';
-const LIBRARY_DB_VERSION = 1;
+// 2: the `vectors` store (the embedder role's passage vectors).
+const LIBRARY_DB_VERSION = 2;
 export const LIBRARY_RECORD_VERSION = 1;
 
 export type LibraryDocKind = 'text' | 'html' | 'pdf' | 'docx' | 'passages';
@@ -55,11 +56,24 @@ export interface PersistedLibraryIndex {
   passageCount: number;
 }
 
+/**
+ * A passage's vector from one embedder. `model` is the embedder's id and
+ * vector length (`<model id>#<dims>`, see vectorModelKey), so vectors of two
+ * embedders are never mixed; the key is [model, passage id].
+ */
+export interface LibraryVector {
+  model: string;
+  id: string;
+  docId: string;
+  vector: Float32Array;
+}
+
 interface LibraryDb extends DBSchema {
   documents: { key: string; value: LibraryDocument; indexes: { contentHash: string; importedAt: number } };
   texts: { key: string; value: LibraryText };
   passages: { key: string; value: LibraryPassage; indexes: { docId: string } };
   meta: { key: string; value: unknown };
+  vectors: { key: [string, string]; value: LibraryVector; indexes: { docId: string; model: string } };
 }
 
 type Db = IDBPDatabase<LibraryDb>;
@@ -76,9 +90,23 @@ const libraryDb = sharedDatabase<LibraryDb>({
       db.createObjectStore('passages', { keyPath: 'id' }).createIndex('docId', 'docId');
       db.createObjectStore('meta');
     }
+    upgradeVectors(db);
   },
   unsupported: 'This browser offers no IndexedDB (private mode?). The reference library cannot be kept.',
 });
+
+/** Adds the vectors store (additive: an older database keeps everything it had). */
+function upgradeVectors(db: IDBPDatabase<LibraryDb>): void {
+  if (db.objectStoreNames.contains('vectors')) return;
+  const store = db.createObjectStore('vectors', { keyPath: ['model', 'id'] });
+  store.createIndex('docId', 'docId');
+  store.createIndex('model', 'model');
+}
+
+/** The key of one embedder's vectors: its model id and vector length. */
+export function vectorModelKey(modelId: string, dims: number): string {
+  return `${modelId}#${dims}`;
+}
 
 export class LibraryRepo {
   constructor(private readonly dbName: string = LIBRARY_DB_NAME) {}
@@ -164,15 +192,109 @@ export class LibraryRepo {
   /** Removes a document with its text and passages, and stores the updated index, in one transaction. */
   deleteDocument(docId: string, index: PersistedLibraryIndex): Promise<void> {
     return withStorageErrors(async () => {
-      const tx = (await this.db()).transaction(['documents', 'texts', 'passages', 'meta'], 'readwrite');
-      const keys = await tx.objectStore('passages').index('docId').getAllKeys(docId);
-      await Promise.all([
-        tx.objectStore('documents').delete(docId),
-        tx.objectStore('texts').delete(docId),
-        ...keys.map((k) => tx.objectStore('passages').delete(k)),
-        tx.objectStore('meta').put(index, INDEX_KEY),
-        tx.done,
-      ]);
+      const tx = (await this.db()).transaction(['documents', 'texts', 'passages', 'meta', 'vectors'], 'readwrite');
+      // All or nothing, even when a write throws while being queued (a full disk): no document left half-deleted.
+      await allOrNothing(tx, async (queue) => {
+        const keys = await tx.objectStore('passages').index('docId').getAllKeys(docId);
+        queue(tx.objectStore('documents').delete(docId), tx.objectStore('texts').delete(docId));
+        for (const k of keys) queue(tx.objectStore('passages').delete(k));
+        queue(tx.objectStore('meta').put(index, INDEX_KEY), deleteVectorsOfDocument(tx.objectStore('vectors'), docId));
+      });
     });
   }
+
+  // ---- the embedder's passage vectors (dense retrieval) ----
+
+  /** Every embedder with stored vectors, and how many (for the storage panel). */
+  vectorModels(): Promise<{ model: string; count: number }[]> {
+    return withStorageErrors(async () => {
+      const tx = (await this.db()).transaction('vectors');
+      const models: string[] = [];
+      for (let c = await tx.store.index('model').openKeyCursor(null, 'nextunique'); c; c = await c.continue()) models.push(c.key);
+      const out = await Promise.all(models.map(async (model) => ({ model, count: await tx.store.index('model').count(model) })));
+      await tx.done;
+      return out;
+    });
+  }
+
+  /** How many vectors one embedder has stored. */
+  countVectors(model: string): Promise<number> {
+    return withStorageErrors(async () => (await this.db()).countFromIndex('vectors', 'model', model));
+  }
+
+  /** One page of an embedder's vectors in key order, after `after` (a passage id): for loading in slices. */
+  vectorsPage(model: string, after: string | null, count: number): Promise<LibraryVector[]> {
+    return withStorageErrors(async () => {
+      const range = after === null ? IDBKeyRange.bound([model], [model, []]) : IDBKeyRange.bound([model, after], [model, []], true);
+      return (await this.db()).getAll('vectors', range, count);
+    });
+  }
+
+  /**
+   * Stores vectors in one transaction: all or nothing (a full disk writes
+   * none of them). A vector whose passage is gone (its document was deleted
+   * meanwhile) is not written. Returns the passage ids written.
+   */
+  putVectors(vectors: readonly LibraryVector[]): Promise<string[]> {
+    return withStorageErrors(async () => {
+      const tx = (await this.db()).transaction(['passages', 'vectors'], 'readwrite');
+      let kept: readonly LibraryVector[] = [];
+      await allOrNothing(tx, async (queue) => {
+        const exists = await Promise.all(vectors.map((v) => tx.objectStore('passages').getKey(v.id)));
+        kept = vectors.filter((_, i) => exists[i] !== undefined);
+        for (const v of kept) queue(tx.objectStore('vectors').put(v));
+      });
+      return kept.map((v) => v.id);
+    });
+  }
+
+  /** Removes the vectors of every embedder but `keep` (switching embedder invalidates the old vectors). Returns how many went. */
+  deleteVectorsExcept(keep: string): Promise<number> {
+    return withStorageErrors(async () => {
+      const tx = (await this.db()).transaction('vectors', 'readwrite');
+      const index = tx.store.index('model');
+      let removed = 0;
+      // Every model key before `keep`, then every one after it: the kept vectors are never visited.
+      for (const range of [IDBKeyRange.upperBound(keep, true), IDBKeyRange.lowerBound(keep, true)]) {
+        for (let cursor = await index.openKeyCursor(range); cursor; cursor = await cursor.continue()) {
+          removed += 1;
+          await tx.store.delete(cursor.primaryKey);
+        }
+      }
+      await tx.done;
+      return removed;
+    });
+  }
+}
+
+/**
+ * Runs `write` (which queues requests on `tx`) and waits for the commit; any
+ * failure, also one thrown while queuing, aborts the whole transaction, and
+ * the queued requests' AbortErrors are expected, not unhandled.
+ */
+async function allOrNothing(tx: { done: Promise<void>; abort(): void }, write: (queue: (...requests: Promise<unknown>[]) => void) => Promise<void>): Promise<void> {
+  const pending: Promise<unknown>[] = [];
+  // Handled here too: the commit may fail while `write` is still queuing.
+  tx.done.catch(() => undefined);
+  try {
+    await write((...requests) => pending.push(...requests));
+    await Promise.all([...pending, tx.done]);
+  } catch (error) {
+    for (const w of [...pending, tx.done]) w.catch(() => undefined);
+    try {
+      tx.abort();
+    } catch {
+      // Already aborted by the failure.
+    }
+    throw error;
+  }
+}
+
+/** Queues the deletion of a document's vectors (every embedder's) inside the caller's transaction. */
+function deleteVectorsOfDocument(store: IDBPObjectStore<LibraryDb, ['documents', 'texts', 'passages', 'meta', 'vectors'], 'vectors', 'readwrite'>, docId: string): Promise<void> {
+  return store
+    .index('docId')
+    .getAllKeys(docId)
+    .then((keys) => Promise.all(keys.map((k) => store.delete(k))))
+    .then(() => undefined);
 }

@@ -7,7 +7,7 @@ import { isLocale, type Locale } from '../domain/config/types';
 import { getAppDb, withStorageErrors, type AppDb } from './db';
 
 /** The checker's last model per role: a choice id, or null for "none" (src/app/model-session.ts). */
-export type ModelChoiceSetting = Partial<Record<'verifier' | 'reward', string | null>>;
+export type ModelChoiceSetting = Partial<Record<'verifier' | 'reward' | 'embedder', string | null>>;
 /** The Models screen's download source; null fields follow the deployment (features/models). */
 export interface ModelSourceSetting {
   hubHost: string | null;

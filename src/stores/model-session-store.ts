@@ -35,6 +35,8 @@ export interface RoleState {
   remote: { label: string; host: string } | null;
   /** How many times the session client reloaded this model by itself after a lost engine or device. */
   autoReloads: number;
+  /** Embedder role: the length of its vectors, once loaded. */
+  dims: number | null;
 }
 
 /** A model the user can pick for a role (installed, or on an allowed inference server). */
@@ -44,7 +46,7 @@ export interface ModelChoice {
   label: string;
   /** Catalog model id, for tooltips. */
   modelId?: string;
-  role: CheckRole;
+  role: SessionRole;
 }
 
 export type ModelSessionState = Record<SessionRole, RoleState> & {
@@ -64,6 +66,7 @@ export const emptyRole = (): RoleState => ({
   mode: null,
   remote: null,
   autoReloads: 0,
+  dims: null,
 });
 
 const initial = (): ModelSessionState => ({ verifier: emptyRole(), reward: emptyRole(), embedder: emptyRole(), choices: [] });

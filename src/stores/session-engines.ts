@@ -21,6 +21,8 @@ export interface AttachedModel {
   mode?: 'judge' | 'classify';
   remote?: { label: string; host: string };
   device?: string;
+  /** Embedders: the vector length. */
+  dims?: number;
 }
 
 /** Makes a loaded model the role's engine and marks the role ready. */
@@ -38,6 +40,7 @@ export function attachSessionModel(role: SessionRole, model: AttachedModel): voi
     remote: model.remote ?? null,
   };
   if (model.device !== undefined) patch.device = model.device;
+  if (model.dims !== undefined) patch.dims = model.dims;
   patchRole(role, patch);
 }
 

@@ -13,6 +13,7 @@ import type { Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { MirrorServer } from '../fixtures/mirror-server';
 import { launchBrowser, recordRequests, type LaunchedBrowser, type RequestLog } from './launch';
+import { storedRuns } from './stored-runs';
 import type { AppServer } from './static-server';
 import { FIXTURE_REWARD, FIXTURE_VERIFIER, installFromModelsScreen, startFixtureApp, type FixtureApp } from './fixture-app';
 
@@ -29,28 +30,10 @@ let requests: RequestLog;
 
 
 
-/** Reads the stored run straight from IndexedDB (no app code involved). */
+/** The first stored run: its state, its items in run order, and the items stored so far. */
 async function storedRun(p: Page): Promise<{ state: string; itemIds: string[]; stored: string[] } | null> {
-  return p.evaluate(
-    () =>
-      new Promise<{ state: string; itemIds: string[]; stored: string[] } | null>((resolve, reject) => {
-        const open = indexedDB.open('medfact-lens');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const db = open.result;
-          const tx = db.transaction(['runs', 'runItems'], 'readonly');
-          const runs = tx.objectStore('runs').getAll();
-          const items = tx.objectStore('runItems').getAll();
-          tx.oncomplete = () => {
-            const run = (runs.result as { id: string; state: string; itemIds: string[] }[])[0];
-            db.close();
-            if (!run) return resolve(null);
-            const stored = (items.result as { runId: string; itemId: string }[]).filter((i) => i.runId === run.id).map((i) => i.itemId);
-            resolve({ state: run.state, itemIds: run.itemIds, stored });
-          };
-        };
-      }),
-  );
+  const [run] = await storedRuns(p);
+  return run ? { state: run.state, itemIds: run.itemIds, stored: Object.keys(run.findings) } : null;
 }
 
 function storedCount(text: string | null): number {

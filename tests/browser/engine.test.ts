@@ -25,7 +25,7 @@ import type { SelfTestReport } from '../../src/features/models/self-test/run-sel
 import type { MirrorServer } from '../fixtures/mirror-server';
 import { launchBrowser, recordRequests, type LaunchedBrowser, type RequestLog } from './launch';
 import type { AppServer } from './static-server';
-import { startFixtureApp, type FixtureApp } from './fixture-app';
+import { fixtureModelEntry, startFixtureApp, type FixtureApp } from './fixture-app';
 
 const MODEL_ID = 'fixture/tiny-verifier';
 const REWARD_ID = 'fixture/tiny-reward';
@@ -89,16 +89,7 @@ describe('real inference in the engine worker (self-test screen)', () => {
       modelsDir,
       config: { defaultVerifier: MODEL_ID },
       catalog: [
-        {
-          id: MODEL_ID,
-          engine: 'transformers',
-          role: 'verifier',
-          task: 'text-generation',
-          dtypes: ['fp32'],
-          sizeBytes: 12_000_000,
-          label: { zh: '测试用微型核查模型', en: 'Tiny test verifier' },
-          description: { zh: '测试夹具，不是真实模型。', en: 'A test fixture, not a real model.' },
-        },
+        fixtureModelEntry(MODEL_ID, { zh: '测试用微型核查模型', en: 'Tiny test verifier' }),
         {
           id: REWARD_ID,
           engine: 'transformers',
@@ -289,7 +280,7 @@ describe('real inference in the engine worker (self-test screen)', () => {
     }
     expect(report.classifier?.agreement?.passed).toBe(true);
     expect(await page.getByTestId('selftest-classify-agreement').getAttribute('data-status')).toBe('pass');
-    expect(report.checks).toEqual({ generation: 'pass', streaming: 'pass', judge: 'pass', interrupt: report.checks.interrupt, classifier: 'pass' });
+    expect(report.checks).toEqual({ generation: 'pass', streaming: 'pass', judge: 'pass', interrupt: report.checks.interrupt, prefixReuse: 'pass', classifier: 'pass' });
   });
 
   it('downloaded the model from the mirror and talked to nothing but the app and the mirror', () => {

@@ -5,44 +5,33 @@
  * model whose greedy answer-v2 cites passage [1]) shows on the finding card
  * the PDF passage that states the correct dose, with its title and page.
  * An offline reload keeps the library and its index (searching it offline
- * finds the same passage, and the next check cites it again); deleting the
+ * finds the same passage, and a check run offline cites it again); deleting the
  * PDF removes its passage from the next check's evidence.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeChinesePdf, makeDocx } from '../fixtures/evidence/make-documents';
-import { fixtureCatalog, installFromModelsScreen, runFixtureCheck, startFixtureApp, type FixtureApp } from './fixture-app';
-import { launchBrowser, type LaunchedBrowser } from './launch';
+import { CITE_VERIFIER, citeVerifierEntry, openFixtureSession, runFixtureCheck, type FixtureApp, type FixtureSession } from './fixture-app';
 
-const CITE_VERIFIER = 'fixture/tiny-verifier-cite';
 const PDF_TITLE = '阿莫西林胶囊说明书';
 const DOSE = '成人口服常用剂量为每次0.5克';
 
-let served: FixtureApp | undefined;
-let browser: LaunchedBrowser;
+let session: FixtureSession | undefined;
+let served: FixtureApp;
 let page: Page;
 let text: string;
 
 beforeAll(async () => {
-  const models = inject('fixtureModelsDir');
-  text = (JSON.parse(readFileSync(join(models, CITE_VERIFIER, 'fixture.json'), 'utf8')) as { text: string }).text;
-  // The fixture verifier's catalog entry, for the citing model.
-  const catalog = [{ ...fixtureCatalog()[0], id: CITE_VERIFIER, label: { zh: '测试引用核查模型', en: 'Fixture citing verifier' } }];
-  served = await startFixtureApp({ distDir: inject('distDir'), modelsDir: models, catalog });
-  browser = await launchBrowser();
-  page = browser.context.pages()[0] ?? (await browser.context.newPage());
-  await installFromModelsScreen(page, served.app.url, CITE_VERIFIER);
+  session = await openFixtureSession({ verifier: CITE_VERIFIER, catalog: [citeVerifierEntry()] });
+  ({ served, page, text } = session);
 }, 300_000);
 
 afterAll(async () => {
-  await browser?.close().catch(() => undefined);
-  await served?.close();
+  await session?.close();
 });
 
 async function runCheck(): Promise<void> {
-  await runFixtureCheck(page, served!.app.url, text, { library: true });
+  await runFixtureCheck(page, served.app.url, text, { library: true });
   await page.getByTestId('check-finding').first().waitFor({ timeout: 120_000 });
 }
 
@@ -67,7 +56,7 @@ describe('a finding cites the passage it rests on', () => {
   let pdfDocId: string | null = null;
 
   it('imports a TXT, a DOCX and a Chinese PDF, and the finding cites the PDF page stating the correct dose', async () => {
-    await page.goto(`${served!.app.url}#/library`);
+    await page.goto(`${served.app.url}#/library`);
     const pdf = await makeChinesePdf(PDF_TITLE, [
       ['【性状】本品为胶囊剂，内容物为白色或类白色粉末。', '【贮藏】遮光，密封，在干燥处保存。'],
       [`【用法用量】阿莫西林${DOSE}，每8小时一次，疗程一般为7至10天。`, '【禁忌】对青霉素过敏者禁用本品。'],
@@ -101,9 +90,9 @@ describe('a finding cites the passage it rests on', () => {
       await navigator.serviceWorker.ready;
     });
     const before = await citations();
-    await browser.context.setOffline(true);
+    await session!.browser.context.setOffline(true);
     try {
-      await page.goto(`${served!.app.url}#/library`);
+      await page.goto(`${served.app.url}#/library`);
       await page.reload();
       await expect.poll(() => page.getByTestId('library-doc').count(), { timeout: 60_000 }).toBe(3);
       await page.getByTestId('library-search').fill('阿莫西林 成人 剂量');
@@ -112,8 +101,12 @@ describe('a finding cites the passage it rests on', () => {
       expect(await hit.getAttribute('data-doc-id')).toBe(pdfDocId);
       expect(await hit.getAttribute('data-passage-id')).toBe(before[0]!.passage);
       expect(await hit.getAttribute('data-page')).toBe('2');
+      // The whole promise, offline: the model installed on the first visit (before the service worker controlled
+      // the page) loads from this device and checks the text against the stored library.
+      await runCheck();
+      expect(await citations()).toEqual(before);
     } finally {
-      await browser.context.setOffline(false);
+      await session!.browser.context.setOffline(false);
     }
     // A fresh page load checks against the stored library: the same citation.
     await page.reload();
@@ -122,7 +115,7 @@ describe('a finding cites the passage it rests on', () => {
   }, 300_000);
 
   it('no longer retrieves the PDF’s passages once the PDF is deleted', async () => {
-    await page.goto(`${served!.app.url}#/library`);
+    await page.goto(`${served.app.url}#/library`);
     const docs = page.getByTestId('library-doc');
     await expect.poll(() => docs.count(), { timeout: 30_000 }).toBe(3);
     await docs.filter({ hasText: PDF_TITLE }).getByTestId('library-delete').click();

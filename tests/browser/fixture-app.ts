@@ -4,13 +4,14 @@
  * fixture models (mirror-only), with the CSP rewritten by the real
  * `npm run configure` code, served on its own port.
  */
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import { configureDist } from '../../scripts/configure';
 import { startMirrorServer, type MirrorServer } from '../fixtures/mirror-server';
+import { launchBrowser, type LaunchedBrowser } from './launch';
 import { startAppServer, type AppServer } from './static-server';
 
 export const FIXTURE_VERIFIER = 'fixture/tiny-verifier';
@@ -41,6 +42,29 @@ export function fixtureCatalog(): object[] {
       description: { zh: '测试用的微型分类器', en: 'Tiny test classifier' },
     },
   ];
+}
+
+/** A deployment catalog entry for one fixture text-generation model (fp32, transformers.js), as the verifier. */
+export function fixtureModelEntry(id: string, label: { zh: string; en: string }, extra: Record<string, unknown> = {}): object {
+  return {
+    id,
+    engine: 'transformers',
+    role: 'verifier',
+    task: 'text-generation',
+    dtypes: ['fp32'],
+    sizeBytes: 12_000_000,
+    label,
+    description: { zh: '测试夹具，不是真实模型。', en: 'A test fixture, not a real model.' },
+    ...extra,
+  };
+}
+
+export const CITE_VERIFIER = 'fixture/tiny-verifier-cite';
+export const CITE_VERIFIER_LABEL = '测试引用核查模型';
+
+/** The catalog entry of fixture/tiny-verifier-cite (its greedy answer-v2 cites passage [1]), in place of the plain fixture verifier's. */
+export function citeVerifierEntry(): object {
+  return { ...fixtureCatalog()[0], id: CITE_VERIFIER, label: { zh: CITE_VERIFIER_LABEL, en: 'Fixture citing verifier' } };
 }
 
 export interface FixtureApp {
@@ -96,4 +120,37 @@ export async function runFixtureCheck(page: Page, appUrl: string, text: string, 
   }
   await run.click();
   await page.getByTestId('check-verdict').waitFor({ timeout: 120_000 });
+}
+
+/** The text a fixture model's fixed answer is about (its fixture.json). */
+export function fixtureText(modelsDir: string, id: string): string {
+  return (JSON.parse(readFileSync(join(modelsDir, id, 'fixture.json'), 'utf8')) as { text: string }).text;
+}
+
+export interface FixtureSession {
+  served: FixtureApp;
+  browser: LaunchedBrowser;
+  page: Page;
+  /** The verifier's fixture text. */
+  text: string;
+  close(): Promise<void>;
+}
+
+/** The fixture app with `catalog`, a browser on it, and `verifier` installed from the Models screen: how checker tests start. */
+export async function openFixtureSession(opts: { verifier: string; catalog?: object[] }): Promise<FixtureSession> {
+  const modelsDir = inject('fixtureModelsDir');
+  const served = await startFixtureApp({ distDir: inject('distDir'), modelsDir, ...(opts.catalog ? { catalog: opts.catalog } : {}) });
+  const browser = await launchBrowser();
+  const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  await installFromModelsScreen(page, served.app.url, opts.verifier);
+  return {
+    served,
+    browser,
+    page,
+    text: fixtureText(modelsDir, opts.verifier),
+    async close() {
+      await browser.close().catch(() => undefined);
+      await served.close();
+    },
+  };
 }

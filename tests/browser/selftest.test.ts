@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { MirrorServer } from '../fixtures/mirror-server';
 import { launchBrowser, recordRequests, type LaunchedBrowser, type RequestLog } from './launch';
 import type { AppServer } from './static-server';
-import { startFixtureApp, type FixtureApp } from './fixture-app';
+import { fixtureModelEntry, startFixtureApp, type FixtureApp } from './fixture-app';
 
 const MODEL_ID = 'fixture/tiny-verifier-small';
 
@@ -51,16 +51,7 @@ describe('the self-test screen in the browser', () => {
       modelsDir,
       config: { defaultVerifier: MODEL_ID },
       catalog: [
-        {
-          id: MODEL_ID,
-          engine: 'transformers',
-          role: 'verifier',
-          task: 'text-generation',
-          dtypes: ['fp32'],
-          sizeBytes: 100_000,
-          label: { zh: '测试用小词表核查模型', en: 'Small-vocabulary test verifier' },
-          description: { zh: '测试夹具，不是真实模型。', en: 'A test fixture, not a real model.' },
-        },
+        fixtureModelEntry(MODEL_ID, { zh: '测试用小词表核查模型', en: 'Small-vocabulary test verifier' }, { sizeBytes: 100_000 }),
       ],
     });
     ({ mirror, app } = served);
@@ -113,7 +104,7 @@ describe('the self-test screen in the browser', () => {
       devices: { device: string; status: string }[];
       checks: Record<string, string>;
     };
-    expect(report).toMatchObject({ format: 'medfact-selftest-v2', model: { id: MODEL_ID }, outcome: 'agree' });
+    expect(report).toMatchObject({ format: 'medfact-selftest-v3', model: { id: MODEL_ID }, outcome: 'agree' });
     // No reward classifier in this deployment's catalog: that check is not run; the others passed on both devices.
     expect(report.checks).toMatchObject({ generation: 'pass', streaming: 'pass', judge: 'pass', classifier: 'not-run' });
     expect(report.devices.map((d) => `${d.device}:${d.status}`)).toEqual(['webgpu:ok', 'wasm:ok']);

@@ -114,6 +114,20 @@ describe('prefix reuse on fixture/tiny-context (output depends on every cached t
     expect(r.prefillTokens).toBe(r.promptTokens);
   });
 
+  it('a call with prefixReuse: false computes its whole prompt, answers the same, and leaves the cache as it was', async () => {
+    const [first, second, third] = TEXTS as [string, string, string];
+    await reusing.generate(params(first, 'zero-shot'));
+    const reused = await reusing.generate(params(second, 'zero-shot'));
+    expect(reused.prefillTokens).toBeLessThan(reused.promptTokens / 2);
+    const full = await reusing.generate(params(second, 'zero-shot', { prefixReuse: false }));
+    expect(full.prefillTokens).toBe(full.promptTokens);
+    expect(full.text).toBe(reused.text);
+    // The cache still serves the next call.
+    const next = await reusing.generate(params(third, 'zero-shot'));
+    expect(next.prefillTokens).toBeLessThan(next.promptTokens / 2);
+    expect(next.text).toBe((await plain.generate(params(third, 'zero-shot'))).text);
+  });
+
   it('seeded sampling gives the same tokens with and without reuse', async () => {
     const sampled = (e: ModelEngine): Promise<GenerateResult> => e.generate(params(TEXTS[2] as string, 'zero-shot', { temperature: 0.8, seed: 7 }));
     for (let i = 0; i < 2; i++) expect((await sampled(reusing)).text).toBe((await sampled(plain)).text);

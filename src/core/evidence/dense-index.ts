@@ -3,7 +3,7 @@
  * vectors from a feature-extraction model, L2-normalised, searched by a
  * flat cosine scan. Flat is exact and fast enough for a hospital library
  * (7,000 × 512 dims is a few milliseconds per query); vectors are kept in
- * one Float32Array so they store in IndexedDB by structured clone. Queries
+ * fixed-size Float32Array blocks (persisted as one array, by structured clone). Queries
  * must be embedded first (the model is async, ranking is not): embed the
  * chunk and its sentences (retrievalQueries), then rank with denseRanker.
  */
@@ -27,18 +27,20 @@ export interface PersistedDenseIndex {
   vectors: Float32Array;
 }
 
+/** Rows per storage block: adding never copies more than one block, and a sliced search yields between blocks. */
+export const DENSE_BLOCK_ROWS = 2048;
+
 export class DenseIndex {
   private ids: string[] = [];
-  private data: Float32Array;
+  /** Row r lives in blocks[r / DENSE_BLOCK_ROWS] at (r % DENSE_BLOCK_ROWS) × dims. */
+  private blocks: Float32Array[] = [];
   private readonly slotOf = new Map<string, number>();
 
   /** `model` names the embedder: vectors of another model are never mixed in. */
   constructor(
     readonly model: string,
     readonly dims: number,
-  ) {
-    this.data = new Float32Array(0);
-  }
+  ) {}
 
   get size(): number {
     return this.ids.length;
@@ -48,60 +50,107 @@ export class DenseIndex {
     return this.slotOf.has(id);
   }
 
-  /** Adds (or replaces) vectors; each is normalised. */
+  private row(slot: number): Float32Array {
+    const block = this.blocks[Math.floor(slot / DENSE_BLOCK_ROWS)] as Float32Array;
+    const at = (slot % DENSE_BLOCK_ROWS) * this.dims;
+    return block.subarray(at, at + this.dims);
+  }
+
+  /**
+   * Adds (or replaces) vectors; each is normalised. Rows go into fixed-size
+   * blocks, so a growing index never copies what it already holds (a whole-array
+   * copy of 20,000 × 512 floats was an 88 ms main-thread task).
+   */
   add(items: readonly { id: string; vector: ArrayLike<number> }[]): void {
     for (const it of items) if (it.vector.length !== this.dims) throw new Error(`dense index: vector of ${it.vector.length} dims, expected ${this.dims}`);
-    this.remove(items.map((i) => i.id));
-    const grown = new Float32Array(this.data.length + items.length * this.dims);
-    grown.set(this.data);
     for (const it of items) {
+      const existing = this.slotOf.get(it.id);
+      if (existing !== undefined) {
+        this.row(existing).set(normalizeVector(it.vector));
+        continue;
+      }
       const slot = this.ids.length;
+      if (slot % DENSE_BLOCK_ROWS === 0 && this.blocks.length * DENSE_BLOCK_ROWS <= slot) this.blocks.push(new Float32Array(DENSE_BLOCK_ROWS * this.dims));
       this.ids.push(it.id);
       this.slotOf.set(it.id, slot);
-      grown.set(normalizeVector(it.vector), slot * this.dims);
+      this.row(slot).set(normalizeVector(it.vector));
     }
-    this.data = grown;
   }
 
+  /** Removes ids by moving the last row into each freed slot: work in proportion to what is removed. */
   remove(ids: Iterable<string>): void {
-    const drop = new Set([...ids].filter((id) => this.slotOf.has(id)));
-    if (drop.size === 0) return;
-    const keep = this.ids.filter((id) => !drop.has(id));
-    const data = new Float32Array(keep.length * this.dims);
-    keep.forEach((id, i) => {
-      const from = (this.slotOf.get(id) as number) * this.dims;
-      data.set(this.data.subarray(from, from + this.dims), i * this.dims);
-    });
-    this.ids = keep;
-    this.data = data;
-    this.slotOf.clear();
-    keep.forEach((id, i) => this.slotOf.set(id, i));
+    for (const id of ids) {
+      const slot = this.slotOf.get(id);
+      if (slot === undefined) continue;
+      const last = this.ids.length - 1;
+      if (slot !== last) {
+        const lastId = this.ids[last] as string;
+        this.row(slot).set(this.row(last));
+        this.ids[slot] = lastId;
+        this.slotOf.set(lastId, slot);
+      }
+      this.ids.pop();
+      this.slotOf.delete(id);
+      if (this.ids.length <= (this.blocks.length - 1) * DENSE_BLOCK_ROWS) this.blocks.pop();
+    }
   }
 
-  /** The k passages most similar (cosine) to a query vector, best first (ties by id). */
+  /** Scores rows [from, to) into `best` (the best k so far, best first, ties by id). */
+  private scan(q: Float32Array, k: number, from: number, to: number, best: ScoredId[]): void {
+    const dims = this.dims;
+    const better = (a: ScoredId, b: ScoredId): boolean => a.score > b.score || (a.score === b.score && a.id < b.id);
+    for (let s = from; s < to; s++) {
+      const block = this.blocks[Math.floor(s / DENSE_BLOCK_ROWS)] as Float32Array;
+      const off = (s % DENSE_BLOCK_ROWS) * dims;
+      let dot = 0;
+      for (let j = 0; j < dims; j++) dot += (q[j] as number) * (block[off + j] as number);
+      if (best.length === k && dot < (best[k - 1] as ScoredId).score) continue;
+      const hit = { id: this.ids[s] as string, score: dot };
+      if (best.length === k && !better(hit, best[k - 1] as ScoredId)) continue;
+      let at = Math.min(best.length, k - 1);
+      if (best.length < k) best.push(hit);
+      while (at > 0 && better(hit, best[at - 1] as ScoredId)) {
+        best[at] = best[at - 1] as ScoredId;
+        at--;
+      }
+      best[at] = hit;
+    }
+  }
+
+  /** The k passages most similar (cosine) to a query vector, best first (ties by id). Keeps only the best k while scanning. */
   search(query: ArrayLike<number>, k: number): ScoredId[] {
     if (k <= 0 || this.ids.length === 0 || query.length !== this.dims) return [];
+    const best: ScoredId[] = [];
+    this.scan(normalizeVector(query), k, 0, this.ids.length, best);
+    return best;
+  }
+
+  /**
+   * search(), one block at a time with `turn()` awaited between blocks, so a
+   * large library never holds the page in one long task. Same result as search().
+   */
+  async searchSliced(query: ArrayLike<number>, k: number, turn: () => Promise<void>, signal?: AbortSignal): Promise<ScoredId[]> {
+    if (k <= 0 || this.ids.length === 0 || query.length !== this.dims) return [];
     const q = normalizeVector(query);
-    const scored: ScoredId[] = [];
-    for (let s = 0; s < this.ids.length; s++) {
-      let dot = 0;
-      const off = s * this.dims;
-      for (let j = 0; j < this.dims; j++) dot += (q[j] as number) * (this.data[off + j] as number);
-      scored.push({ id: this.ids[s] as string, score: dot });
+    const best: ScoredId[] = [];
+    for (let from = 0; from < this.ids.length; from += DENSE_BLOCK_ROWS) {
+      await turn();
+      signal?.throwIfAborted();
+      // Rows may have been removed while this search waited: scan what is there now.
+      this.scan(q, k, from, Math.min(this.ids.length, from + DENSE_BLOCK_ROWS), best);
     }
-    scored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    return scored.slice(0, k);
+    return best;
   }
 
   toPersisted(): PersistedDenseIndex {
-    return { model: this.model, dims: this.dims, ids: [...this.ids], vectors: this.data.slice() };
+    const vectors = new Float32Array(this.ids.length * this.dims);
+    for (let s = 0; s < this.ids.length; s++) vectors.set(this.row(s), s * this.dims);
+    return { model: this.model, dims: this.dims, ids: [...this.ids], vectors };
   }
 
   static fromPersisted(p: PersistedDenseIndex): DenseIndex {
     const index = new DenseIndex(p.model, p.dims);
-    index.ids = [...p.ids];
-    index.data = p.vectors.slice();
-    p.ids.forEach((id, i) => index.slotOf.set(id, i));
+    index.add(p.ids.map((id, i) => ({ id, vector: p.vectors.subarray(i * p.dims, (i + 1) * p.dims) })));
     return index;
   }
 }

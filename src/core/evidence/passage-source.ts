@@ -5,12 +5,13 @@
  * resume sees the same one) and the CLI. Same index, same retrieval and the
  * same per-chunk cap as the checker's source over the app's library.
  */
-import type { EvidenceSource } from '../check';
+import type { EvidenceRetrieval, EvidenceSource } from '../check';
 import { shortHash } from '../hash';
 import { LexicalIndex, passageSearchText } from './lexical-index';
-import { denseRanker, type DenseIndex } from './dense-index';
-import { DEFAULT_EVIDENCE_K, retrievalQueries, retrieveForText } from './retrieve';
-import type { CitedPassage } from './types';
+import { createYielder } from '../yield';
+import type { DenseIndex } from './dense-index';
+import { DEFAULT_EVIDENCE_K, retrievalQueries, retrieveForText, type Ranker, type RetrieveOptions } from './retrieve';
+import type { CitedPassage, ScoredId } from './types';
 
 /** Most passages handed to the verifier per chunk. */
 export const MAX_PASSAGES_PER_CHUNK = 8;
@@ -32,6 +33,31 @@ export interface DenseRetrieval {
   embed(texts: string[], signal?: AbortSignal): Promise<ArrayLike<number>[]>;
 }
 
+/** Hybrid when a dense index with vectors is given, else lexical: what a result records. */
+export function retrievalInfo(dense: DenseRetrieval | undefined): EvidenceRetrieval {
+  return dense && dense.index.size > 0 ? { mode: 'hybrid', embedder: dense.index.model, vectors: dense.index.size } : { mode: 'lexical' };
+}
+
+/**
+ * The dense ranking for one chunk: embeds the chunk and its sentences (the
+ * queries retrieveForText ranks) in one call, then ranks each by cosine
+ * ahead of time, giving the event loop a turn between scans (a scan of a
+ * large library takes milliseconds, and this runs on the page's thread).
+ * Undefined without vectors, so retrieval stays exactly lexical.
+ */
+export async function denseRankerFor(dense: DenseRetrieval | undefined, chunkText: string, options: RetrieveOptions, signal?: AbortSignal): Promise<Ranker | undefined> {
+  if (!dense || dense.index.size === 0) return undefined;
+  const queries = retrievalQueries(chunkText, options);
+  const vectors = await dense.embed(queries, signal);
+  const k = options.k ?? DEFAULT_EVIDENCE_K;
+  const ranked = new Map<string, ScoredId[]>();
+  const turn = createYielder();
+  for (const [i, query] of queries.entries()) {
+    ranked.set(query, await dense.index.searchSliced(vectors[i] ?? [], k, turn, signal));
+  }
+  return { search: (query, n) => (ranked.get(query) ?? []).slice(0, n) };
+}
+
 /** A content hash of a carried library (ids, titles, pages, texts), order-independent. */
 export function libraryRowsHash(rows: readonly LibraryPassageRow[]): string {
   if (rows.length === 0) return 'empty';
@@ -48,15 +74,11 @@ export function passageEvidenceSource(rows: readonly LibraryPassageRow[], option
   return {
     index,
     libraryHash: options.libraryHash ?? libraryRowsHash(rows),
+    retrieval: retrievalInfo(options.dense),
     async retrieve(chunkText, signal) {
       signal?.throwIfAborted();
       const opts = { k, chunkChars: chunkText.length + 1 };
-      let dense;
-      if (options.dense && options.dense.index.size > 0) {
-        const queries = retrievalQueries(chunkText, opts);
-        const vectors = await options.dense.embed(queries, signal);
-        dense = denseRanker(options.dense.index, new Map(queries.map((q, i) => [q, vectors[i] ?? []])));
-      }
+      const dense = await denseRankerFor(options.dense, chunkText, opts, signal);
       const [group] = retrieveForText(index, chunkText, { ...opts, ...(dense ? { dense } : {}) });
       const out: CitedPassage[] = [];
       for (const h of group?.hits ?? []) {

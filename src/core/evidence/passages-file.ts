@@ -55,7 +55,8 @@ function rowToPassage(raw: RawRow, issues: RowIssue[]): PassageRow | null {
     return null;
   }
   const v = raw.values;
-  const id = str(v.id);
+  // `_id` is the BEIR / MTEB spelling of the id column.
+  const id = str(v.id ?? v._id);
   if (id === null) {
     issues.push({ row: raw.row, field: 'id', message: `row ${raw.row}: "id" is missing or empty; give every passage a unique id.` });
     return null;
@@ -86,7 +87,7 @@ export async function parsePassagesFile(text: string, format: 'jsonl' | 'csv'): 
   for await (const batch of batches) {
     if (!checkedColumns && format === 'csv' && batch.columns.length > 0) {
       checkedColumns = true;
-      for (const [c, keys] of [['id', ['id']], ['text', TEXT_KEYS]] as const) {
+      for (const [c, keys] of [['id', ['id', '_id']], ['text', TEXT_KEYS]] as const) {
         if (!keys.some((k) => batch.columns.includes(k))) issues.push({ row: 0, field: c, message: `the header has no "${c}" column (expected id,title,text,source,url,page).` });
       }
     }

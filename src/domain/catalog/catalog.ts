@@ -137,9 +137,71 @@ export function judgeFrom(verifier: CatalogModel): CatalogModel {
 
 const VERIFIERS: CatalogModel[] = [...MLC_BUILDS.map(mlcEntry), ...ONNX_BUILDS.map(onnxEntry)];
 
+/** bge's instruction for short retrieval queries (its model card); passages get none. */
+export const BGE_ZH_QUERY_PREFIX = '为这个句子生成表示以用于检索相关文章：';
+
+interface EmbedderBuild {
+  id: string;
+  paramsB: number;
+  /** approximate MB of the q8, fp16 and fp32 ONNX files */
+  sizes: { q8: number; fp16: number; fp32: number };
+  embedPrefixes: NonNullable<CatalogModel['embedPrefixes']>;
+  label: CatalogModel['label'];
+  description: CatalogModel['description'];
+}
+
+/**
+ * Embedders (the optional dense side of the reference library, issue 11):
+ * transformers.js feature-extraction exports; sizes are the ONNX files of
+ * the Xenova builds, approximate. q8 first: small, and fast on the CPU.
+ */
+function embedderEntry(b: EmbedderBuild): CatalogModel {
+  return {
+    id: b.id,
+    engine: 'transformers',
+    role: 'embedder',
+    task: 'feature-extraction',
+    dtypes: ['q8', 'fp16', 'fp32'],
+    sizeBytes: b.sizes.q8 * MB,
+    sizeBytesByDtype: { q8: b.sizes.q8 * MB, fp16: b.sizes.fp16 * MB, fp32: b.sizes.fp32 * MB },
+    sizeApproximate: true,
+    paramsB: b.paramsB,
+    license: 'MIT',
+    contextTokens: 512,
+    embedPrefixes: b.embedPrefixes,
+    label: b.label,
+    description: b.description,
+  };
+}
+
+const EMBEDDERS: CatalogModel[] = [
+  embedderEntry({
+    id: 'Xenova/bge-small-zh-v1.5',
+    paramsB: 0.024,
+    sizes: { q8: 24, fp16: 48, fp32: 96 },
+    embedPrefixes: { query: BGE_ZH_QUERY_PREFIX },
+    label: { zh: 'BGE small 中文检索向量模型（transformers.js）', en: 'BGE small zh (transformers.js embedder)' },
+    description: {
+      zh: '为参考资料库计算语义向量（512 维），与关键词检索融合排序，能找到措辞不同的相关段落。体积小，CPU 上即可运行。',
+      en: 'Computes semantic vectors (512 dims) for the reference library, fused with keyword search, so passages worded differently from the text are found too. Small; runs on the CPU.',
+    },
+  }),
+  embedderEntry({
+    id: 'Xenova/multilingual-e5-small',
+    paramsB: 0.118,
+    sizes: { q8: 118, fp16: 236, fp32: 470 },
+    embedPrefixes: { query: 'query: ', passage: 'passage: ' },
+    label: { zh: 'multilingual-e5 small 多语言检索向量模型（transformers.js）', en: 'multilingual-e5 small (transformers.js embedder)' },
+    description: {
+      zh: '多语言语义向量（384 维），适合中英文混合的参考资料。',
+      en: 'Multilingual semantic vectors (384 dims), for libraries that mix Chinese and English.',
+    },
+  }),
+];
+
 /** Validated once at start-up: a typo in this data fails the unit tests, not a user. */
 export const DEFAULT_CATALOG: readonly CatalogModel[] = Object.freeze(
-  [...VERIFIERS, ...VERIFIERS.map(judgeFrom)].map((e) => CatalogModelSchema.parse(e)),
+  [...VERIFIERS, ...VERIFIERS.map(judgeFrom), ...EMBEDDERS].map((e) => CatalogModelSchema.parse(e)),
 );
 
 export function findEntry(catalog: readonly CatalogModel[], id: string, role: CatalogModel['role']): CatalogModel | undefined {

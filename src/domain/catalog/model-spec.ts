@@ -51,6 +51,7 @@ export function toModelSpec(entry: CatalogModel, caps: Capabilities, source: Mod
   };
   if (entry.modelLib) spec.modelLib = entry.modelLib;
   if (entry.contextTokens) spec.contextTokens = entry.contextTokens;
+  if (entry.embedPrefixes) spec.embedPrefixes = { ...entry.embedPrefixes };
   if (options.skipWarmup ?? entry.task === 'text-classification') spec.skipWarmup = true;
   return spec;
 }

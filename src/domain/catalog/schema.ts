@@ -24,6 +24,8 @@ export const CatalogModelSchema = CatalogEntrySchema.extend({
   judge: z.object({ yes: z.string().min(1), no: z.string().min(1) }).optional(),
   /** Classifier (reward role): the label whose probability is the score. */
   positiveLabel: z.string().min(1).optional(),
+  /** Embedder (retrieval): text put before each query / passage, as the model card asks. */
+  embedPrefixes: z.object({ query: z.string().optional(), passage: z.string().optional() }).optional(),
   /** A hub/mirror other than the deployment's (custom entries added by URL). */
   hubHost: z.url({ protocol: /^https?$/ }).optional(),
 }).superRefine((entry, ctx) => {
@@ -32,6 +34,12 @@ export const CatalogModelSchema = CatalogEntrySchema.extend({
   }
   if (entry.engine === 'webllm' && entry.dtypes.some((d) => !d.startsWith('q'))) {
     ctx.addIssue({ code: 'custom', path: ['dtypes'], message: 'WebLLM builds are q4f16, q4f32, q0f16 or q0f32' });
+  }
+  if ((entry.role === 'embedder') !== (entry.task === 'feature-extraction')) {
+    ctx.addIssue({ code: 'custom', path: ['task'], message: 'the embedder role is a feature-extraction model, and only it' });
+  }
+  if (entry.engine === 'webllm' && entry.role === 'embedder') {
+    ctx.addIssue({ code: 'custom', path: ['engine'], message: 'embedders run on transformers.js' });
   }
   if (entry.engine === 'transformers' && entry.dtypes.some((d) => d === 'q4f32' || d === 'q0f16' || d === 'q0f32')) {
     ctx.addIssue({ code: 'custom', path: ['dtypes'], message: 'transformers.js loads fp32, fp16, q8, q4 or q4f16' });

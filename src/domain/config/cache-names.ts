@@ -1,6 +1,6 @@
 /**
  * Cache Storage names shared by the service worker (vite.config) and the
- * model-install code, which warms the engine assets explicitly. The suffix
+ * runtime rule for onnxruntime binaries (worker code is precached). The suffix
  * is the cache's format version: bump it to drop old caches on activate.
  */
 export const ENGINE_ASSET_CACHE = 'medfact-engine-assets-v1';

@@ -30,8 +30,8 @@ export const CatalogEntrySchema = z.object({
   /** Hub repository id (transformers.js) or WebLLM model id. */
   id: z.string().min(1),
   engine: z.enum(['transformers', 'webllm']),
-  role: z.enum(['verifier', 'reward']),
-  task: z.enum(['text-generation', 'text-classification']),
+  role: z.enum(['verifier', 'reward', 'embedder']),
+  task: z.enum(['text-generation', 'text-classification', 'feature-extraction']),
   /** Quantisations offered, best first. */
   dtypes: z.array(z.enum(['fp32', 'fp16', 'q8', 'q4', 'q4f16', 'q4f32', 'q0f16', 'q0f32'])).min(1),
   /** Download size of the default dtype, for the install dialog and quota check. */

@@ -27,6 +27,9 @@ export interface LibraryHit {
   rank: number;
 }
 
+/** What changed in the library, for what derives from it (the embedder's vectors). */
+export type LibraryChange = { type: 'added'; docId: string } | { type: 'deleted'; docId: string; passageIds: string[] };
+
 export interface FileLike {
   name: string;
   size: number;
@@ -53,6 +56,7 @@ export class LibraryService {
   private titles = new Map<string, string>();
   private hash = 'empty';
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly listeners = new Set<(change: LibraryChange) => void>();
 
   constructor(private readonly deps: LibraryServiceDeps) {
     this.repo = deps.repo ?? new LibraryRepo();
@@ -61,6 +65,16 @@ export class LibraryService {
   /** The content hash recorded with checks and runs that used the library. */
   get libraryHash(): string {
     return this.hash;
+  }
+
+  /** Follows imports and deletions (after they are stored); returns the unsubscribe. */
+  onChange(listener: (change: LibraryChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(change: LibraryChange): void {
+    for (const listener of [...this.listeners]) listener(change);
   }
 
   /** Loads (or rebuilds) the index once. */
@@ -186,6 +200,7 @@ export class LibraryService {
       }
       this.titles.set(docId, title);
       this.hash = newHash;
+      this.emit({ type: 'added', docId });
       return { fileName, status: 'added', docId, title, passages: passages.length };
     } catch (error) {
       if (error instanceof ExtractError) return { fileName, status: 'error', code: error.code, message: error.message };
@@ -212,6 +227,7 @@ export class LibraryService {
     }
     this.titles.delete(docId);
     this.hash = newHash;
+    this.emit({ type: 'deleted', docId, passageIds: ids });
   }
 
   /** Ranked passages for a query (the same ranking `medfact retrieve` uses). */

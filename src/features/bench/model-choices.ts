@@ -32,7 +32,7 @@ function positiveLabelOf(entry: unknown): string | undefined {
 }
 
 function fromRecord(r: ModelInstallRecord, name: string): ModelChoice | null {
-  if (r.state !== 'installed') return null;
+  if (r.state !== 'installed' || r.task === 'feature-extraction') return null;
   const task: ModelTask = r.task ?? 'text-generation';
   const spec: ModelSpec = { id: r.modelId, engine: r.engine, task, device: r.engine === 'webllm' ? 'webgpu' : 'wasm', dtype: r.dtype, source: r.source };
   if (r.modelLib) spec.modelLib = r.modelLib;
@@ -69,6 +69,8 @@ export function useModelChoices(): { verifiers: ModelChoice[]; rewards: ModelCho
     }
   }
   for (const entry of config.catalog as readonly CatalogModel[]) {
+    // Embedders serve the reference library, not a run's verifier or reward role.
+    if (entry.role === 'embedder') continue;
     const dtype = entry.dtypes.find((d) => !d.includes('f16')) ?? entry.dtypes[0];
     if (!dtype || installed.has(`${entry.engine}:${entry.id}`) || seen.has(`${entry.id}|${dtype}`)) continue;
     seen.add(`${entry.id}|${dtype}`);

@@ -13,6 +13,7 @@ import { getLibrary } from '../../domain/library/library-instance';
 import type { ImportOutcome, LibraryHit } from '../../domain/library/library-service';
 import type { LibraryDocument, LibraryText } from '../../storage/library-repo';
 import { filesFromDrop } from './dropped-files';
+import { EmbedderPanel } from './embedder-panel';
 import { MarkedText } from '../../ui/marked-text';
 import './library.css';
 
@@ -76,7 +77,8 @@ function DocumentView({ docId, passageId }: { docId: string; passageId: string |
   );
 }
 
-export function LibraryScreen() {
+/** `onSelectEmbedder`: the app shell's model session (choose the embedder role's model, or none). */
+export function LibraryScreen({ onSelectEmbedder }: { onSelectEmbedder?: (choiceId: string | null) => void } = {}) {
   const t = useT('library');
   const locale = useLocaleStore((s) => s.locale);
   const [docs, setDocs] = useState<LibraryDocument[] | null>(null);
@@ -239,6 +241,8 @@ export function LibraryScreen() {
               </ul>
             )}
           </section>
+
+          <EmbedderPanel {...(onSelectEmbedder ? { onSelect: onSelectEmbedder } : {})} />
 
           <section className="panel" aria-labelledby="library-search-title">
             <h2 id="library-search-title">

@@ -51,6 +51,7 @@ function useStatusText(t: Translate<'selftest'>): string {
     if (step.phase === 'warmup') return t('selftest.status.warmup', { device });
     if (step.phase === 'judge') return t('selftest.status.judge', { device });
     if (step.phase === 'interrupt') return t('selftest.status.interrupt', { device });
+    if (step.phase === 'prefix-reuse') return t('selftest.status.prefixReuse', { device });
     if (step.phase === 'classify') return t('selftest.status.classify', { device, percent: formatPercent(step.progress, locale) });
     return step.prompt
       ? t('selftest.status.generating', { device, index: step.prompt.index + 1, total: step.prompt.total })

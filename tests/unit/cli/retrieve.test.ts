@@ -40,6 +40,23 @@ describe('medfact retrieve', () => {
     expect(r.stderr).toMatch(/Indexed 36 passages from 1 file/);
   }, 120_000);
 
+  it('reads a BEIR-style corpus and queries (`_id`, numeric ids) with the same ids in the output', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'medfact-beir-'));
+    const corpus = [
+      { _id: 101, title: '华法林', text: '华法林的目标INR为2.0～3.0。' },
+      { _id: 'd-2', title: '乙肝疫苗', text: '乙肝疫苗全程接种3剂。' },
+    ];
+    writeFileSync(join(dir, 'corpus.jsonl'), corpus.map((r) => JSON.stringify(r)).join('\n'));
+    writeFileSync(join(dir, 'queries.jsonl'), [{ _id: 7, text: '华法林INR目标' }, { _id: 'q2', text: '乙肝疫苗打几针' }].map((r) => JSON.stringify(r)).join('\n'));
+    const r = await medfact('retrieve', '--library', join(dir, 'corpus.jsonl'), '--queries', join(dir, 'queries.jsonl'), '--k', '1', '--json');
+    expect(r.stderr).not.toMatch(/missing/);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as Results).results.map((q) => [q.id, q.hits[0]?.id])).toEqual([
+      ['7', '101'],
+      ['q2', 'd-2'],
+    ]);
+  }, 120_000);
+
   it('reads a folder of .txt, .md, .html, .docx and a Chinese .pdf, citing file and page', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'medfact-lib-'));
     writeFileSync(join(dir, '阿司匹林.txt'), '阿司匹林用于预防心肌梗死时每日100mg。');

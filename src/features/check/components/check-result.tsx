@@ -238,7 +238,7 @@ export function CheckResultView({ record, onPrint }: CheckResultViewProps) {
             <ol className="finding-list">{groups.dismissed.map(card)}</ol>
           </>
         )}
-        {record.result.evidence && <EvidencePanel passages={record.result.evidence.passages} text={record.text} />}
+        {record.result.evidence && <EvidencePanel passages={record.result.evidence.passages} text={record.text} retrieval={record.result.evidence.retrieval} />}
       </div>
     </section>
   );

@@ -6,6 +6,7 @@
  * badge, and the panel of every retrieved passage (check-evidence).
  */
 import { useEffect, useId } from 'react';
+import type { EvidenceRetrieval } from '../check-contract';
 import type { CitedPassage } from '../../../core/evidence';
 import { libraryEnabled, useLibraryPrefs } from '../../../domain/library/library-prefs';
 import { MarkedText } from '../../../ui/marked-text';
@@ -81,12 +82,25 @@ export function FindingEvidence({ passages, query }: { passages: readonly CitedP
   );
 }
 
+/** How the passages were found (`check-retrieval`, data-mode lexical/hybrid, data-embedder); records before the embedder role say nothing. */
+function RetrievalLine({ retrieval }: { retrieval: EvidenceRetrieval }) {
+  const t = useT();
+  return (
+    <p className="hint" data-testid="check-retrieval" data-mode={retrieval.mode} data-embedder={retrieval.embedder ?? ''} data-vectors={retrieval.vectors ?? 0}>
+      {retrieval.mode === 'hybrid'
+        ? t('library.evidence.retrieval.hybrid', { model: retrieval.embedder ?? '', vectors: retrieval.vectors ?? 0 })
+        : t('library.evidence.retrieval.lexical')}
+    </p>
+  );
+}
+
 /** Every passage the verifier saw for this check. */
-export function EvidencePanel({ passages, text }: { passages: readonly CitedPassage[]; text: string }) {
+export function EvidencePanel({ passages, text, retrieval }: { passages: readonly CitedPassage[]; text: string; retrieval?: EvidenceRetrieval | undefined }) {
   const t = useT();
   return (
     <details className="check-evidence" data-testid="check-evidence" data-count={passages.length}>
       <summary>{t('library.evidence.panel', { count: passages.length })}</summary>
+      {retrieval && <RetrievalLine retrieval={retrieval} />}
       {passages.length === 0 ? <p>{t('library.evidence.panel.empty')}</p> : <EvidenceItems passages={passages} query={text} />}
     </details>
   );

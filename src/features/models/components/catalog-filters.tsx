@@ -9,7 +9,7 @@ export interface CatalogFiltersProps {
 }
 
 const ENGINES: readonly Engine[] = ['webllm', 'transformers'];
-const ROLES: readonly Role[] = ['verifier', 'reward'];
+const ROLES: readonly Role[] = ['verifier', 'reward', 'embedder'];
 
 export function CatalogFilters({ value, onChange }: CatalogFiltersProps) {
   const t = useT('models');

@@ -93,7 +93,7 @@ export function buildCatalogRows(entries: readonly CatalogModel[], ctx: RowConte
   const rows: CatalogRow[] = [];
   for (const [key, list] of groups) {
     const entry = list.find((e) => e.role === 'verifier') ?? (list[0] as CatalogModel);
-    const roles = (['verifier', 'reward'] as const).filter((r) => list.some((e) => e.role === r));
+    const roles = (['verifier', 'reward', 'embedder'] as const).filter((r) => list.some((e) => e.role === r));
     const recommendedFor = (['verifier', 'reward'] as const).filter((r) => rec && rowKey(rec[r]) === key && roles.includes(r));
     const runs = runsHere(entry, ctx.caps, ctx.source);
     const dtype = runs.kind === 'yes' ? runs.dtype : (entry.dtypes[0] ?? 'q4');

@@ -18,19 +18,23 @@ import { runClassifierDevice, type ClassifierDeviceRun, type ClassifierSelection
 import { INTERRUPT_FOLLOW_UP_TOKENS, INTERRUPT_LONG_TOKENS, runInterruptCheck, type InterruptCheck } from './interrupt';
 import type { DevicePlan, SelfTestDevice } from './plan';
 import { SELFTEST_CHECK_SET, SELFTEST_PROMPT_SET, type SelfTestJudgeCase, type SelfTestPrompt } from './prompts';
+import { runPrefixReuseCheck, type PrefixReuseCheck } from './prefix-reuse-check';
 import { compareScores, SCORE_TOLERANCE, type ScoreAgreement } from './score-agreement';
 import { createStreamRecorder, summarizeStreaming, type StreamStats, type StreamSummary } from './streaming';
 import { meanEngineStats, throughputOf, type Throughput } from './throughput';
 
 export { planClassifier, planSelfTest, SELFTEST_DEVICES, type DevicePlan, type SelfTestDevice } from './plan';
 
-export const SELFTEST_REPORT_FORMAT = 'medfact-selftest-v2';
+// v3: outputs carry prefillTokens; devices and checks carry the prefix-reuse check.
+export const SELFTEST_REPORT_FORMAT = 'medfact-selftest-v3';
 
 export interface PromptOutput {
   promptId: string;
   text: string;
   finishReason: FinishReason;
   promptTokens: number;
+  /** Prompt tokens the engine computed (fewer than promptTokens when it reused a cached prefix), when it says. */
+  prefillTokens?: number;
   completionTokens: number;
   prefillMs: number;
   decodeMs: number;
@@ -73,6 +77,8 @@ export interface DeviceRun {
   judge: JudgeRun | null;
   /** null when the interrupt check was not run. */
   interrupt: InterruptCheck | null;
+  /** Outputs with and without prompt-prefix reuse; null when the engine does not reuse prefixes (WebLLM) or the check was not asked. */
+  prefixReuse: PrefixReuseCheck | null;
   error?: SerializedError;
 }
 
@@ -98,6 +104,7 @@ export interface SelfTestReport {
     judgeCaseIds: string[];
     classifyCaseIds: string[];
     interrupt: { longTokens: number; followUpTokens: number } | null;
+    prefixReuse: boolean;
     scoreTolerance: number;
   };
   capabilities: Capabilities;
@@ -110,10 +117,10 @@ export interface SelfTestReport {
   judgeAgreement: ScoreAgreement | null;
   /** The reward classifier's runs, when one was chosen. */
   classifier: { model: { id: string; engine: CatalogModel['engine'] }; devices: ClassifierDeviceRun[]; agreement: ScoreAgreement | null } | null;
-  checks: { generation: CheckVerdict; streaming: CheckVerdict; judge: CheckVerdict; interrupt: CheckVerdict; classifier: CheckVerdict };
+  checks: { generation: CheckVerdict; streaming: CheckVerdict; judge: CheckVerdict; interrupt: CheckVerdict; prefixReuse: CheckVerdict; classifier: CheckVerdict };
 }
 
-export type SelfTestCheck = 'judge' | 'interrupt';
+export type SelfTestCheck = 'judge' | 'interrupt' | 'prefix-reuse';
 
 export type SelfTestEvent =
   | { type: 'device-start'; device: SelfTestDevice }
@@ -142,6 +149,8 @@ export interface RunSelfTestOptions {
   interrupt?: boolean;
   /** Tokens of the interrupt check's follow-up generation. */
   interruptFollowUpTokens?: number;
+  /** Generate every prompt again without prompt-prefix reuse and compare (engines that reuse prefixes only). */
+  prefixReuse?: boolean;
   /** A reward classifier to score on both devices. */
   classifier?: ClassifierSelection;
   /** A fresh engine per device and model (the app: one worker each). */
@@ -185,6 +194,7 @@ async function runDevice(
     streaming: null,
     judge: null,
     interrupt: null,
+    prefixReuse: null,
   };
   const { signal } = options;
   const call = signal ? { signal } : {};
@@ -207,6 +217,7 @@ async function runDevice(
         text: result.text,
         finishReason: result.finishReason,
         promptTokens: result.promptTokens,
+        ...(result.prefillTokens !== undefined ? { prefillTokens: result.prefillTokens } : {}),
         completionTokens: result.completionTokens,
         prefillMs: result.prefillMs,
         decodeMs: result.decodeMs,
@@ -220,6 +231,10 @@ async function runDevice(
     if (judgeCases.length > 0) {
       emit({ type: 'check-start', device, check: 'judge' });
       run.judge = await judgeOnDevice(engine, judgeCases, signal);
+    }
+    if (options.prefixReuse && load.prefixReuse === true) {
+      emit({ type: 'check-start', device, check: 'prefix-reuse' });
+      run.prefixReuse = await runPrefixReuseCheck(engine, options.prompts, run.outputs, { maxTokens: options.maxTokens, ...(signal ? { signal } : {}) });
     }
     const first = options.prompts[0];
     if (options.interrupt && first) {
@@ -308,6 +323,7 @@ export async function runSelfTest(options: RunSelfTestOptions): Promise<SelfTest
         streaming: null,
         judge: null,
         interrupt: null,
+        prefixReuse: null,
         error: plan.skip,
       };
     } else {
@@ -364,6 +380,7 @@ export async function runSelfTest(options: RunSelfTestOptions): Promise<SelfTest
       judgeCaseIds: judgeCases.map((c) => c.id),
       classifyCaseIds: options.classifier?.cases.map((c) => c.id) ?? [],
       interrupt: options.interrupt ? { longTokens: INTERRUPT_LONG_TOKENS, followUpTokens: options.interruptFollowUpTokens ?? INTERRUPT_FOLLOW_UP_TOKENS } : null,
+      prefixReuse: options.prefixReuse === true,
       scoreTolerance: SCORE_TOLERANCE,
     },
     capabilities: options.capabilities,
@@ -377,6 +394,7 @@ export async function runSelfTest(options: RunSelfTestOptions): Promise<SelfTest
       streaming: perDeviceVerdict(devices.map((d) => d.streaming?.passed ?? null)),
       judge: comparedVerdict(judgeCases.length > 0, devices.some((d) => d.judge?.error !== undefined), judgeAgreement),
       interrupt: perDeviceVerdict(devices.map((d) => d.interrupt?.passed ?? null)),
+      prefixReuse: perDeviceVerdict(devices.map((d) => d.prefixReuse?.passed ?? null)),
       classifier: options.classifier
         ? comparedVerdict(true, classifier?.devices.some((d) => d.status === 'failed') ?? false, classifier?.agreement ?? null)
         : 'not-run',

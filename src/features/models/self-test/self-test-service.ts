@@ -57,6 +57,7 @@ export async function startSelfTest(input: StartSelfTestInput): Promise<void> {
       maxTokens: input.maxTokens,
       judgeCases: SELFTEST_JUDGE_CASES,
       interrupt: true,
+      prefixReuse: true,
       ...(input.classifier
         ? {
             classifier: {

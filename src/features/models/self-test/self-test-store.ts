@@ -12,7 +12,7 @@ export type SelfTestStatus = 'idle' | 'running' | 'done' | 'cancelled' | 'failed
 export interface SelfTestStep {
   device: SelfTestDevice;
   /** `judge`, `interrupt`: the verifier's checks; `classify`: the reward classifier (loading and scoring). */
-  phase: 'loading' | 'warmup' | 'generating' | 'judge' | 'interrupt' | 'classify';
+  phase: 'loading' | 'warmup' | 'generating' | 'judge' | 'interrupt' | 'prefix-reuse' | 'classify';
   /** Load progress in 0..1 while loading. */
   progress: number;
   prompt?: { index: number; total: number };

@@ -32,7 +32,7 @@ describe('default catalog', () => {
       expect(ids).toContain(id);
     }
     expect(ids.some((id) => id.startsWith('fixture/'))).toBe(false);
-    expect(new Set(DEFAULT_CATALOG.map((e) => e.role))).toEqual(new Set(['verifier', 'reward']));
+    expect(new Set(DEFAULT_CATALOG.map((e) => e.role))).toEqual(new Set(['verifier', 'reward', 'embedder']));
     // unique per (id, role)
     expect(new Set(DEFAULT_CATALOG.map((e) => `${e.role}:${e.id}`)).size).toBe(DEFAULT_CATALOG.length);
   });
@@ -54,6 +54,29 @@ describe('default catalog', () => {
     expect(f32?.requiredFeatures).toEqual([]);
     expect(f16?.gpuMemoryMB).toBeCloseTo(2036.66, 2);
     expect(f16?.modelLib).toBe('Qwen3-1.7B-q4f16_1_cs1k-webgpu.wasm');
+  });
+});
+
+describe('embedder entries (issue 11)', () => {
+  it('lists bge-small-zh with its query prefix, as a feature-extraction model that the spec carries to the engine', () => {
+    const bge = findEntry(DEFAULT_CATALOG, 'Xenova/bge-small-zh-v1.5', 'embedder');
+    expect(bge?.task).toBe('feature-extraction');
+    expect(bge?.embedPrefixes).toEqual({ query: '为这个句子生成表示以用于检索相关文章：' });
+    const spec = toModelSpec(bge!, NO_GPU, SOURCE);
+    expect(spec).toMatchObject({ task: 'feature-extraction', device: 'wasm', dtype: 'q8', embedPrefixes: { query: '为这个句子生成表示以用于检索相关文章：' } });
+    expect(findEntry(DEFAULT_CATALOG, 'Xenova/multilingual-e5-small', 'embedder')?.embedPrefixes).toEqual({ query: 'query: ', passage: 'passage: ' });
+  });
+
+  it('refuses an embedder that is not a feature-extraction model, and a feature-extraction model in another role', () => {
+    const bge = findEntry(DEFAULT_CATALOG, 'Xenova/bge-small-zh-v1.5', 'embedder')!;
+    expect(CatalogModelSchema.safeParse({ ...bge, task: 'text-classification' }).success).toBe(false);
+    expect(CatalogModelSchema.safeParse({ ...bge, role: 'verifier' }).success).toBe(false);
+  });
+
+  it('never recommends an embedder as the verifier or the reward model', () => {
+    const rec = recommendDefaults(NO_GPU, DEFAULT_CATALOG);
+    expect(rec.verifier.role).toBe('verifier');
+    expect(rec.reward?.role ?? 'reward').toBe('reward');
   });
 });
 

@@ -28,6 +28,7 @@ export function ChecksSummary({ report }: { report: SelfTestReport }) {
     ['streaming', t('selftest.checks.streaming')],
     ['judge', t('selftest.checks.judge')],
     ['interrupt', t('selftest.checks.interrupt')],
+    ['prefixReuse', t('selftest.checks.prefixReuse')],
     ['classifier', t('selftest.checks.classifier')],
   ];
   return (
@@ -43,7 +44,7 @@ export function ChecksSummary({ report }: { report: SelfTestReport }) {
 }
 
 /** One row per device that ran `check`: the device first, then the check's own cells; the row carries its figures as data attributes. */
-function DeviceCheckTable<K extends 'streaming' | 'interrupt'>(props: {
+function DeviceCheckTable<K extends 'streaming' | 'interrupt' | 'prefixReuse'>(props: {
   runs: readonly DeviceRun[];
   check: K;
   id: string;
@@ -238,6 +239,35 @@ function InterruptTable({ runs }: { runs: readonly DeviceRun[] }) {
   );
 }
 
+function PrefixReuseTable({ runs }: { runs: readonly DeviceRun[] }) {
+  const t = useT('selftest');
+  return (
+    <DeviceCheckTable
+      runs={runs}
+      check="prefixReuse"
+      id="selftest-prefix-reuse"
+      title={t('selftest.prefixReuse.title')}
+      note={t('selftest.prefixReuse.note')}
+      headers={[t('selftest.prefixReuse.identical'), t('selftest.prefixReuse.prefill')]}
+      testId="selftest-prefix-reuse"
+      data={(r) => ({
+        'data-identical': r.prompts.filter((p) => p.identical).length,
+        'data-prompts': r.prompts.length,
+        'data-prefill-on': r.prefillOn,
+        'data-prefill-off': r.prefillOff,
+        'data-error': r.error?.code ?? '',
+      })}
+      cells={(r) => (
+        <>
+          <td>{r.error ? t('selftest.prefixReuse.failed', { message: r.error.message }) : `${r.prompts.filter((p) => p.identical).length} / ${r.prompts.length}`}</td>
+          <td>{t('selftest.prefixReuse.tokens', { on: r.prefillOn, off: r.prefillOff })}</td>
+          <td className={r.passed ? undefined : 'error-text'}>{verdictText(t, r.passed ? 'pass' : 'fail')}</td>
+        </>
+      )}
+    />
+  );
+}
+
 function ClassifierSection({ runs, agreement, modelId }: { runs: readonly ClassifierDeviceRun[]; agreement: ScoreAgreement | null; modelId: string | null }) {
   const t = useT('selftest');
   const locale = useLocaleStore((s) => s.locale);
@@ -266,7 +296,7 @@ function ClassifierSection({ runs, agreement, modelId }: { runs: readonly Classi
 export function ChecksPanel(props: { runs: readonly DeviceRun[]; classifierRuns: readonly ClassifierDeviceRun[]; report: SelfTestReport | null; classifierId: string | null }) {
   const t = useT('selftest');
   const { runs, classifierRuns, report } = props;
-  const any = runs.some((r) => r.streaming || r.judge || r.interrupt) || classifierRuns.length > 0;
+  const any = runs.some((r) => r.streaming || r.judge || r.interrupt || r.prefixReuse) || classifierRuns.length > 0;
   if (!any) return null;
   return (
     <section className="panel" aria-labelledby="selftest-checks-title">
@@ -275,6 +305,7 @@ export function ChecksPanel(props: { runs: readonly DeviceRun[]; classifierRuns:
       <StreamTable runs={runs} />
       <JudgeSection runs={runs} agreement={report?.judgeAgreement ?? null} />
       <InterruptTable runs={runs} />
+      <PrefixReuseTable runs={runs} />
       <ClassifierSection runs={classifierRuns} agreement={report?.classifier?.agreement ?? null} modelId={report?.classifier?.model.id ?? props.classifierId} />
     </section>
   );

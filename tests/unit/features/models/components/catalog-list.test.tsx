@@ -69,15 +69,17 @@ describe('CatalogList', () => {
     const fixture = row(FIXTURE.id) as HTMLElement;
     expect(within(fixture).getByText('部署配置')).toBeTruthy();
     expect(within(fixture).getByTestId('install-button').getAttribute('aria-label')).toBe('安装 测试核查模型');
-    expect(screen.getByTestId('catalog-count').textContent).toBe('显示 5 / 19 个模型；另有 14 个无法在本设备运行，已隐藏');
+    // 4 ONNX verifiers, the fixture and the 2 embedders run here
+    expect(screen.getByTestId('catalog-count').textContent).toBe('显示 7 / 21 个模型；另有 14 个无法在本设备运行，已隐藏');
+    expect(within(row('Xenova/bge-small-zh-v1.5') as HTMLElement).getByText('检索向量')).toBeTruthy();
 
     fireEvent.click(screen.getByLabelText('只显示能在本设备运行的模型'));
-    expect(rows()).toHaveLength(19);
+    expect(rows()).toHaveLength(21);
     const webllm = row('Qwen3-0.6B-q4f32_1-MLC') as HTMLElement;
     expect(webllm.textContent).toContain('不可运行：需要 WebGPU');
     expect(within(webllm).getByTestId('install-button').hasAttribute('disabled')).toBe(true);
     // runnable models stay above the ones that cannot run
-    expect(rows().findIndex((r) => r.getAttribute('data-runs') === 'no')).toBe(5);
+    expect(rows().findIndex((r) => r.getAttribute('data-runs') === 'no')).toBe(7);
   });
 
   it('filters by text, engine and role', () => {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CATALOG } from '../../../../../src/domain/catalog/catalog';
+
+/** One row per verifier (its judge shares the row) and one per embedder. */
+const EMBEDDER_COUNT = DEFAULT_CATALOG.filter((e) => e.role === 'embedder').length;
+const ROW_COUNT = (DEFAULT_CATALOG.length - EMBEDDER_COUNT) / 2 + EMBEDDER_COUNT;
 import { recommendDefaults } from '../../../../../src/domain/catalog/recommend';
 import type { CatalogModel } from '../../../../../src/domain/catalog/schema';
 import { buildCatalogRows, DEFAULT_FILTER, filterRows, rowKey, type RowContext } from '../../../../../src/features/models/components/catalog-rows';
@@ -23,13 +27,15 @@ describe('buildCatalogRows', () => {
   it('gives one row per download, with the verifier and its judge as two roles of it', () => {
     const rows = buildCatalogRows(DEFAULT_CATALOG, context(null, DEFAULT_CATALOG));
     // every default verifier has a judge built from the same weights
-    expect(rows).toHaveLength(DEFAULT_CATALOG.length / 2);
+    expect(rows).toHaveLength(ROW_COUNT);
     expect(new Set(rows.map((r) => r.key)).size).toBe(rows.length);
     for (const r of rows) {
-      expect(r.roles).toEqual(['verifier', 'reward']);
-      expect(r.entry.role).toBe('verifier');
+      // an embedder is a row of its own, with that one role
+      expect(r.roles).toEqual(r.entry.role === 'embedder' ? ['embedder'] : ['verifier', 'reward']);
+      expect(r.entry.role).toBe(r.entry.task === 'feature-extraction' ? 'embedder' : 'verifier');
       expect(r.runs.kind).toBe('unknown');
     }
+    expect(rows.filter((r) => r.roles.includes('embedder')).map((r) => r.entry.id)).toEqual(expect.arrayContaining(['Xenova/bge-small-zh-v1.5']));
   });
 
   it('on a GPU with shader-f16 puts the recommended WebLLM build first, marked for both roles', () => {
@@ -91,7 +97,7 @@ describe('buildCatalogRows', () => {
     expect(row?.entry.license).toBe('Hospital-licence');
     expect(row?.roles).toEqual(['verifier', 'reward']);
     expect(row?.pinned).toBe('config');
-    expect(rows).toHaveLength(DEFAULT_CATALOG.length / 2);
+    expect(rows).toHaveLength(ROW_COUNT);
   });
 
   it('before the device is measured hides nothing', () => {
@@ -114,7 +120,10 @@ describe('filterRows', () => {
   });
 
   it('filters by engine and by role', () => {
-    expect(ids({ engine: 'transformers' })).toHaveLength(5);
+    // 4 ONNX verifiers, the fixture and 2 embedders
+    expect(ids({ engine: 'transformers' })).toHaveLength(7);
+    expect(ids({ role: 'embedder' })).toEqual(expect.arrayContaining(['Xenova/bge-small-zh-v1.5', 'Xenova/multilingual-e5-small']));
+    expect(ids({ role: 'embedder' })).toHaveLength(2);
     expect(ids({ engine: 'webllm' }).every((id) => id.endsWith('-MLC'))).toBe(true);
     // the fixture is a verifier only
     expect(ids({ role: 'reward' })).not.toContain(FIXTURE.id);

@@ -111,7 +111,7 @@ describe('runSelfTest checks', () => {
     }
     expect(f.scoreCalls.filter((c) => c.params.kind === 'judge')).toHaveLength(2 * SELFTEST_JUDGE_CASES.length);
     expect(report.judgeAgreement).toMatchObject({ passed: true, maxDiff: 0 });
-    expect(report.checks).toEqual({ generation: 'pass', streaming: 'pass', judge: 'pass', interrupt: 'pass', classifier: 'not-run' });
+    expect(report.checks).toEqual({ generation: 'pass', streaming: 'pass', judge: 'pass', interrupt: 'pass', prefixReuse: 'not-run', classifier: 'not-run' });
     expect(report.settings).toMatchObject({
       judgeCaseIds: SELFTEST_JUDGE_CASES.map((c) => c.id),
       classifyCaseIds: [],

@@ -224,7 +224,7 @@ describe('the JSON report', () => {
     const parsed = JSON.parse(reportToJson(report)) as typeof report;
     expect(parsed).toEqual(report);
     expect(parsed).toMatchObject({
-      format: 'medfact-selftest-v2',
+      format: 'medfact-selftest-v3',
       appVersion: '9.9.9',
       model: { id: FIXTURE.id, engine: 'transformers' },
       settings: { maxTokens: 200, temperature: 0, promptIds: SELFTEST_PROMPTS.map((p) => p.id) },
