@@ -19,6 +19,7 @@ import type { ModelSpec } from '../src/protocol/engine';
 import { ensureFixtureModels } from '../tests/fixtures/ensure-models';
 import { startMirrorServer } from '../tests/fixtures/mirror-server';
 import { startNodeWorker } from './node-worker';
+import { pinOrtToOneThread } from './ort-threads';
 import { TYPICAL_TEXT } from './typical-text';
 import { sampledRow, type BenchContext, type BenchRow, type Measurement } from './types';
 
@@ -101,7 +102,7 @@ export const engineOverheadNodeMeasurement: Measurement = {
     const cacheDir = await mkdtemp(join(tmpdir(), 'medfact-bench-tfjs-'));
     const worker = { current: null as ReturnType<typeof startNodeWorker> | null };
     const client = createEngineClient({
-      createWorker: () => (worker.current = startNodeWorker(new URL('./workers/engine-node-worker.ts', import.meta.url), { cacheDir })),
+      createWorker: () => (worker.current = startNodeWorker(new URL('./workers/engine-node-worker.ts', import.meta.url), { cacheDir, oneThread: true })),
     });
     try {
       const spec: ModelSpec = {
@@ -114,7 +115,8 @@ export const engineOverheadNodeMeasurement: Measurement = {
       };
       await client.load(spec);
 
-      // The raw library, same files, same process.
+      // The raw library, same files, same process; onnxruntime on one thread on both sides (perf/ort-threads.ts).
+      pinOrtToOneThread();
       const tf = await import('@huggingface/transformers');
       tf.env.allowRemoteModels = false;
       tf.env.allowLocalModels = true;
@@ -162,7 +164,7 @@ export const engineOverheadNodeMeasurement: Measurement = {
       }
       await model.dispose();
       ctx.log(`engine-overhead-node: ${reps} pairs`);
-      return overheadRows('engine-overhead.node', samples, `${reps} ABAB pairs, ${FIXTURE_VERIFIER} fp32 on CPU, zero-shot prompt, greedy`);
+      return overheadRows('engine-overhead.node', samples, `${reps} ABAB pairs, ${FIXTURE_VERIFIER} fp32 on CPU (onnxruntime on one thread on both sides), zero-shot prompt, greedy`);
     } finally {
       client.dispose();
       await worker.current?.exited;

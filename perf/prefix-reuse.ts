@@ -23,6 +23,7 @@ import { startMirrorServer } from '../tests/fixtures/mirror-server';
 import { createTransformersEngine } from '../workers/transformers-engine';
 import { loadQwen3Counter } from './token-economy';
 import { infoRow, sampledRow, targetRow, type BenchContext, type BenchRow, type Measurement } from './types';
+import { pinOrtToOneThread } from './ort-threads';
 
 export const MEDFACT_ITEMS = 2116;
 const MAX_TOKENS = 16;
@@ -87,6 +88,7 @@ export const prefixReuseMeasurement: Measurement = {
   name: 'prefix-reuse',
   browser: false,
   async run(ctx: BenchContext): Promise<BenchRow[]> {
+    pinOrtToOneThread(); // CPU time per item without onnxruntime's spin-waits (perf/ort-threads.ts); the suite's process is pinned anyway once engine-overhead-node ran
     const modelsDir = await ensureFixtureModels(join(ctx.root, 'tests', '.cache', 'models'));
     const mirror = await startMirrorServer({ root: modelsDir });
     const cacheDir = await mkdtemp(join(tmpdir(), 'medfact-bench-prefix-'));
