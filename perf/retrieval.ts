@@ -5,7 +5,10 @@
  * < 20 s), and quality (recall@1/5/10, MRR@10) on the project-written
  * Chinese corpus and queries in tests/fixtures/evidence, next to plain
  * character-bigram BM25 (the floor the ranking must reach) and, for speed,
- * next to the same index built on MiniSearch (why the app has its own).
+ * next to the same index built on MiniSearch (why the app has its own) and
+ * to the index before its typed-array segments (perf/legacy-lexical-index.ts,
+ * at 10k passages: it took 5–16 minutes at 100k). The 100k rows are their
+ * own measurement, `retrieval-100k`, so `--only retrieval` stays minutes.
  * Synthetic passages draw Zipf-distributed "words" of common Han characters,
  * so posting lists are long-tailed as in real text.
  */
@@ -14,10 +17,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { LexicalIndex, passageSearchText } from '../src/core/evidence';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { LexicalIndex, passageSearchText, type PersistedSegment } from '../src/core/evidence';
 import { BigramBm25 } from './bigram-bm25';
+import { LegacyLexicalIndex } from './legacy-lexical-index';
 import { MiniSearchIndex } from './minisearch-index';
 import { evaluateRanking, type LabelledQuery } from './retrieval-eval';
 import { quantile, round } from './stats';
@@ -58,23 +62,91 @@ export function makeCorpusGenerator(seed: number): (length: number) => string {
   };
 }
 
-/** A full GC before reading the heap, so the growth is the index's and not garbage; `node --expose-gc` is not needed. */
-let gc: (() => void) | null = null;
-function collect(): void {
-  if (!gc) {
-    gc = (globalThis as { gc?: () => void }).gc ?? null;
-    if (!gc) {
-      setFlagsFromString('--expose-gc');
-      gc = runInNewContext('gc') as () => void;
-    }
-  }
-  gc();
+/** A real collection before each reading (the flag is set here, so `npm run bench` needs no node option). */
+v8.setFlagsFromString('--expose-gc');
+const collect = vm.runInNewContext('gc') as () => void;
+
+/** JS heap plus ArrayBuffer memory (typed-array postings live outside the JS heap). */
+function memoryMB(): number {
+  collect();
+  collect();
+  const m = process.memoryUsage();
+  return (m.heapUsed + m.arrayBuffers) / 1024 / 1024;
 }
 
-function heapMB(): number {
-  collect();
-  return process.memoryUsage().heapUsed / 1024 / 1024;
+/**
+ * Memory an index holds: the difference when it is let go (measuring growth
+ * from before the build instead was off by the start-up garbage a GC frees).
+ * Only `holder` may reference it: every use reads it from the holder in a
+ * function that has returned (a frame's temporaries, call arguments
+ * included, keep what they last held alive).
+ */
+function retainedMB(holder: { index: unknown }): number {
+  const held = memoryMB();
+  holder.index = null;
+  return held - memoryMB();
 }
+
+function timedBuild<T extends { add(p: readonly { id: string; text: string }[]): void }>(make: () => T, passages: readonly { id: string; text: string }[]): { index: T | null; ms: number } {
+  const t0 = performance.now();
+  const index = make();
+  index.add(passages);
+  return { index, ms: performance.now() - t0 };
+}
+
+/** Query latencies, the stored form and its load, and what the next import writes. */
+function useIndex(box: { index: LexicalIndex | null }, qs: readonly string[], gen: (n: number) => string): { times: number[]; storedBytes: number; saveMs: number; loadMs: number; importBytes: number } {
+  const index = box.index as LexicalIndex;
+  const times: number[] = [];
+  for (const q of qs) {
+    const t = performance.now();
+    index.search(q, 10);
+    times.push(performance.now() - t);
+  }
+  // What IndexedDB stores: the changes, by structured clone (v8.serialize is Node's structured clone).
+  const t1 = performance.now();
+  const stored = v8.serialize(index.takeChanges());
+  const saveMs = performance.now() - t1;
+  const t2 = performance.now();
+  const { manifest, put } = v8.deserialize(stored) as { manifest: unknown; put: PersistedSegment[] };
+  LexicalIndex.fromStored(manifest, put);
+  const loadMs = performance.now() - t2;
+  // The next import: one document of 60 passages; only its segment and the manifest are written.
+  index.add(Array.from({ length: 60 }, (_, i) => ({ id: `doc:${i}`, text: gen(150 + i) })));
+  return { times, storedBytes: stored.length, saveMs, loadMs, importBytes: v8.serialize(index.takeChanges()).length };
+}
+
+async function scaleRows(size: number, label: string, queries: number, ctx: BenchContext): Promise<BenchRow[]> {
+  const gen = makeCorpusGenerator(size);
+  const passages = Array.from({ length: size }, (_, i) => ({ id: `p${i}`, text: gen(150 + (i % 250)) }));
+  const qs = Array.from({ length: queries }, () => gen(20 + Math.floor(Math.random() * 60)));
+  const built = timedBuild(() => new LexicalIndex(), passages);
+  ctx.log(`retrieval: ${label} built in ${round(built.ms / 1000, 2)} s`);
+  const { times, storedBytes, saveMs, loadMs, importBytes } = useIndex(built, qs, gen);
+  const heap = retainedMB(built);
+  const rows: BenchRow[] = [
+    { ...infoRow(`retrieval.build.${label}`, round(built.ms / 1000, 2), 's', `${size} synthetic passages of 150–400 characters, tokenizer + index`), clock: 'wall' as const },
+    infoRow(`retrieval.heap.${label}`, round(heap, 0), 'MB', 'JS heap + array buffers the built index holds (freed when it is let go, after GC)'),
+    infoRow(`retrieval.index-stored.${label}`, round(storedBytes / 1024 / 1024, 1), 'MB', `structured clone of the segments; write ${round(saveMs)} ms, read + load ${round(loadMs)} ms`),
+    infoRow(`retrieval.import-write.${label}`, round(importBytes / 1024, 0), 'KB', 'written by the next import (a 60-passage document): its segment and the manifest'),
+    { ...infoRow(`retrieval.query.p50.${label}`, round(quantile(times, 0.5)), 'ms', `${queries} queries of 20–80 characters, top 10`), clock: 'wall' as const },
+    { ...infoRow(`retrieval.query.p95.${label}`, round(quantile(times, 0.95)), 'ms'), clock: 'wall' as const },
+  ];
+  if (size <= 10_000) {
+    // The number-array index with JSON persistence that this layout replaced, on the same passages.
+    const legacy = timedBuild(() => new LegacyLexicalIndex(), passages);
+    const json = legacyJsonBytes(legacy);
+    const legacyHeap = retainedMB(legacy);
+    rows.push(
+      { ...infoRow(`retrieval.build-before.${label}`, round(legacy.ms / 1000, 2), 's', 'the previous index (number arrays), same passages'), clock: 'wall' as const },
+      infoRow(`retrieval.heap-before.${label}`, round(legacyHeap, 0), 'MB'),
+      infoRow(`retrieval.index-json-before.${label}`, round(json / 1024 / 1024, 1), 'MB', 'the previous index persisted as JSON, rewritten whole by every import'),
+    );
+  }
+  return rows;
+}
+
+const legacyJsonBytes = (box: { index: LegacyLexicalIndex | null }): number => box.index?.serialize().length ?? 0;
 
 function readJsonl<T>(text: string): T[] {
   return text
@@ -83,60 +155,14 @@ function readJsonl<T>(text: string): T[] {
     .map((l) => JSON.parse(l) as T);
 }
 
-/** CPU milliseconds of this process (user + system, all threads) since `from` (process.cpuUsage()). */
-function cpuMsSince(from: NodeJS.CpuUsage): number {
-  const c = process.cpuUsage(from);
-  return (c.user + c.system) / 1000;
-}
-
-/**
- * Index build, heap, persisted size and query latency at one corpus size.
- * Times are CPU time of this process (the work is single-threaded; CPU time
- * does not grow with other jobs on a shared machine), the build repeated
- * `builds` times, queries timed one by one and summarised per block of 50
- * (p50 and p95 per block), so every timing row has a spread.
- */
-async function scaleRows(size: number, label: string, queries: number, plan: { builds: number; budgetS: number }, ctx: BenchContext): Promise<BenchRow[]> {
-  const gen = makeCorpusGenerator(size);
-  const passages = Array.from({ length: size }, (_, i) => ({ id: `p${i}`, text: gen(150 + (i % 250)) }));
-  const qs = Array.from({ length: queries }, (_, i) => gen(20 + (i % 60)));
-  const buildS: number[] = [];
-  const heaps: number[] = [];
-  let index = new LexicalIndex();
-  // Up to `plan.builds` builds, but no new one once `plan.budgetS` CPU seconds are spent (the 100k build alone took
-  // minutes on the loaded 2-core machine: one build then, and the row says n=1).
-  for (let r = 0; r < plan.builds && (r === 0 || buildS.reduce((a, b) => a + b, 0) < plan.budgetS); r++) {
-    index = new LexicalIndex(); // the previous build becomes garbage before the heap is read
-    const before = heapMB();
-    const c0 = process.cpuUsage();
-    index.add(passages);
-    buildS.push(cpuMsSince(c0) / 1000);
-    heaps.push(heapMB() - before);
-    ctx.log(`retrieval: ${label} built in ${round(buildS[r] ?? 0, 2)} s CPU (${r + 1}/${plan.builds})`);
-  }
-  const times: number[] = [];
-  for (const q of qs) {
-    const c0 = process.cpuUsage();
-    index.search(q, 10);
-    times.push(cpuMsSince(c0));
-  }
-  const block = 50;
-  const blocks = Array.from({ length: Math.ceil(times.length / block) }, (_, b) => times.slice(b * block, (b + 1) * block));
-  const t1 = performance.now();
-  const json = index.serialize();
-  const saveMs = performance.now() - t1;
-  const t2 = performance.now();
-  LexicalIndex.load(json);
-  const loadMs = performance.now() - t2;
-  const qNote = `${queries} queries of 20–80 characters, top 10, CPU time per query; one figure per block of ${block} queries`;
-  return [
-    sampledRow(`retrieval.build.${label}`, buildS, 's', null, `${size} synthetic passages of 150–400 characters, tokenizer + index, CPU time, ${buildS.length} build${buildS.length === 1 ? ' (one build: no spread; more when a build takes under ' + String(plan.budgetS) + ' s)' : 's'}`, { digits: 2, clock: 'cpu' }),
-    sampledRow(`retrieval.heap.${label}`, heaps, 'MB', null, 'heap growth while building (approximate)', { digits: 0 }),
-    infoRow(`retrieval.index-json.${label}`, round(json.length / 1024 / 1024, 1), 'MB', `persisted size; serialise ${round(saveMs)} ms, load ${round(loadMs)} ms (wall)`),
-    sampledRow(`retrieval.query.p50.${label}`, blocks.map((b) => quantile(b, 0.5)), 'ms', null, qNote, { clock: 'cpu' }),
-    sampledRow(`retrieval.query.p95.${label}`, blocks.map((b) => quantile(b, 0.95)), 'ms', null, qNote, { clock: 'cpu' }),
-  ];
-}
+/** The 100k-passage rows: several minutes on a loaded machine, so a measurement of their own. */
+export const retrieval100kMeasurement: Measurement = {
+  name: 'retrieval-100k',
+  browser: false,
+  // Left out of a default run (--only retrieval-100k or --all): the suite stays within minutes (issue 15).
+  slow: true,
+  run: (ctx) => (ctx.quick ? scaleRows(2000, '2k', 50, ctx) : scaleRows(100_000, '100k', 500, ctx)),
+};
 
 export const retrievalMeasurement: Measurement = {
   name: 'retrieval',
@@ -192,8 +218,7 @@ export const retrievalMeasurement: Measurement = {
       await rm(dir, { recursive: true, force: true });
     }
 
-    // The 10k index three times (the 100k scale is its own measurement, retrieval-100k: it alone took 17 minutes).
-    rows.push(...(await (ctx.quick ? scaleRows(1000, '1k', 50, { builds: 2, budgetS: 60 }, ctx) : scaleRows(10_000, '10k', 500, { builds: 3, budgetS: 60 }, ctx))));
+    rows.push(...(await (ctx.quick ? scaleRows(1000, '1k', 50, ctx) : scaleRows(10_000, '10k', 500, ctx))));
 
     // Why not MiniSearch: the same tokenizer and BM25 sum on MiniSearch, a few queries only.
     const msSize = ctx.quick ? 300 : 7000;
@@ -209,7 +234,8 @@ export const retrievalMeasurement: Measurement = {
     const cpuMs = (f: () => unknown): number => {
       const c0 = process.cpuUsage();
       f();
-      return cpuMsSince(c0);
+      const c = process.cpuUsage(c0);
+      return (c.user + c.system) / 1000;
     };
     const tMini: number[] = [];
     const tOwn: number[] = [];
@@ -229,19 +255,4 @@ export const retrievalMeasurement: Measurement = {
     );
     return rows;
   },
-};
-
-/**
- * The 100k-passage scale of the same rows. Its own measurement, left out of a
- * default run (`slow`): on the loaded 2-core machine the build alone took
- * 678 s and the measurement 17 minutes, more than the whole rest of the suite.
- * `npm run bench -- --only retrieval-100k` (or `--all`) runs it; the build is
- * repeated (up to 3) only while the builds so far took under 60 s of CPU.
- */
-export const retrieval100kMeasurement: Measurement = {
-  name: 'retrieval-100k',
-  browser: false,
-  slow: true,
-  run: (ctx: BenchContext): Promise<BenchRow[]> =>
-    ctx.quick ? scaleRows(2000, '2k', 50, { builds: 2, budgetS: 60 }, ctx) : scaleRows(100_000, '100k', 500, { builds: 3, budgetS: 60 }, ctx),
 };

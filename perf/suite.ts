@@ -33,10 +33,10 @@ export const MEASUREMENTS: readonly Measurement[] = [
   tokenEconomyMeasurement,
   openaiRunLoopMeasurement,
   retrievalMeasurement,
+  retrieval100kMeasurement,
   importBrowserMeasurement,
   prefixReuseMeasurement,
   libraryBrowserMeasurement,
-  retrieval100kMeasurement,
 ];
 
 export interface SuiteOptions {

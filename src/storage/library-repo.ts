@@ -1,19 +1,23 @@
 /**
  * The reference library (参考资料库) in IndexedDB: documents (title, file
  * name, source, import date, content hash, pages, passage count), their
- * extracted text, their passages, and the persisted lexical index. A
- * database of its own ("medfact-library"), so the library evolves its schema
- * without touching the app database. Each import or deletion is ONE
- * transaction over documents, texts, passages and the index: a full disk or
- * a crash leaves the library as it was, never half-indexed.
+ * extracted text, their passages, and the persisted lexical index (a small
+ * manifest in `meta`, and its typed-array segments in `index-segments`,
+ * stored by structured clone: an import writes its own segment, not the
+ * whole index). A database of its own ("medfact-library"), so the library
+ * evolves its schema without touching the app database. Each import or
+ * deletion is ONE transaction over documents, texts, passages and the
+ * index: a full disk or a crash leaves the library as it was, never
+ * half-indexed.
  */
-import type { DBSchema, IDBPDatabase, IDBPObjectStore } from 'idb';
-import type { Passage } from '../core/evidence';
+import type { DBSchema, IDBPDatabase, IDBPObjectStore, IDBPTransaction, StoreNames } from 'idb';
+import type { IndexManifest, Passage, PersistedSegment } from '../core/evidence';
 import { sharedDatabase, withStorageErrors } from './db';
 
 export const LIBRARY_DB_NAME = 'medfact-library';
 // 2: the `vectors` store (the embedder role's passage vectors).
-const LIBRARY_DB_VERSION = 2;
+// 3: the `index-segments` store (the lexical index's typed-array segments; the JSON index of 1–2 is rebuilt once).
+const LIBRARY_DB_VERSION = 3;
 export const LIBRARY_RECORD_VERSION = 1;
 
 export type LibraryDocKind = 'text' | 'html' | 'pdf' | 'docx' | 'passages';
@@ -50,10 +54,20 @@ export interface LibraryPassage extends Passage {
 export interface PersistedLibraryIndex {
   /** LexicalIndex version; another version means rebuild. */
   version: string;
-  json: string;
+  /** Names the stored segments (LexicalIndex.fromStored). */
+  manifest: IndexManifest;
   /** Hash over the documents' content hashes when this index was written. */
   libraryHash: string;
   passageCount: number;
+}
+
+/** The index's part of a write: its record, and the segment changes from LexicalIndex.takeChanges(). */
+export interface LibraryIndexWrite {
+  record: PersistedLibraryIndex;
+  /** Remove every stored segment first (a rebuilt index). */
+  replace: boolean;
+  put: readonly PersistedSegment[];
+  drop: readonly number[];
 }
 
 /**
@@ -73,11 +87,14 @@ interface LibraryDb extends DBSchema {
   texts: { key: string; value: LibraryText };
   passages: { key: string; value: LibraryPassage; indexes: { docId: string } };
   meta: { key: string; value: unknown };
+  'index-segments': { key: number; value: PersistedSegment };
   vectors: { key: [string, string]; value: LibraryVector; indexes: { docId: string; model: string } };
 }
 
 type Db = IDBPDatabase<LibraryDb>;
+type WriteTx = IDBPTransaction<LibraryDb, ArrayLike<StoreNames<LibraryDb>>, 'readwrite'>;
 const INDEX_KEY = 'lexical-index';
+const INDEX_STORES = ['meta', 'index-segments'] as const;
 
 const libraryDb = sharedDatabase<LibraryDb>({
   version: LIBRARY_DB_VERSION,
@@ -91,6 +108,8 @@ const libraryDb = sharedDatabase<LibraryDb>({
       db.createObjectStore('meta');
     }
     upgradeVectors(db);
+    // Version 3: the lexical index's segments (the old JSON index in `meta` is of an older version and gets rebuilt).
+    if (!db.objectStoreNames.contains('index-segments')) db.createObjectStore('index-segments');
   },
   unsupported: 'This browser offers no IndexedDB (private mode?). The reference library cannot be kept.',
 });
@@ -159,46 +178,47 @@ export class LibraryRepo {
     return withStorageErrors(async () => (await (await this.db()).get('meta', INDEX_KEY)) as PersistedLibraryIndex | undefined);
   }
 
-  putIndex(index: PersistedLibraryIndex): Promise<void> {
+  /** Stored index segments by key (undefined where one is missing). */
+  getIndexSegments(keys: readonly number[]): Promise<(PersistedSegment | undefined)[]> {
     return withStorageErrors(async () => {
-      await (await this.db()).put('meta', index, INDEX_KEY);
+      const tx = (await this.db()).transaction('index-segments');
+      const found = await Promise.all(keys.map((k) => tx.store.get(k)));
+      await tx.done;
+      return found;
+    });
+  }
+
+  /** Stores the index alone (a rebuild): manifest and segments in one transaction. */
+  writeIndex(index: LibraryIndexWrite): Promise<void> {
+    return withStorageErrors(async () => {
+      const tx = (await this.db()).transaction(INDEX_STORES, 'readwrite');
+      await allOrNothing(tx, async (queue) => queueIndexWrites(tx, index, queue));
     });
   }
 
   /** Document, text, passages and the updated index in one transaction: all or nothing. */
-  addDocument(doc: LibraryDocument, text: LibraryText, passages: readonly LibraryPassage[], index: PersistedLibraryIndex): Promise<void> {
+  addDocument(doc: LibraryDocument, text: LibraryText, passages: readonly LibraryPassage[], index: LibraryIndexWrite): Promise<void> {
     return withStorageErrors(async () => {
-      const tx = (await this.db()).transaction(['documents', 'texts', 'passages', 'meta'], 'readwrite');
-      // Any failure, even one thrown while queuing writes, aborts the whole transaction: no half-written document.
-      const writes: Promise<unknown>[] = [];
-      try {
-        writes.push(tx.objectStore('documents').add(doc), tx.objectStore('texts').put(text));
-        for (const p of passages) writes.push(tx.objectStore('passages').put(p));
-        writes.push(tx.objectStore('meta').put(index, INDEX_KEY));
-        await Promise.all([...writes, tx.done]);
-      } catch (error) {
-        // The queued writes now fail with AbortError: expected, not unhandled.
-        for (const w of [...writes, tx.done]) w.catch(() => undefined);
-        try {
-          tx.abort();
-        } catch {
-          // Already aborted by the failure.
-        }
-        throw error;
-      }
+      const tx = (await this.db()).transaction(['documents', 'texts', 'passages', ...INDEX_STORES], 'readwrite');
+      await allOrNothing(tx, async (queue) => {
+        queue(tx.objectStore('documents').add(doc), tx.objectStore('texts').put(text));
+        for (const p of passages) queue(tx.objectStore('passages').put(p));
+        queueIndexWrites(tx, index, queue);
+      });
     });
   }
 
   /** Removes a document with its text and passages, and stores the updated index, in one transaction. */
-  deleteDocument(docId: string, index: PersistedLibraryIndex): Promise<void> {
+  deleteDocument(docId: string, index: LibraryIndexWrite): Promise<void> {
     return withStorageErrors(async () => {
-      const tx = (await this.db()).transaction(['documents', 'texts', 'passages', 'meta', 'vectors'], 'readwrite');
+      const tx = (await this.db()).transaction(['documents', 'texts', 'passages', 'meta', 'index-segments', 'vectors'], 'readwrite');
       // All or nothing, even when a write throws while being queued (a full disk): no document left half-deleted.
       await allOrNothing(tx, async (queue) => {
         const keys = await tx.objectStore('passages').index('docId').getAllKeys(docId);
         queue(tx.objectStore('documents').delete(docId), tx.objectStore('texts').delete(docId));
         for (const k of keys) queue(tx.objectStore('passages').delete(k));
-        queue(tx.objectStore('meta').put(index, INDEX_KEY), deleteVectorsOfDocument(tx.objectStore('vectors'), docId));
+        queueIndexWrites(tx, index, queue);
+        queue(deleteVectorsOfDocument(tx.objectStore('vectors'), docId));
       });
     });
   }
@@ -267,6 +287,15 @@ export class LibraryRepo {
   }
 }
 
+/** Queues the index's manifest and segment changes on a transaction that covers INDEX_STORES. */
+function queueIndexWrites(tx: WriteTx, index: LibraryIndexWrite, queue: (...requests: Promise<unknown>[]) => void): void {
+  const segments = tx.objectStore('index-segments');
+  if (index.replace) queue(segments.clear());
+  for (const key of index.drop) queue(segments.delete(key));
+  for (const s of index.put) queue(segments.put(s, s.key));
+  queue(tx.objectStore('meta').put(index.record, INDEX_KEY));
+}
+
 /**
  * Runs `write` (which queues requests on `tx`) and waits for the commit; any
  * failure, also one thrown while queuing, aborts the whole transaction, and
@@ -291,7 +320,7 @@ async function allOrNothing(tx: { done: Promise<void>; abort(): void }, write: (
 }
 
 /** Queues the deletion of a document's vectors (every embedder's) inside the caller's transaction. */
-function deleteVectorsOfDocument(store: IDBPObjectStore<LibraryDb, ['documents', 'texts', 'passages', 'meta', 'vectors'], 'vectors', 'readwrite'>, docId: string): Promise<void> {
+function deleteVectorsOfDocument(store: IDBPObjectStore<LibraryDb, ArrayLike<StoreNames<LibraryDb>>, 'vectors', 'readwrite'>, docId: string): Promise<void> {
   return store
     .index('docId')
     .getAllKeys(docId)

@@ -7,6 +7,7 @@ export * from './types';
 export * from './tokenizer';
 export * from './passages';
 export * from './lexical-index';
+export { gramCode, type SegmentData } from './index-segment';
 export * from './fusion';
 export * from './retrieve';
 export * from './passages-file';

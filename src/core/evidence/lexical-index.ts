@@ -3,9 +3,11 @@
  * classes of each passage, grams (character bigrams + Latin/digit runs) and
  * segmenter words, each with its own document length and IDF; a word match
  * counts `wordBoost` of a gram match, adding exact-word evidence without
- * drowning the bigram signal. Incremental add/remove (removed passages are
- * tombstoned and compacted away), JSON persistence with a version that
- * forces a rebuild when the tokenizer or format changes.
+ * drowning the bigram signal. Incremental add/remove over immutable
+ * typed-array segments (index-segment.ts): each added batch is a segment,
+ * a deletion compacts the segment it hits, and storage gets only what
+ * changed (new segments, dropped ones, tombstones and a small manifest),
+ * with a version that forces a rebuild when the tokenizer or format changes.
  *
  * Why not MiniSearch or Orama: both were the plan; MiniSearch was measured
  * here (bench/minisearch-index.ts, `npm run bench -- --only retrieval`) and
@@ -13,9 +15,10 @@
  * terms; a Chinese query has dozens to hundreds of bigrams, each matching
  * thousands of passages, so 1,000 queries over 7,000 passages took minutes.
  * Scoring into a typed array with a top-k heap takes milliseconds, and the
- * whole index is ~200 lines with no dependency.
+ * whole index is a few hundred lines with no dependency.
  */
-import { gramTokens, normalizeForSearch, TOKENIZER_VERSION, WORD_MARK, wordTokens } from './tokenizer';
+import { combineSegments, gramCode, isSegmentData, Segment, SegmentBuilder, type SegmentData } from './index-segment';
+import { gramTokens, normalizeForSearch, TOKENIZER_VERSION, WORD_MARK, WordTokenCache, wordTokens } from './tokenizer';
 import type { ScoredId } from './types';
 import { yieldToEventLoop } from '../yield';
 
@@ -23,7 +26,7 @@ import { yieldToEventLoop } from '../yield';
 const SLICE_MS = 8;
 
 /** Persisted indexes carry this; any other version is rebuilt from the passages. */
-export const INDEX_VERSION = `evidence-bm25-1/${TOKENIZER_VERSION}`;
+export const INDEX_VERSION = `evidence-bm25-2/${TOKENIZER_VERSION}`;
 
 export interface IndexOptions {
   /** Weight of a word match relative to a gram match. */
@@ -53,24 +56,39 @@ export function termCounts(text: string): { counts: Map<string, number>; grams: 
   return { counts, grams: g.length, words: w.length };
 }
 
-interface Postings {
-  docs: number[];
-  tfs: number[];
-  /** Live documents containing the term. */
-  df: number;
-}
-
-interface PersistedIndex {
-  version: string;
-  options: Required<IndexOptions>;
-  ids: (string | null)[];
-  lengths: number[];
-  terms: [string, number[], number[]][];
-}
-
 interface Top {
   s: number;
   d: number;
+}
+
+/** A query's terms with the collection statistics BM25 needs, or null when there is nothing to search. */
+export function queryTerms(query: string, k: number, live: number, totalGrams: number, totalWords: number): { counts: Map<string, number>; n: number; avgG: number; avgW: number } | null {
+  if (live === 0 || k <= 0) return null;
+  const { counts } = termCounts(query);
+  if (counts.size === 0) return null;
+  return { counts, n: live, avgG: totalGrams / live || 1, avgW: totalWords / live || 1 };
+}
+
+/** BM25 factors of one query term: its weight (IDF × query tf × word boost), which length it is normalised by, and the norms. */
+export function termWeights(options: Required<IndexOptions>, term: string, qtf: number, df: number, n: number, avgG: number, avgW: number): { w: number; off: number; norm: number; normL: number } {
+  const { k1, b, wordBoost } = options;
+  const isWord = term.startsWith(WORD_MARK);
+  const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  return { w: qtf * idf * (isWord ? wordBoost : 1), off: isWord ? 1 : 0, norm: k1 * (1 - b), normL: (k1 * b) / (isWord ? avgW : avgG) };
+}
+
+/** The k best of the scored slots, best first (ties by id), resetting their scores to 0; removed slots (null id) are skipped. */
+export function topHits(scores: Float64Array, touched: readonly number[], ids: readonly (string | null)[], k: number): ScoredId[] {
+  // a ranks below b: lower score, or equal score and a larger id.
+  const worse = (a: Top, c: Top): boolean => a.s < c.s || (a.s === c.s && (ids[a.d] as string) > (ids[c.d] as string));
+  const heap: Top[] = [];
+  for (const d of touched) {
+    const s = scores[d] as number;
+    scores[d] = 0;
+    if (ids[d] !== null && s > 0) pushTop(heap, k, { s, d }, worse);
+  }
+  heap.sort((x, y) => (worse(x, y) ? 1 : -1));
+  return heap.map((h) => ({ id: ids[h.d] as string, score: h.s }));
 }
 
 /** Keeps the k best in a heap whose root is the worst kept (`worse(a, b)`: a ranks below b). */
@@ -105,19 +123,63 @@ function pushTop(heap: Top[], k: number, item: Top, worse: (a: Top, b: Top) => b
   heap[i] = item;
 }
 
+/** Stored form of one segment (IndexedDB keeps its typed arrays by structured clone). */
+export interface PersistedSegment {
+  version: string;
+  key: number;
+  data: SegmentData;
+}
+
+/** What names the stored segments of an index; small, rewritten with every change. */
+export interface IndexManifest {
+  version: string;
+  options: Required<IndexOptions>;
+  /** Stored segments in ranking order, with their passages and approximate bytes. */
+  segments: { key: number; passages: number; bytes: number }[];
+  /** Passage ids removed from a stored segment since it was written (applied on load). */
+  tombstones: { key: number; ids: string[] }[];
+  /** The next segment key (keys are never reused). */
+  nextKey: number;
+}
+
+/** The writes that bring the stored index up to date with this one. */
+export interface IndexChanges {
+  /** Nothing stored belongs to this index (new, or rebuilt): remove every stored segment first. */
+  replace: boolean;
+  put: PersistedSegment[];
+  /** Stored segments merged away or emptied. */
+  drop: number[];
+  manifest: IndexManifest;
+}
+
+/** More segments than this are merged even when their sizes differ. */
+const MAX_SEGMENTS = 16;
+
+/**
+ * The index: segments in order (each passage in exactly one), all of their
+ * slots live (a deletion compacts the segment it hits at once, so document
+ * frequencies are exact), and BM25 statistics summed over them. Adding a
+ * batch builds one new segment; the last two are merged whenever the last
+ * is at least half the size of the one before (a binary counter: about
+ * log2(passages) segments, each passage rewritten about log2 times).
+ */
 export class LexicalIndex {
   readonly options: Required<IndexOptions>;
-  /** Slot → passage id (null once removed). */
-  private ids: (string | null)[] = [];
-  /** Slot → [gram length, word length] flattened. */
-  private lengths: number[] = [];
-  private readonly slotOf = new Map<string, number>();
-  private readonly postings = new Map<string, Postings>();
+  private segments: Segment[] = [];
+  private readonly where = new Map<string, Segment>();
+  private readonly words = new WordTokenCache();
   private live = 0;
   private totalGrams = 0;
   private totalWords = 0;
-  private tombstones = 0;
+  /** Slot → passage id over all segments, with each segment's first slot (built when a search needs them). */
+  private flat: { ids: string[]; bases: number[] } | null = null;
   private scores = new Float64Array(0);
+  // Persistence bookkeeping (see takeChanges).
+  private nextKey = 1;
+  private fresh = true;
+  private readonly unsaved = new Set<number>();
+  private readonly dropped = new Set<number>();
+  private readonly tombstones = new Map<number, Set<string>>();
 
   constructor(options: IndexOptions = {}) {
     this.options = { ...INDEX_DEFAULTS, ...options };
@@ -128,13 +190,18 @@ export class LexicalIndex {
   }
 
   has(id: string): boolean {
-    return this.slotOf.has(id);
+    return this.where.has(id);
   }
 
-  /** Adds passages; an id already present is replaced. */
+  /** Number of segments (for tests and the benchmark). */
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  /** Adds passages; an id already present is replaced (the same id twice in a batch: the last one counts). */
   add(passages: readonly { id: string; text: string }[]): void {
-    this.removeReplaced(passages);
-    for (const p of passages) this.addOne(p);
+    const steps = this.build(passages);
+    while (!steps.next().done);
   }
 
   /**
@@ -143,10 +210,8 @@ export class LexicalIndex {
    * as one task froze the page (issue 15). Builds the same index as add().
    */
   async addInSlices(passages: readonly { id: string; text: string }[], sliceMs = SLICE_MS): Promise<void> {
-    this.removeReplaced(passages);
     let started = performance.now();
-    for (const p of passages) {
-      this.addOne(p);
+    for (const steps = this.build(passages); !steps.next().done; ) {
       if (performance.now() - started >= sliceMs) {
         await yieldToEventLoop();
         started = performance.now();
@@ -154,180 +219,191 @@ export class LexicalIndex {
     }
   }
 
-  private removeReplaced(passages: readonly { id: string }[]): void {
-    const replaced = passages.filter((p) => this.slotOf.has(p.id)).map((p) => p.id);
-    if (replaced.length > 0) this.remove(replaced);
-  }
-
-  private addOne(p: { id: string; text: string }): void {
-    if (this.slotOf.has(p.id)) this.remove([p.id]); // the same id twice in one batch
-    const { counts, grams, words } = termCounts(p.text);
-    this.addCounts(p.id, counts, grams, words);
-  }
-
-  private addCounts(id: string, counts: Map<string, number>, grams: number, words: number): void {
-    const slot = this.ids.length;
-    this.ids.push(id);
-    this.lengths.push(grams, words);
-    this.slotOf.set(id, slot);
-    this.live++;
-    this.totalGrams += grams;
-    this.totalWords += words;
-    for (const [t, tf] of counts) {
-      let p = this.postings.get(t);
-      if (!p) {
-        p = { docs: [], tfs: [], df: 0 };
-        this.postings.set(t, p);
-      }
-      p.docs.push(slot);
-      p.tfs.push(tf);
-      p.df++;
+  /** Adds passages as one new segment, pausing after each passage. */
+  private *build(passages: readonly { id: string; text: string }[]): Generator<void> {
+    const last = new Map<string, number>();
+    passages.forEach((p, i) => last.set(p.id, i));
+    this.remove([...last.keys()].filter((id) => this.where.has(id)));
+    const builder = new SegmentBuilder(this.words);
+    for (const [i, p] of passages.entries()) {
+      if (last.get(p.id) !== i) continue;
+      builder.add(p.id, p.text);
+      yield;
     }
+    if (builder.size === 0) return;
+    this.segments.push(this.adopt(new Segment(this.nextKey++, builder.finish())));
+    this.unsaved.add((this.segments.at(-1) as Segment).key);
+    while (this.segments.length >= 2) {
+      const [prev, lastSeg] = this.segments.slice(-2) as [Segment, Segment];
+      if (lastSeg.size * 2 < prev.size && this.segments.length <= MAX_SEGMENTS) break;
+      const merged = this.adopt(new Segment(this.nextKey++, combineSegments([{ seg: prev }, { seg: lastSeg }])));
+      this.forget(prev);
+      this.forget(lastSeg);
+      this.segments.splice(-2, 2, merged);
+      this.unsaved.add(merged.key);
+    }
+    this.refresh();
+  }
+
+  /** Points the segment's passages at it. */
+  private adopt(seg: Segment): Segment {
+    for (const id of seg.data.ids) this.where.set(id, seg);
+    return seg;
+  }
+
+  /** A segment leaves the index: drop its stored copy (if any) and its tombstones. */
+  private forget(seg: Segment): void {
+    if (!this.unsaved.delete(seg.key)) this.dropped.add(seg.key);
+    this.tombstones.delete(seg.key);
+  }
+
+  private refresh(): void {
+    this.live = 0;
+    this.totalGrams = 0;
+    this.totalWords = 0;
+    for (const s of this.segments) {
+      this.live += s.size;
+      this.totalGrams += s.grams;
+      this.totalWords += s.words;
+    }
+    this.flat = null;
   }
 
   /** Removes passages by id (unknown ids are ignored). */
   remove(ids: Iterable<string>): void {
+    const hit = new Map<Segment, Set<string>>();
     for (const id of ids) {
-      const slot = this.slotOf.get(id);
-      if (slot === undefined) continue;
-      this.slotOf.delete(id);
-      this.ids[slot] = null;
-      this.live--;
-      this.tombstones++;
-      this.totalGrams -= this.lengths[2 * slot] ?? 0;
-      this.totalWords -= this.lengths[2 * slot + 1] ?? 0;
+      const seg = this.where.get(id);
+      if (!seg) continue;
+      this.where.delete(id);
+      let gone = hit.get(seg);
+      if (!gone) hit.set(seg, (gone = new Set()));
+      gone.add(id);
     }
-    // df must drop at once for correct IDF: compact now (cheap relative to an import).
-    if (this.tombstones > 0) this.compact();
-  }
-
-  /** Drops removed slots from every posting list and renumbers slots. */
-  private compact(): void {
-    const remap = new Int32Array(this.ids.length).fill(-1);
-    const ids: (string | null)[] = [];
-    const lengths: number[] = [];
-    this.ids.forEach((id, slot) => {
-      if (id === null) return;
-      remap[slot] = ids.length;
-      this.slotOf.set(id, ids.length);
-      ids.push(id);
-      lengths.push(this.lengths[2 * slot] ?? 0, this.lengths[2 * slot + 1] ?? 0);
-    });
-    for (const [t, p] of this.postings) {
-      const docs: number[] = [];
-      const tfs: number[] = [];
-      p.docs.forEach((d, i) => {
-        const to = remap[d] ?? -1;
-        if (to >= 0) {
-          docs.push(to);
-          tfs.push(p.tfs[i] ?? 0);
-        }
-      });
-      if (docs.length === 0) this.postings.delete(t);
-      else this.postings.set(t, { docs, tfs, df: docs.length });
+    if (hit.size === 0) return;
+    for (const [seg, gone] of hit) {
+      const at = this.segments.indexOf(seg);
+      if (gone.size === seg.size) {
+        this.segments.splice(at, 1);
+        this.forget(seg);
+        continue;
+      }
+      // df must drop at once for correct IDF: compact the segment now; its stored copy gets tombstones.
+      const dead = new Set<number>();
+      seg.data.ids.forEach((id, slot) => gone.has(id) && dead.add(slot));
+      this.segments[at] = this.adopt(new Segment(seg.key, combineSegments([{ seg, dead }])));
+      if (!this.unsaved.has(seg.key)) {
+        const t = this.tombstones.get(seg.key) ?? new Set<string>();
+        for (const id of gone) t.add(id);
+        this.tombstones.set(seg.key, t);
+      }
     }
-    this.ids = ids;
-    this.lengths = lengths;
-    this.tombstones = 0;
+    this.refresh();
   }
 
   /** The k best passages for a query, BM25 sum over its terms, best first (ties by id). */
   search(query: string, k: number): ScoredId[] {
-    if (this.live === 0 || k <= 0) return [];
-    const { counts } = termCounts(query);
-    if (counts.size === 0) return [];
-    const { k1, b, wordBoost } = this.options;
-    const n = this.live;
-    const avgG = this.totalGrams / n || 1;
-    const avgW = this.totalWords / n || 1;
-    if (this.scores.length < this.ids.length) this.scores = new Float64Array(Math.max(this.ids.length, this.scores.length * 2));
+    const q = queryTerms(query, k, this.live, this.totalGrams, this.totalWords);
+    if (!q) return [];
+    const { counts, n, avgG, avgW } = q;
+    const { k1 } = this.options;
+    const flat = (this.flat ??= this.flatten());
+    if (this.scores.length < n) this.scores = new Float64Array(Math.max(n, this.scores.length * 2));
     const scores = this.scores;
+    const segs = this.segments;
+    const termIds = new Int32Array(segs.length);
     const touched: number[] = [];
     for (const [t, qtf] of counts) {
-      const p = this.postings.get(t);
-      if (!p || p.df === 0) continue;
-      const isWord = t.startsWith(WORD_MARK);
-      const idf = Math.log(1 + (n - p.df + 0.5) / (p.df + 0.5));
-      const w = qtf * idf * (isWord ? wordBoost : 1);
-      const off = isWord ? 1 : 0;
-      const norm = k1 * (1 - b);
-      const normL = (k1 * b) / (isWord ? avgW : avgG);
-      const { docs, tfs } = p;
-      for (let i = 0; i < docs.length; i++) {
-        const d = docs[i] as number;
-        const tf = tfs[i] as number;
-        const len = this.lengths[2 * d + off] as number;
-        const s = (w * tf * (k1 + 1)) / (tf + norm + normL * len);
-        if (scores[d] === 0) touched.push(d);
-        scores[d] = (scores[d] as number) + s;
+      const code = gramCode(t);
+      let df = 0;
+      for (let s = 0; s < segs.length; s++) {
+        const seg = segs[s] as Segment;
+        const id = seg.termId(t, code);
+        termIds[s] = id;
+        if (id >= 0) df += (seg.data.offsets[id + 1] as number) - (seg.data.offsets[id] as number);
+      }
+      if (df === 0) continue;
+      const { w, off, norm, normL } = termWeights(this.options, t, qtf, df, n, avgG, avgW);
+      for (let s = 0; s < segs.length; s++) {
+        const id = termIds[s] as number;
+        if (id < 0) continue;
+        const { offsets, docs, tfs, lengths } = (segs[s] as Segment).data;
+        const base = flat.bases[s] as number;
+        for (let i = offsets[id] as number, end = offsets[id + 1] as number; i < end; i++) {
+          const local = docs[i] as number;
+          const tf = tfs[i] as number;
+          const len = lengths[2 * local + off] as number;
+          const sc = (w * tf * (k1 + 1)) / (tf + norm + normL * len);
+          const d = base + local;
+          if (scores[d] === 0) touched.push(d);
+          scores[d] = (scores[d] as number) + sc;
+        }
       }
     }
-    const ids = this.ids;
-    // a ranks below b: lower score, or equal score and a larger id.
-    const worse = (a: Top, c: Top): boolean => a.s < c.s || (a.s === c.s && (ids[a.d] as string) > (ids[c.d] as string));
-    const heap: Top[] = [];
-    for (const d of touched) {
-      const s = scores[d] as number;
-      scores[d] = 0;
-      if (ids[d] !== null && s > 0) pushTop(heap, k, { s, d }, worse);
-    }
-    heap.sort((x, y) => (worse(x, y) ? 1 : -1));
-    return heap.map((h) => ({ id: ids[h.d] as string, score: h.s }));
+    return topHits(scores, touched, flat.ids, k);
   }
 
-  /** JSON for IndexedDB or a file; load with LexicalIndex.load. */
-  serialize(): string {
-    if (this.tombstones > 0) this.compact();
-    const persisted: PersistedIndex = {
+  private flatten(): { ids: string[]; bases: number[] } {
+    const ids: string[] = [];
+    const bases: number[] = [];
+    for (const s of this.segments) {
+      bases.push(ids.length);
+      for (const id of s.data.ids) ids.push(id);
+    }
+    return { ids, bases };
+  }
+
+  private manifest(): IndexManifest {
+    return {
       version: INDEX_VERSION,
       options: this.options,
-      ids: this.ids,
-      lengths: this.lengths,
-      terms: [...this.postings].map(([t, p]) => [t, p.docs, p.tfs]),
+      segments: this.segments.map((s) => ({ key: s.key, passages: s.size, bytes: s.bytes })),
+      tombstones: [...this.tombstones].map(([key, ids]) => ({ key, ids: [...ids] })),
+      nextKey: this.nextKey,
     };
-    return JSON.stringify(persisted);
   }
 
   /**
-   * The same string as serialize(), built term by term with turns given to
-   * the event loop: the whole index is persisted after every document, and
-   * one JSON.stringify of a library of a few MB of text was a 50–140 ms task.
+   * What to write so that storage holds this index: the segments added or
+   * merged since the last call, the stored ones to delete, and the manifest.
+   * Written in the same transaction as the documents they index; if that
+   * write fails, load the index again from storage.
    */
-  async serializeInSlices(sliceMs = SLICE_MS): Promise<string> {
-    if (this.tombstones > 0) this.compact();
-    const head: Omit<PersistedIndex, 'terms'> = { version: INDEX_VERSION, options: this.options, ids: this.ids, lengths: this.lengths };
-    const parts: string[] = [];
-    let started = performance.now();
-    for (const [t, p] of this.postings) {
-      parts.push(JSON.stringify([t, p.docs, p.tfs]));
-      if (performance.now() - started >= sliceMs) {
-        await yieldToEventLoop();
-        started = performance.now();
-      }
-    }
-    return `${JSON.stringify(head).slice(0, -1)},"terms":[${parts.join(',')}]}`;
+  takeChanges(): IndexChanges {
+    const put = this.segments.filter((s) => this.unsaved.has(s.key)).map((s) => ({ version: INDEX_VERSION, key: s.key, data: s.data }));
+    const changes: IndexChanges = { replace: this.fresh, put, drop: this.fresh ? [] : [...this.dropped], manifest: this.manifest() };
+    this.unsaved.clear();
+    this.dropped.clear();
+    this.fresh = false;
+    return changes;
   }
 
-  /** The index from serialize(), or null when it is unreadable or of another version (rebuild then). */
-  static load(json: string): LexicalIndex | null {
-    let v: PersistedIndex;
-    try {
-      v = JSON.parse(json) as PersistedIndex;
-    } catch {
-      return null;
+  /**
+   * The index stored under `manifest`, or null when anything is missing,
+   * malformed or of another version (rebuild from the passages then).
+   */
+  static fromStored(manifest: unknown, stored: readonly (PersistedSegment | undefined)[]): LexicalIndex | null {
+    const m = manifest as Partial<IndexManifest> | null;
+    if (typeof m !== 'object' || m === null || m.version !== INDEX_VERSION || !Array.isArray(m.segments) || !Array.isArray(m.tombstones) || typeof m.nextKey !== 'number') return null;
+    const byKey = new Map(stored.filter((s): s is PersistedSegment => s?.version === INDEX_VERSION && isSegmentData(s.data)).map((s) => [s.key, s.data]));
+    const idx = new LexicalIndex(m.options);
+    const dead = new Map(m.tombstones.map((t) => [t.key, new Set(t.ids)]));
+    for (const { key } of m.segments) {
+      const data = byKey.get(key);
+      if (!data) return null;
+      let seg = new Segment(key, data);
+      const gone = dead.get(key);
+      if (gone && gone.size > 0) {
+        const slots = new Set<number>();
+        data.ids.forEach((id, slot) => gone.has(id) && slots.add(slot));
+        seg = new Segment(key, combineSegments([{ seg, dead: slots }]));
+        idx.tombstones.set(key, gone);
+      }
+      idx.segments.push(idx.adopt(seg));
     }
-    if (v === null || typeof v !== 'object' || v.version !== INDEX_VERSION || !Array.isArray(v.ids) || !Array.isArray(v.terms)) return null;
-    const idx = new LexicalIndex(v.options);
-    idx.ids = v.ids;
-    idx.lengths = v.lengths;
-    v.ids.forEach((id, slot) => {
-      if (id === null) return;
-      idx.slotOf.set(id, slot);
-      idx.live++;
-      idx.totalGrams += v.lengths[2 * slot] ?? 0;
-      idx.totalWords += v.lengths[2 * slot + 1] ?? 0;
-    });
-    for (const [t, docs, tfs] of v.terms) idx.postings.set(t, { docs, tfs, df: docs.length });
+    idx.nextKey = m.nextKey;
+    idx.fresh = false;
+    idx.refresh();
     return idx;
   }
 }

@@ -46,17 +46,81 @@ export function gramTokens(normalized: string): string[] {
 export function wordTokens(normalized: string): string[] {
   const out: string[] = [];
   for (const m of normalized.matchAll(ALNUM_RUN)) out.push(WORD_MARK + m[0]);
+  segmenterWords(normalized, out);
+  return out;
+}
+
+/** Appends the marked segmenter words with Han of two or more characters. */
+function segmenterWords(normalized: string, out: string[]): void {
   for (const s of getSegmenter().segment(normalized)) {
     if (!s.isWordLike) continue;
     const w = s.segment;
     if (w.length < 2 || !HAN.test(w)) continue;
     out.push(WORD_MARK + w);
   }
-  return out;
 }
 
 /** Both streams of raw text (used for queries). */
 export function tokenize(text: string): string[] {
   const n = normalizeForSearch(text);
   return [...gramTokens(n), ...wordTokens(n)];
+}
+
+// After 。 or a line end ICU always breaks (UAX #29 WB3a/WB999), unless a combining mark or format character follows (WB4).
+const ATTACHES = /[\p{M}\p{Cf}]/u;
+
+/** Sentences of normalised text where word segmentation may restart: after 。 and after line ends. */
+function segmentationPieces(normalized: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i < normalized.length; i++) {
+    const c = normalized.charCodeAt(i);
+    if (c !== 0x3002 && c !== 0x0a) continue;
+    if (i + 1 < normalized.length && ATTACHES.test(normalized[i + 1] as string)) continue;
+    out.push(normalized.slice(start, i + 1));
+    start = i + 1;
+  }
+  if (start < normalized.length) out.push(start === 0 ? normalized : normalized.slice(start));
+  return out;
+}
+
+interface PieceWords {
+  runs: readonly string[];
+  words: readonly string[];
+}
+
+/**
+ * wordTokens() sentence by sentence, remembering each sentence's tokens:
+ * every passage of a document starts with the document's title line, and
+ * repeats the previous passage's last sentence, so a library import
+ * segments each of those once (Intl.Segmenter is the largest cost of an
+ * index build). Gives exactly wordTokens()'s tokens in the same order
+ * (tested): ICU restarts at those boundaries anyway. Bounded: it forgets
+ * everything once it holds `max` sentences.
+ */
+export class WordTokenCache {
+  private readonly pieces = new Map<string, PieceWords>();
+
+  constructor(private readonly max = 4096) {}
+
+  wordTokens(normalized: string): string[] {
+    const parts = segmentationPieces(normalized).map((p) => this.piece(p));
+    const out: string[] = [];
+    for (const p of parts) for (const w of p.runs) out.push(w);
+    for (const p of parts) for (const w of p.words) out.push(w);
+    return out;
+  }
+
+  private piece(text: string): PieceWords {
+    let found = this.pieces.get(text);
+    if (found) return found;
+    const runs: string[] = [];
+    const words: string[] = [];
+    for (const m of text.matchAll(ALNUM_RUN)) runs.push(WORD_MARK + m[0]);
+    segmenterWords(text, words);
+    found = { runs, words };
+    if (this.pieces.size >= this.max) this.pieces.clear();
+    this.pieces.set(text, found);
+    return found;
+  }
 }

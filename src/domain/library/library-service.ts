@@ -2,9 +2,11 @@
  * The reference library as the app uses it: imports files (checks, hashing,
  * duplicate detection, extraction in a worker, passages, index update and
  * ONE storage transaction per document), deletes documents, and searches.
- * The lexical index lives in memory and is persisted with every change; at
- * start it is loaded from IndexedDB and rebuilt from the stored passages
- * when its version (tokenizer, format) or its content no longer matches.
+ * The lexical index lives in memory; each change writes only what changed
+ * (new segments, dropped ones, tombstones, the manifest) in the document's
+ * transaction. At start it is loaded from IndexedDB and rebuilt from the
+ * stored passages when its version (tokenizer, format) or its content no
+ * longer matches.
  * Shared by the References screen and the checker; the app shell joins them.
  */
 import { chunkDocument, groupPassageRows, INDEX_VERSION, LexicalIndex, parsePassagesFile, passageSearchText, type ScoredId } from '../../core/evidence';
@@ -12,7 +14,7 @@ import { sha256Hex } from '../../core/dataset/byte-source';
 import { checkAcceptable, decodeText, extensionOf, ExtractError, type ExtractedDocument } from '../extract';
 import { MedfactError } from '../../protocol/errors';
 import { toStorageError } from '../../storage/db';
-import { LibraryRepo, LIBRARY_RECORD_VERSION, type LibraryDocument, type LibraryPassage, type PersistedLibraryIndex } from '../../storage/library-repo';
+import { LibraryRepo, LIBRARY_RECORD_VERSION, type LibraryDocument, type LibraryIndexWrite, type LibraryPassage } from '../../storage/library-repo';
 
 export type ImportOutcome =
   | { fileName: string; status: 'added'; docId: string; title: string; passages: number }
@@ -92,21 +94,27 @@ export class LibraryService {
     this.hash = await libraryHashOf(docs);
     const stored = await this.repo.getIndex();
     const passageCount = docs.reduce((n, d) => n + d.passageCount, 0);
-    let index = stored && stored.version === INDEX_VERSION && stored.libraryHash === this.hash && stored.passageCount === passageCount ? LexicalIndex.load(stored.json) : null;
+    let index: LexicalIndex | null = null;
+    if (stored && stored.version === INDEX_VERSION && stored.libraryHash === this.hash && stored.passageCount === passageCount) {
+      // A damaged manifest (no segment list) reads no segments; fromStored then says rebuild.
+      const keys = Array.isArray(stored.manifest?.segments) ? stored.manifest.segments.map((s) => s.key) : [];
+      index = LexicalIndex.fromStored(stored.manifest, await this.repo.getIndexSegments(keys));
+    }
     if (!index) {
       // Missing, another version, or out of step with the documents: rebuild from the passages.
       index = new LexicalIndex();
       const passages = await this.repo.allPassages();
       await index.addInSlices(passages.map((p) => ({ id: p.id, text: passageSearchText(p.title ?? this.titles.get(p.docId), p.text) })));
-      if (docs.length > 0 || stored) await this.repo.putIndex(await this.persisted(index, passageCount));
+      if (docs.length > 0 || stored) await this.repo.writeIndex(this.indexWrite(index, passageCount));
     }
     this.index = index;
     return index;
   }
 
-  // Indexing and serializing run in slices (LexicalIndex.addInSlices, serializeInSlices): this runs on the page's thread.
-  private async persisted(index: LexicalIndex, passageCount: number, hash = this.hash): Promise<PersistedLibraryIndex> {
-    return { version: INDEX_VERSION, json: await index.serializeInSlices(), libraryHash: hash, passageCount };
+  // Indexing runs in slices (LexicalIndex.addInSlices): this runs on the page's thread. Only what changed is written.
+  private indexWrite(index: LexicalIndex, passageCount: number, hash = this.hash): LibraryIndexWrite {
+    const { manifest, ...changes } = index.takeChanges();
+    return { record: { version: INDEX_VERSION, manifest, libraryHash: hash, passageCount }, ...changes };
   }
 
 
@@ -192,10 +200,10 @@ export class LibraryService {
       const passageCount = docs.reduce((n, d) => n + d.passageCount, 0) + passages.length;
       await index.addInSlices(passages.map((p) => ({ id: p.id, text: passageSearchText(p.title ?? title, p.text) })));
       try {
-        await this.repo.addDocument(record, { docId, text, pages }, passages, await this.persisted(index, passageCount, newHash));
+        await this.repo.addDocument(record, { docId, text, pages }, passages, this.indexWrite(index, passageCount, newHash));
       } catch (error) {
-        // Nothing was written: take the passages back out of the in-memory index too.
-        index.remove(passages.map((p) => p.id));
+        // Nothing was written: the next use loads the index again from storage, without these passages.
+        this.index = null;
         throw toStorageError(error);
       }
       this.titles.set(docId, title);
@@ -218,7 +226,7 @@ export class LibraryService {
     const ids = passages.map((p) => p.id);
     index.remove(ids);
     try {
-      await this.repo.deleteDocument(docId, await this.persisted(index, docs.reduce((n, d) => n + d.passageCount, 0), newHash));
+      await this.repo.deleteDocument(docId, this.indexWrite(index, docs.reduce((n, d) => n + d.passageCount, 0), newHash));
     } catch (error) {
       // Storage unchanged: restore the in-memory index from it.
       this.index = null;

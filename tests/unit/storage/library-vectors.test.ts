@@ -6,7 +6,8 @@
  * a slice stores none of it; a passage deleted meanwhile gets no vector.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { LibraryRepo, LIBRARY_RECORD_VERSION, vectorModelKey, type LibraryDocument, type LibraryPassage, type LibraryVector, type PersistedLibraryIndex } from '../../../src/storage/library-repo';
+import { INDEX_DEFAULTS } from '../../../src/core/evidence';
+import { LibraryRepo, LIBRARY_RECORD_VERSION, vectorModelKey, type LibraryDocument, type LibraryIndexWrite, type LibraryPassage, type LibraryVector } from '../../../src/storage/library-repo';
 
 let n = 0;
 const repos: LibraryRepo[] = [];
@@ -19,7 +20,12 @@ afterEach(async () => {
   for (const r of repos.splice(0)) await r.close();
 });
 
-const INDEX: PersistedLibraryIndex = { version: 'test', json: '{}', libraryHash: 'h', passageCount: 0 };
+const INDEX: LibraryIndexWrite = {
+  record: { version: 'test', manifest: { version: 'test', options: INDEX_DEFAULTS, segments: [], tombstones: [], nextKey: 1 }, libraryHash: 'h', passageCount: 0 },
+  replace: false,
+  put: [],
+  drop: [],
+};
 
 function doc(id: string, passages: number): LibraryDocument {
   return {

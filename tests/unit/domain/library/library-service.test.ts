@@ -1,10 +1,11 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { openDB } from 'idb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { INDEX_VERSION } from '../../../../src/core/evidence';
 import { extractDocument, type PdfjsLike } from '../../../../src/domain/extract';
 import { LibraryService, type FileLike } from '../../../../src/domain/library/library-service';
-import { LibraryRepo } from '../../../../src/storage/library-repo';
+import { LibraryRepo, type LibraryDocument, type LibraryPassage } from '../../../../src/storage/library-repo';
 import { makeDocx } from '../../../fixtures/evidence/make-documents';
 
 const pkg = dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json'));
@@ -68,15 +69,30 @@ describe('LibraryService', () => {
     const hashBefore = lib.libraryHash;
     expect(hashBefore).not.toBe('empty');
 
+    // A restart reads the stored segments; it does not re-index the passages.
     const again = new LibraryService({ repo, extract });
+    const readAll = repo.allPassages.bind(repo);
+    let reindexed = 0;
+    repo.allPassages = async () => (reindexed++, readAll());
     expect((await again.search('阿司匹林每日剂量', 1))[0]?.title).toBe('阿司匹林');
     expect(again.libraryHash).toBe(hashBefore);
+    expect(reindexed).toBe(0);
 
     const stored = await repo.getIndex();
-    await repo.putIndex({ ...stored!, version: 'old-version', json: '{}' });
+    await repo.writeIndex({ record: { ...stored!, version: 'old-version' }, replace: false, put: [], drop: [] });
     const rebuilt = new LibraryService({ repo, extract });
     expect((await rebuilt.search('阿司匹林每日剂量', 1))[0]?.title).toBe('阿司匹林');
+    expect(reindexed).toBe(1);
     expect((await repo.getIndex())!.version).toBe(INDEX_VERSION);
+    // A damaged manifest of the right version is rebuilt too, and so is one naming a segment that is not stored.
+    const current = (await repo.getIndex())!;
+    await repo.writeIndex({ record: { ...current, manifest: {} as typeof current.manifest }, replace: false, put: [], drop: [] });
+    expect((await new LibraryService({ repo, extract }).search('阿司匹林每日剂量', 1))[0]?.title).toBe('阿司匹林');
+    const healed = (await repo.getIndex())!;
+    await repo.writeIndex({ record: healed, replace: false, put: [], drop: healed.manifest.segments.map((seg) => seg.key) });
+    expect((await new LibraryService({ repo, extract }).search('阿司匹林每日剂量', 1))[0]?.title).toBe('阿司匹林');
+    expect(reindexed).toBe(3);
+    repo.allPassages = readAll;
 
     if (a?.status !== 'added') throw new Error('import failed');
     await rebuilt.deleteDocument(a.docId);
@@ -87,6 +103,37 @@ describe('LibraryService', () => {
     expect(await afterRestart.search('阿司匹林', 5)).toEqual([]);
     expect((await afterRestart.search('乙肝疫苗', 1))[0]?.title).toBe('疫苗');
   }, 60_000);
+
+  it('opens a library stored by the previous version (JSON index) and rebuilds its index from the passages', async () => {
+    const repo = freshRepo();
+    // The database as version 1 of the app left it: no segment store, the whole index as JSON in meta.
+    const v1 = await openDB(`medfact-library-test-${n}`, 1, {
+      upgrade(db) {
+        const docs = db.createObjectStore('documents', { keyPath: 'id' });
+        docs.createIndex('contentHash', 'contentHash');
+        docs.createIndex('importedAt', 'importedAt');
+        db.createObjectStore('texts', { keyPath: 'docId' });
+        db.createObjectStore('passages', { keyPath: 'id' }).createIndex('docId', 'docId');
+        db.createObjectStore('meta');
+      },
+    });
+    const text = '华法林的目标INR为2.0～3.0。维生素K会降低疗效。';
+    const doc: LibraryDocument = { v: 1, id: 'doc-1', title: '华法林', fileName: '华法林.txt', source: null, kind: 'text', importedAt: 1, contentHash: 'a'.repeat(64), sizeBytes: 60, pageCount: null, passageCount: 1 };
+    const passage: LibraryPassage = { id: 'doc-1:0', docId: 'doc-1', page: null, start: 0, end: text.length, text };
+    await v1.put('documents', doc);
+    await v1.put('texts', { docId: 'doc-1', text, pages: null });
+    await v1.put('passages', passage);
+    await v1.put('meta', { version: 'evidence-bm25-1/zh-bigram-word-v2', json: '{"ids":[]}', libraryHash: 'x', passageCount: 1 }, 'lexical-index');
+    v1.close();
+
+    const lib = new LibraryService({ repo, extract });
+    expect((await lib.search('华法林 INR', 1))[0]?.passage.id).toBe('doc-1:0');
+    const stored = await repo.getIndex();
+    expect(stored?.version).toBe(INDEX_VERSION);
+    expect(await repo.getIndexSegments(stored!.manifest.segments.map((s) => s.key))).not.toContain(undefined);
+    // And the next start reads it from the new store.
+    expect((await new LibraryService({ repo, extract }).search('维生素K', 1))[0]?.passage.id).toBe('doc-1:0');
+  });
 
   it('writes nothing, and keeps the index clean, when storage fails mid-import', async () => {
     const repo = freshRepo();
@@ -105,17 +152,20 @@ describe('LibraryService', () => {
     expect(await repo.listDocuments()).toHaveLength(1);
   });
 
-  it('leaves no document, text or passage behind when the disk fills up while the passages are written', async () => {
+  it.each([
+    ['the passages', 'passages', 2],
+    ["the index's segments", 'index-segments', 1],
+  ])('leaves no document, text or passage behind when the disk fills up while %s are written', async (_what, store, failAt) => {
     const repo = freshRepo();
     const lib = new LibraryService({ repo, extract });
     await lib.importFiles([file('a.txt', '阿莫西林成人一次0.5g。')]);
     const passagesBefore = (await repo.allPassages()).length;
-    // FAKE at the IndexedDB boundary: the second passage write of the next import hits a full disk.
+    // FAKE at the IndexedDB boundary: a write of the next import to `store` hits a full disk.
     const proto = globalThis.IDBObjectStore.prototype;
     const realPut = proto.put;
-    let passageWrites = 0;
+    let storeWrites = 0;
     proto.put = function put(this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
-      if (this.name === 'passages' && ++passageWrites === 2) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      if (this.name === store && ++storeWrites === failAt) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
       return realPut.apply(this, args);
     };
     const long = Array.from({ length: 12 }, (_, i) => `华法林第${i + 1}条：目标INR为2.0～3.0，服药期间定期监测凝血功能，避免与其他抗凝药合用。`).join('');
@@ -125,7 +175,7 @@ describe('LibraryService', () => {
     } finally {
       proto.put = realPut;
     }
-    expect(passageWrites).toBeGreaterThanOrEqual(2);
+    expect(storeWrites).toBeGreaterThanOrEqual(failAt);
     expect(outcome).toMatchObject({ status: 'error', code: 'QUOTA_EXCEEDED' });
     expect(outcome!.status === 'error' && outcome!.message).toMatch(/华法林\.txt: Storage on this device is full\. Remove unused models or history/);
     // Nothing of it was written, and a restart (index rebuilt from storage) agrees.
