@@ -8,6 +8,7 @@ import type { Page } from 'playwright';
 import { launchBrowser, type LaunchedBrowser } from '../tests/browser/launch';
 import { startAppServer, type AppServer } from '../tests/browser/static-server';
 import { viteBuild } from './browser';
+import { cpuSecondsBetween, findProcess, treeCpuSnapshot, type CpuSnapshot } from './process-cpu';
 
 let built: Promise<string> | null = null;
 
@@ -23,7 +24,17 @@ export function buildBenchPage(root: string): Promise<string> {
 
 export interface BenchPage {
   page: Page;
+  /**
+   * CPU time of every thread of every Chromium process of this browser (perf/process-cpu.ts): a snapshot now, and
+   * the seconds between two snapshots; null where /proc cannot be read.
+   */
+  cpuSnapshot(): CpuSnapshot | null;
   close(): Promise<void>;
+}
+
+/** CPU seconds between two snapshots of the bench page's browser; null when either is missing. */
+export function cpuSecondsSince(a: CpuSnapshot | null, b: CpuSnapshot | null): number | null {
+  return a && b ? cpuSecondsBetween(a, b) : null;
 }
 
 export async function openBenchPage(root: string, log: (line: string) => void): Promise<BenchPage> {
@@ -38,8 +49,10 @@ export async function openBenchPage(root: string, log: (line: string) => void): 
     await page.goto(server.url);
     await page.waitForSelector('main[data-ready=true]', { timeout: 60_000 });
     const opened = browser;
+    const root = findProcess(`--user-data-dir=${browser.userDataDir}`);
     return {
       page,
+      cpuSnapshot: () => (root === null ? null : treeCpuSnapshot(root)),
       async close() {
         await opened.close();
         await server.close();

@@ -1,16 +1,36 @@
 /**
- * `npm run bench [-- --quick] [--only a,b] [--skip-browser] [--out file.json] [--markdown]`
- * Prints the results table; with --out writes the JSON report. Exits 0 even
- * when targets are missed (the table says pass/FAIL); 1 when a measurement
- * itself broke, 2 on bad arguments.
+ * `npm run bench [-- --quick] [--only a,b] [--skip-browser] [--out file.json] [--markdown] [--compare previous.json] [--from report.json]`
+ * Prints the results table; with --out writes the JSON report; with
+ * --compare says row by row whether this run agrees with an earlier report
+ * (perf/compare.ts); with --from formats (and compares) a saved report
+ * instead of running the suite. Exits 0 even when targets are missed (the
+ * table says pass/FAIL); 1 when a measurement itself broke or the runs do
+ * not agree, 2 on bad arguments or an unreadable report.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { compareReports, formatDisagreements } from './compare';
 import { MEASUREMENTS, runSuite } from './suite';
 import { formatMarkdown, formatTable } from './table';
+import type { BenchReport } from './types';
 
-const USAGE = `Usage: npm run bench -- [--quick] [--only name,name] [--skip-browser] [--out report.json] [--markdown]
+const USAGE = `Usage: npm run bench -- [--quick] [--all] [--only name,name] [--skip-browser] [--out report.json] [--markdown] [--compare previous.json] [--from report.json]
 Measurements: ${MEASUREMENTS.map((m) => m.name).join(', ')}`;
+
+/** A report written by --out (checked only as far as the agreement check and the tables need). */
+async function readReport(path: string): Promise<BenchReport> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`cannot read the report ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  const r = json as Partial<BenchReport> | null;
+  if (!r || typeof r !== 'object' || !Array.isArray(r.results) || typeof r.date !== 'string' || !r.machine) {
+    throw new Error(`${path} is not a bench report (expected { machine, date, results: [...] } as --out writes it)`);
+  }
+  return { quick: false, errors: [], ...r } as BenchReport;
+}
 
 async function main(): Promise<number> {
   let values;
@@ -20,9 +40,12 @@ async function main(): Promise<number> {
       options: {
         out: { type: 'string' },
         quick: { type: 'boolean' },
+        all: { type: 'boolean' },
         only: { type: 'string', multiple: true },
         'skip-browser': { type: 'boolean' },
         markdown: { type: 'boolean' },
+        compare: { type: 'string' },
+        from: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -35,20 +58,32 @@ async function main(): Promise<number> {
     return 0;
   }
   const only = (values.only ?? []).flatMap((v) => v.split(',')).map((v) => v.trim());
-  let report;
+  let report: BenchReport;
+  let previous: BenchReport | null = null;
   try {
-    report = await runSuite({ quick: values.quick ?? false, only, skipBrowser: values['skip-browser'] ?? false, log: (l) => console.error(l) });
+    // Read the earlier report first: a typo should not cost a whole suite run.
+    if (values.compare) previous = await readReport(values.compare);
+    report = values.from
+      ? await readReport(values.from)
+      : await runSuite({ quick: values.quick ?? false, all: values.all ?? false, only, skipBrowser: values['skip-browser'] ?? false, log: (l) => console.error(l) });
   } catch (error) {
     console.error(`bench: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
     return 2;
   }
+  const agreement = previous ? compareReports(previous, report) : null;
+  if (agreement) report.agreement = { with: previous?.date ?? '', ok: agreement.ok, counts: agreement.counts, summary: agreement.summary };
   process.stdout.write(values.markdown ? formatMarkdown(report) : formatTable(report));
+  if (agreement) {
+    process.stderr.write(formatDisagreements(agreement));
+    console.error(agreement.summary);
+  }
   if (values.out) {
-    const { machine, date, results, errors, quick } = report;
-    await writeFile(values.out, `${JSON.stringify({ machine, date, quick, results, errors }, null, 2)}\n`, 'utf8');
+    const { machine, date, results, errors, quick, runs } = report;
+    const extra = report.agreement ? { agreement: report.agreement } : {};
+    await writeFile(values.out, `${JSON.stringify({ machine, date, quick, results, errors, runs, ...extra }, null, 2)}\n`, 'utf8');
     console.error(`wrote ${values.out}`);
   }
-  return report.errors.length > 0 ? 1 : 0;
+  return report.errors.length > 0 || (agreement && !agreement.ok) ? 1 : 0;
 }
 
 main().then(

@@ -15,11 +15,18 @@ export interface MainThreadTasks {
   longestCpuMs: number;
   /** Tasks whose CPU time alone is >= 50 ms. */
   longCpu: number;
+  /**
+   * The traced window cut into `n` equal spans of time: the longest task's CPU
+   * time in each (a task counts in the span it starts in; an empty span gives 0).
+   * One figure per span, so a window of many repeated steps gets a spread.
+   */
+  longestCpuPerSpan(n: number): number[];
 }
 
 interface TraceEvent {
   name: string;
   ph: string;
+  ts?: number;
   pid: number;
   tid: number;
   dur?: number;
@@ -54,6 +61,17 @@ export async function traceMainThread<T>(page: Page, work: () => Promise<T>): Pr
       longestWallMs: wall.length ? Math.max(...wall) : 0,
       longestCpuMs: cpu.length ? Math.max(...cpu) : 0,
       longCpu: cpu.filter((ms) => ms >= 50).length,
+      longestCpuPerSpan(n: number): number[] {
+        const starts = tasks.map((e) => e.ts ?? 0);
+        const first = Math.min(...starts);
+        const width = (Math.max(...starts) - first) / n || 1;
+        const spans = new Array<number>(n).fill(0);
+        tasks.forEach((e, i) => {
+          const k = Math.min(n - 1, Math.floor(((e.ts ?? 0) - first) / width));
+          spans[k] = Math.max(spans[k] ?? 0, cpu[i] ?? 0);
+        });
+        return tasks.length ? spans : [];
+      },
     },
   };
 }

@@ -24,6 +24,14 @@ export interface BenchRow {
   spread?: { n: number; q1: number; q3: number; ci: [number, number] };
   /** One line on how it was measured, or why it could not be. */
   note?: string;
+  /**
+   * Which clock a timing row reads: `cpu` (process/thread CPU time: what the
+   * work itself costs, nearly independent of other load on the machine) or
+   * `wall` (elapsed time: includes the time the OS gave other processes).
+   * Absent for counts, sizes and checks. A `wall` row without a target is
+   * shown for information and not required to agree between runs (perf/compare.ts).
+   */
+  clock?: 'cpu' | 'wall';
 }
 
 export interface MachineInfo {
@@ -35,6 +43,16 @@ export interface MachineInfo {
   chromium: string | null;
 }
 
+/** One measurement's run: how long it took and the machine's load around it (issue 15: figures that reproduce). */
+export interface MeasurementRun {
+  measurement: string;
+  /** Wall-clock seconds the whole measurement took (set-up included). */
+  seconds: number;
+  /** 1-minute load average (os.loadavg()[0]) just before and just after it. */
+  loadBefore: number;
+  loadAfter: number;
+}
+
 export interface BenchReport {
   machine: MachineInfo;
   date: string;
@@ -42,6 +60,10 @@ export interface BenchReport {
   results: BenchRow[];
   /** Measurements that broke (the suite itself failed there). */
   errors: { measurement: string; message: string }[];
+  /** Per measurement, in run order (absent in reports written before issue 15's agreement check). */
+  runs?: MeasurementRun[];
+  /** With `--compare`: how this run agrees with an earlier report (perf/compare.ts). */
+  agreement?: { with: string; ok: boolean; counts: Record<string, number>; summary: string };
 }
 
 export interface BenchContext {
@@ -60,6 +82,8 @@ export interface Measurement {
   name: string;
   /** Needs Chromium (skipped with --skip-browser). */
   browser: boolean;
+  /** Too slow for a default run (minutes on its own): runs only when named in --only, or with --all. */
+  slow?: boolean;
   run(ctx: BenchContext): Promise<BenchRow[]>;
 }
 
@@ -87,12 +111,12 @@ export function sampledRow(
   unit: string,
   target: { op: Op; limit: number } | null,
   note?: string,
-  options: { digits?: number; statistic?: (v: readonly number[]) => number } = {},
+  options: { digits?: number; statistic?: (v: readonly number[]) => number; clock?: 'cpu' | 'wall' } = {},
 ): BenchRow {
   const s = summarize(samples, options.statistic);
   const d = options.digits ?? 3;
   const spread = { n: s.n, q1: round(s.q1, d), q3: round(s.q3, d), ci: [round(s.ci[0], d), round(s.ci[1], d)] as [number, number] };
-  const base = { name, value: round(s.median, d), unit, spread, ...(note ? { note } : {}) };
+  const base = { name, value: round(s.median, d), unit, spread, ...(note ? { note } : {}), ...(options.clock ? { clock: options.clock } : {}) };
   if (!target) return { ...base, target: 'info', pass: null, verdict: 'info' };
   const verdict = decide(s.ci, target.op, target.limit);
   return { ...base, target: `${target.op} ${target.limit}`, pass: verdict === 'undecided' ? null : verdict === 'pass', verdict };

@@ -20,7 +20,7 @@ import { parseDatasetFile, saveImportedDataset } from '../../src/features/bench/
 import { makeText, seededRandom } from '../synthetic';
 import { TYPICAL_TEXT } from '../typical-text';
 import { libraryProbe, prepareLibrary } from './library-probe';
-import type { BenchPageApi, DirectReply, DirectRequest, ImportBenchResult, OverheadBenchResult, RunnerBenchResult } from './protocol';
+import type { BenchPageApi, DirectReply, DirectRequest, ImportBenchResult, OverheadBenchResult, OverheadStep, RunnerBenchResult } from './protocol';
 
 /** Answers at once: items whose text length is odd get one error quoting a fragment, the rest none. */
 export function createInstantEngine(): ModelEngine {
@@ -184,41 +184,65 @@ function directCall(worker: Worker, req: DirectRequest): Promise<DirectReply & {
   });
 }
 
-async function overhead(options: { hubHost: string; id: string; reps: number; maxTokens: number }): Promise<OverheadBenchResult> {
+/** An open engine-overhead session: both engines loaded and warm, the long-task watch running. */
+let overheadSession: { app(): Promise<OverheadStep>; raw(): Promise<OverheadStep>; close(): OverheadBenchResult } | null = null;
+
+/**
+ * Loads the fixture into the app's engine worker and into the direct worker,
+ * warms both paths, and starts the long-task watch (the checks that follow
+ * are also the "during a check" probe). Steps are then driven one by one
+ * (overheadStep) so the caller can read the browser's CPU time around each.
+ */
+async function overheadOpen(options: { hubHost: string; id: string; maxTokens: number }): Promise<void> {
+  overheadSession?.close();
   const client: EngineClient = createEngineClient({ createWorker: createEngineWorker });
   const direct = new Worker(new URL('./direct-worker.ts', import.meta.url), { type: 'module' });
+  const dispose = (): void => {
+    client.dispose();
+    direct.terminate();
+  };
   try {
     await client.load({ id: options.id, engine: 'transformers', task: 'text-generation', device: 'wasm', dtype: 'fp32', source: { hubHost: options.hubHost } });
     await directCall(direct, { kind: 'load', hubHost: options.hubHost, id: options.id });
-    const messages = buildVerifierPrompt(TYPICAL_TEXT, 'zero-shot').messages;
-    const app = async (): Promise<number> => {
-      const t0 = performance.now();
-      const r = await check(TYPICAL_TEXT, { verifier: client, verifierId: options.id, options: { variant: 'zero-shot', maxTokens: options.maxTokens } });
-      return (performance.now() - t0) / Math.max(1, r.tokens.completion);
-    };
-    const raw = async (): Promise<number> => {
-      const r = await directCall(direct, { kind: 'generate', messages, maxTokens: options.maxTokens });
-      return r.ms / Math.max(1, r.tokens);
-    };
-    await app();
-    await raw();
-    // The checks below are also the "during a check" long-task probe.
-    const watch = watchLongTasks();
-    const samples: OverheadBenchResult['samples'] = [];
-    for (let i = 0; i < options.reps; i++) {
-      if (i % 2 === 0) samples.push({ appMsPerToken: await app(), directMsPerToken: await raw() });
-      else {
-        const directMsPerToken = await raw();
-        samples.push({ appMsPerToken: await app(), directMsPerToken });
-      }
-    }
-    await new Promise((r) => setTimeout(r, 100));
-    const seen = watch.stop();
-    return { samples, longestTaskMs: seen.longestMs, longTasks: seen.count, attribution: seen.attribution };
-  } finally {
-    client.dispose();
-    direct.terminate();
+  } catch (error) {
+    dispose();
+    throw error;
   }
+  const messages = buildVerifierPrompt(TYPICAL_TEXT, 'zero-shot').messages;
+  const app = async (): Promise<OverheadStep> => {
+    const t0 = performance.now();
+    const r = await check(TYPICAL_TEXT, { verifier: client, verifierId: options.id, options: { variant: 'zero-shot', maxTokens: options.maxTokens } });
+    return { ms: performance.now() - t0, tokens: Math.max(1, r.tokens.completion) };
+  };
+  const raw = async (): Promise<OverheadStep> => {
+    const r = await directCall(direct, { kind: 'generate', messages, maxTokens: options.maxTokens });
+    return { ms: r.ms, tokens: Math.max(1, r.tokens) };
+  };
+  await app();
+  await raw();
+  const watch = watchLongTasks();
+  overheadSession = {
+    app,
+    raw,
+    close: () => {
+      overheadSession = null;
+      const seen = watch.stop();
+      dispose();
+      return { longestTaskMs: seen.longestMs, longTasks: seen.count, attribution: seen.attribution };
+    },
+  };
+}
+
+/** One check() through the app (`app`) or one generate() in the direct worker (`direct`, timed inside it): wall ms and tokens. */
+function overheadStep(side: 'app' | 'direct'): Promise<OverheadStep> {
+  if (!overheadSession) throw new Error('overheadOpen() first');
+  return side === 'app' ? overheadSession.app() : overheadSession.raw();
+}
+
+async function overheadClose(): Promise<OverheadBenchResult> {
+  await new Promise((r) => setTimeout(r, 100));
+  if (!overheadSession) throw new Error('no overhead session is open');
+  return overheadSession.close();
 }
 
 /**
@@ -282,6 +306,6 @@ async function importProbe(): Promise<ImportBenchResult> {
   return { items: record.itemCount, parseMs: t1 - t0, saveMs: t2 - t1, longestTaskMs: seen.longestMs, longTasks: seen.count, attribution: seen.attribution };
 }
 
-const api: BenchPageApi = { runner, overhead, prepareImport, importProbe, prepareLibrary, libraryProbe: () => libraryProbe(watchLongTasks), longTaskSelfTest };
+const api: BenchPageApi = { runner, overheadOpen, overheadStep, overheadClose, prepareImport, importProbe, prepareLibrary, libraryProbe: () => libraryProbe(watchLongTasks), longTaskSelfTest };
 (window as unknown as { __bench: BenchPageApi }).__bench = api;
 document.querySelector('main')?.setAttribute('data-ready', 'true');

@@ -20,8 +20,13 @@ export interface RunnerBenchResult {
   attribution?: string[];
 }
 
+/** One engine-overhead step: wall milliseconds of the call and the tokens it generated. */
+export interface OverheadStep {
+  ms: number;
+  tokens: number;
+}
+
 export interface OverheadBenchResult {
-  samples: { appMsPerToken: number; directMsPerToken: number }[];
   /** Long Tasks API during the measured checks (wall clock), with LoAF attribution. */
   longestTaskMs: number;
   longTasks: number;
@@ -57,5 +62,9 @@ export interface BenchPageApi {
   prepareLibrary(docs: number, chars: number): number;
   libraryProbe(): Promise<LibraryBenchResult>;
   runner(count: number): Promise<RunnerBenchResult>;
-  overhead(options: { hubHost: string; id: string; reps: number; maxTokens: number }): Promise<OverheadBenchResult>;
+  /** Step by step (so the caller can read CPU time around each step): load and warm both paths, then one step at a time. */
+  overheadOpen(options: { hubHost: string; id: string; maxTokens: number }): Promise<void>;
+  /** One check() (`app`) or one direct generate() (`direct`): wall ms and generated tokens. */
+  overheadStep(side: 'app' | 'direct'): Promise<OverheadStep>;
+  overheadClose(): Promise<OverheadBenchResult>;
 }

@@ -7,7 +7,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { serveEngine } from '../../src/protocol/serve-engine';
 import { createTransformersEngine } from '../../workers/transformers-engine';
 import { nodePortLike } from '../node-worker';
+import { pinOrtToOneThread } from '../ort-threads';
 
 if (!parentPort) throw new Error('engine-node-worker must run in a worker thread');
-const { cacheDir } = workerData as { cacheDir: string };
+const { cacheDir, oneThread } = workerData as { cacheDir: string; oneThread?: boolean };
+if (oneThread) pinOrtToOneThread();
 serveEngine(nodePortLike(parentPort), () => createTransformersEngine({ cacheDir }));

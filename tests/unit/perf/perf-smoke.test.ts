@@ -71,7 +71,12 @@ describe('bench suite (quick, Node only)', () => {
 
   it('skips browser measurements with skipBrowser and rejects unknown names', () => {
     expect(selectMeasurements({ skipBrowser: true }).every((m) => !m.browser)).toBe(true);
-    expect(selectMeasurements({}).length).toBe(MEASUREMENTS.length);
+    // Slow measurements (minutes on their own) only when named or with `all`.
+    const slow = MEASUREMENTS.filter((m) => m.slow).map((m) => m.name);
+    expect(slow).toContain('retrieval-100k');
+    expect(selectMeasurements({}).length).toBe(MEASUREMENTS.length - slow.length);
+    expect(selectMeasurements({ all: true }).length).toBe(MEASUREMENTS.length);
+    expect(selectMeasurements({ only: ['retrieval-100k'] }).map((m) => m.name)).toEqual(['retrieval-100k']);
     expect(selectMeasurements({ only: ['scoring'] }).map((m) => m.name)).toEqual(['scoring']);
     expect(() => selectMeasurements({ only: ['no-such-thing'] })).toThrow(/Unknown measurement/);
   });
