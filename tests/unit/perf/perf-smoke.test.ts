@@ -73,7 +73,8 @@ describe('bench suite (quick, Node only)', () => {
     expect(selectMeasurements({ skipBrowser: true }).every((m) => !m.browser)).toBe(true);
     // Slow measurements (minutes on their own) only when named or with `all`.
     const slow = MEASUREMENTS.filter((m) => m.slow).map((m) => m.name);
-    expect(slow).toContain('retrieval-100k');
+    // The 100k-passage retrieval rows are part of a default run (issue 11 asks for them in npm run bench).
+    expect(selectMeasurements({}).map((m) => m.name)).toContain('retrieval-100k');
     expect(selectMeasurements({}).length).toBe(MEASUREMENTS.length - slow.length);
     expect(selectMeasurements({ all: true }).length).toBe(MEASUREMENTS.length);
     expect(selectMeasurements({ only: ['retrieval-100k'] }).map((m) => m.name)).toEqual(['retrieval-100k']);
