@@ -48,6 +48,13 @@ export interface Agreement {
   ok: boolean;
   /** One line for the terminal, the JSON and the README. */
   summary: string;
+  /**
+   * Secondary readings, for information (they never make `ok` true): how many
+   * rows with a target reach the same verdict in both runs, and how many
+   * repeated rows agree by the wider spread of the samples themselves (each
+   * median inside the other run's interquartile range).
+   */
+  secondary: string;
 }
 
 export const isLoadDependent = (row: BenchRow): boolean => row.clock === 'wall' && row.verdict === 'info';
@@ -91,7 +98,17 @@ export function compareReports(previous: BenchReport, current: BenchReport): Agr
   const counts: Record<AgreementStatus, number> = { agree: 0, equal: 0, disagree: 0, differ: 0, incomparable: 0, missing: 0 };
   for (const r of rows) if (!r.loadDependent) counts[r.status]++;
   const ok = BAD.every((s) => counts[s] === 0);
-  return { rows, counts, ok, summary: summaryLine(rows, counts, previous.date) };
+  return { rows, counts, ok, summary: summaryLine(rows, counts, previous.date), secondary: secondaryLine(rows) };
+}
+
+function secondaryLine(rows: readonly RowAgreement[]): string {
+  const both = rows.filter((r): r is RowAgreement & { a: BenchRow; b: BenchRow } => r.a !== undefined && r.b !== undefined);
+  const targets = both.filter((r) => r.a.verdict !== 'info' && r.b.verdict !== 'info');
+  const changed = targets.filter((r) => r.a.verdict !== r.b.verdict).map((r) => `${r.name} ${r.a.verdict} → ${r.b.verdict}`);
+  const repeated = both.filter((r) => r.a.spread && r.b.spread && !r.loadDependent);
+  const byIqr = repeated.filter((r) => inside(r.a.value, [r.b.spread!.q1, r.b.spread!.q3]) && inside(r.b.value, [r.a.spread!.q1, r.a.spread!.q3]));
+  const verdicts = `Target verdicts: ${targets.length - changed.length} of ${targets.length} the same${changed.length ? ` (changed: ${changed.join('; ')})` : ''}`;
+  return `${verdicts}; by the interquartile range (each median inside the other run's IQR): ${byIqr.length} of ${repeated.length} repeated rows agree.`;
 }
 
 function summaryLine(rows: readonly RowAgreement[], counts: Record<AgreementStatus, number>, previousDate: string): string {

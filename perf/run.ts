@@ -71,11 +71,12 @@ async function main(): Promise<number> {
     return 2;
   }
   const agreement = previous ? compareReports(previous, report) : null;
-  if (agreement) report.agreement = { with: previous?.date ?? '', ok: agreement.ok, counts: agreement.counts, summary: agreement.summary };
+  if (agreement) report.agreement = { with: previous?.date ?? '', ok: agreement.ok, counts: agreement.counts, summary: agreement.summary, secondary: agreement.secondary };
   process.stdout.write(values.markdown ? formatMarkdown(report) : formatTable(report));
   if (agreement) {
     process.stderr.write(formatDisagreements(agreement));
     console.error(agreement.summary);
+    console.error(agreement.secondary);
   }
   if (values.out) {
     const { machine, date, results, errors, quick, runs } = report;

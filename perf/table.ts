@@ -49,7 +49,7 @@ export function formatTable(report: BenchReport): string {
   const out = [
     `MedFact Lens benchmark — ${report.date}${report.quick ? ' (quick)' : ''}`,
     `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, ${m.chromium ?? 'no Chromium'}`,
-    ...[loadLine(report.runs, m.cores), report.agreement?.summary ?? ''].filter((l) => l !== ''),
+    ...[loadLine(report.runs, m.cores), report.agreement?.summary ?? '', report.agreement?.secondary ?? ''].filter((l) => l !== ''),
     '',
     line(header),
     line(widths.map((w) => '-'.repeat(w))),
@@ -66,7 +66,7 @@ export function formatMarkdown(report: BenchReport): string {
       .filter((l) => l !== '')
       .join(' '),
     '',
-    ...(report.agreement ? [`${report.agreement.summary}`, ''] : []),
+    ...(report.agreement ? [`${report.agreement.summary}`, ...(report.agreement.secondary ? [report.agreement.secondary] : []), ''] : []),
     'Value = median of the repeats; interval = 95% bootstrap interval of the median; verdict decided on that interval (undecided when it straddles the target).',
     '',
     '| measurement | value | 95% CI of median | IQR | unit | target | verdict | how |',

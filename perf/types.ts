@@ -63,7 +63,7 @@ export interface BenchReport {
   /** Per measurement, in run order (absent in reports written before issue 15's agreement check). */
   runs?: MeasurementRun[];
   /** With `--compare`: how this run agrees with an earlier report (perf/compare.ts). */
-  agreement?: { with: string; ok: boolean; counts: Record<string, number>; summary: string };
+  agreement?: { with: string; ok: boolean; counts: Record<string, number>; summary: string; secondary?: string };
 }
 
 export interface BenchContext {

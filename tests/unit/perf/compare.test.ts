@@ -89,6 +89,28 @@ describe('compareReports', () => {
   });
 });
 
+describe('secondary readings', () => {
+  it('count the target verdicts that stay the same and the rows that agree by their interquartile ranges', () => {
+    const target = (name: string, value: number, verdict: BenchRow['verdict'], q: [number, number]): BenchRow => ({
+      ...repeated(name, value, [value - 0.01, value + 0.01]),
+      target: '< 2',
+      verdict,
+      pass: verdict === 'pass' ? true : verdict === 'fail' ? false : null,
+      spread: { n: 9, q1: q[0], q3: q[1], ci: [value - 0.01, value + 0.01] },
+    });
+    const a = report('2026-11-30T10:00:00.000Z', [target('score', 1.8, 'pass', [1.7, 1.95]), target('p95', 0.7, 'pass', [0.6, 0.8]), single('tokens', 5)]);
+    const b = report('2026-11-30T10:20:00.000Z', [target('score', 1.9, 'undecided', [1.75, 2.05]), target('p95', 0.9, 'pass', [0.85, 0.95]), single('tokens', 5)]);
+    const r = compareReports(a, b);
+    // Strictly (95 % intervals of the median) neither repeated row agrees…
+    expect(r.counts).toMatchObject({ agree: 0, disagree: 2, equal: 1 });
+    expect(r.ok).toBe(false);
+    // …but one agrees within the samples' IQR, and one verdict changed.
+    expect(r.secondary).toBe(
+      "Target verdicts: 1 of 2 the same (changed: score pass → undecided); by the interquartile range (each median inside the other run's IQR): 1 of 2 repeated rows agree.",
+    );
+  });
+});
+
 describe('tables', () => {
   it('show the load average around each measurement and the suite time on the machine line', () => {
     const r = report('2026-11-30T10:00:00.000Z', [single('tokens.prompt', 504)]);
