@@ -23,7 +23,7 @@ import { readLabel } from '../core/dataset/normalize-labels';
 import { formatInspect } from './format';
 import { runMedsCommand } from './meds-command';
 import { scoreCommand } from './score-command';
-import { inMemory } from './memory-source';
+import { inMemory, sha256Text } from './memory-source';
 
 const USAGE = `Usage:
   medfact inspect <dataset> [--map field=column …] [--json]
@@ -64,7 +64,7 @@ function labelOptions(errorValue: string | undefined): { labelMeansCorrect?: boo
 
 async function loadDataset(path: string, maps: string[], errorValue?: string): Promise<ImportResult> {
   const blob = inMemory(path, await openFile(path));
-  return importDataset(blob, { fileName: path, mapping: parseMappingOverrides(maps), ...labelOptions(errorValue) });
+  return importDataset(blob, { fileName: path, mapping: parseMappingOverrides(maps), ...labelOptions(errorValue), sha256: sha256Text });
 }
 
 /** A dataset to score against: an unanswered label question stops here (scores would rest on a guess). */

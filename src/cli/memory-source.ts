@@ -8,6 +8,7 @@
  * than IN_MEMORY_LIMIT, or that cannot be read this way, stream from disk
  * as before.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { BlobLike } from '../core/dataset/byte-source';
 
@@ -52,4 +53,9 @@ export function inMemory(path: string, blob: Blob): BlobLike {
       return { arrayBuffer: async () => part.buffer };
     },
   };
+}
+
+/** Node's SHA-256 of a string's UTF-8 bytes, for the importer's content hash (ImportOptions.sha256): no Web Crypto buffer per block. */
+export function sha256Text(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
 }

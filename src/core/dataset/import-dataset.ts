@@ -10,7 +10,7 @@ import { detectMapping, layoutSignature } from './field-mapping';
 import { labelPolarity, type LabelPolarity } from './normalize-labels';
 import { detectFormat, jsonLayout, readDelimited, readJson, readJsonl, readParquet, type RawRow, type RowBatch } from './row-readers';
 import { sniffBytes } from './sniff';
-import { computeStats, hashItems } from './stats';
+import { computeStats, hashItems, type Sha256Text } from './stats';
 import { createYielder } from '../yield';
 import {
   DATASET_FIELDS,
@@ -48,6 +48,8 @@ export interface ImportOptions {
   encoding?: TextEncodingName;
   signal?: AbortSignal;
   onProgress?: (progress: ImportProgress) => void;
+  /** A synchronous SHA-256 for the content hash (the CLI passes Node's); without it, Web Crypto. Same hash. */
+  sha256?: Sha256Text;
 }
 
 /** `{ line }` for a rejected row that has one (built only for rejections, not per row). */
@@ -294,7 +296,7 @@ async function runImport(source: ByteSource, format: DatasetFormat, options: Imp
   const contentHash = await hashItems(items, async (done) => {
     progress({ status: 'hashing', rows: done, fraction: 0.95 + 0.05 * (done / Math.max(1, items.length)) });
     await maybeYield();
-  });
+  }, options.sha256);
   progress({ status: 'done', rows, fraction: 1 });
   const result: ImportResult = {
     items,

@@ -81,12 +81,32 @@ function blockJson(items: readonly DatasetItem[], from: number, to: number): str
 }
 
 /**
+ * A synchronous SHA-256 (lower-case hex) of a string's UTF-8 bytes, such as
+ * Node's `createHash('sha256').update(text).digest('hex')`. Given one, the
+ * content hash skips encoding every block into a buffer for Web Crypto: the
+ * same digests, about 0.1 s less CPU for 100k items (issue 15).
+ */
+export type Sha256Text = (text: string) => string;
+
+/** hashItems with a synchronous digest: the same blocks, the same hash. */
+async function hashItemsWith(items: readonly DatasetItem[], sha256: Sha256Text, onBlock?: (done: number) => Promise<void> | void): Promise<string> {
+  const digests: string[] = [];
+  for (let i = 0; i < items.length; i += HASH_BLOCK) {
+    const end = Math.min(items.length, i + HASH_BLOCK);
+    digests.push(sha256(blockJson(items, i, end)));
+    await onBlock?.(end);
+  }
+  return sha256(digests.join('\n'));
+}
+
+/**
  * SHA-256 over the canonical items: each block of 1,024 items is hashed as
  * JSON, then the block digests are hashed together. The same content in CSV,
  * JSONL or Parquet gives the same hash; row order matters. `onBlock` is
  * called in order with the items hashed so far.
  */
-export async function hashItems(items: readonly DatasetItem[], onBlock?: (done: number) => Promise<void> | void): Promise<string> {
+export async function hashItems(items: readonly DatasetItem[], onBlock?: (done: number) => Promise<void> | void, sha256?: Sha256Text): Promise<string> {
+  if (sha256) return hashItemsWith(items, sha256, onBlock);
   const digests: string[] = [];
   // Digests are started without waiting for the previous ones (awaiting each in turn left the thread idle), at most HASH_IN_FLIGHT at once.
   const pending: { digest: Promise<string>; done: number }[] = [];
