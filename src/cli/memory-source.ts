@@ -28,8 +28,13 @@ export function inMemory(path: string, blob: Blob): BlobLike {
   } catch {
     return blob;
   }
+  // Copies, as the file Blob gives: a reader may transfer a chunk's buffer (DecompressionStream does).
+  function* chunks(): Generator<Uint8Array> {
+    for (let at = 0; at < bytes.byteLength; at += CHUNK) yield bytes.slice(at, Math.min(bytes.byteLength, at + CHUNK));
+  }
   return {
     size: bytes.byteLength,
+    chunks,
     stream: () => {
       let at = 0;
       return new ReadableStream<Uint8Array>(

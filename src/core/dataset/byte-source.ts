@@ -13,6 +13,13 @@ export interface BlobLike {
   readonly name?: string;
   stream(): ReadableStream<Uint8Array>;
   slice(start?: number, end?: number): { arrayBuffer(): Promise<ArrayBuffer> };
+  /**
+   * Optional: the same chunks as stream() gives, handed over without a
+   * ReadableStream, for bytes already in memory (the CLI's dataset read,
+   * src/cli/memory-source.ts): a stream's promise round trip per 64 KiB chunk
+   * was ~60 ms of a 57 MB import. Each chunk must be the caller's to keep.
+   */
+  chunks?(): Iterable<Uint8Array>;
 }
 
 export type ByteSource = BlobLike | AsyncIterable<Uint8Array> | Uint8Array | ArrayBuffer | string;
@@ -62,6 +69,13 @@ export async function* readChunks(source: ByteSource, signal?: AbortSignal): Asy
   }
   if (source instanceof ArrayBuffer) {
     yield* sliceChunks(new Uint8Array(source));
+    return;
+  }
+  if (isBlobLike(source) && source.chunks) {
+    for (const chunk of source.chunks()) {
+      throwIfAborted(signal);
+      if (chunk.byteLength > 0) yield chunk;
+    }
     return;
   }
   if (isBlobLike(source)) {

@@ -49,24 +49,32 @@ export type LabelReading =
   | { kind: 'empty' }
   | { kind: 'unknown' };
 
+// Readings are shared, read-only answers (as WORDS' are): no object per cell of a 100k-row file.
+const EMPTY: LabelReading = { kind: 'empty' };
+const UNKNOWN: LabelReading = { kind: 'unknown' };
+const TRUE: LabelReading = { kind: 'yes', yes: true, numeric: false };
+const FALSE: LabelReading = { kind: 'yes', yes: false, numeric: false };
+const ONE: LabelReading = { kind: 'yes', yes: true, numeric: true };
+const ZERO: LabelReading = { kind: 'yes', yes: false, numeric: true };
+
 /** Reads one label cell without deciding its polarity. */
 export function readLabel(value: unknown): LabelReading {
-  if (value === null || value === undefined) return { kind: 'empty' };
-  if (typeof value === 'boolean') return { kind: 'yes', yes: value, numeric: false };
+  if (value === null || value === undefined) return EMPTY;
+  if (typeof value === 'boolean') return value ? TRUE : FALSE;
   if (typeof value === 'number' || typeof value === 'bigint') {
     const n = Number(value);
-    if (n === 1) return { kind: 'yes', yes: true, numeric: true };
-    if (n === 0 || n === -1) return { kind: 'yes', yes: false, numeric: true };
-    return { kind: 'unknown' };
+    if (n === 1) return ONE;
+    if (n === 0 || n === -1) return ZERO;
+    return UNKNOWN;
   }
   const s = String(value).trim();
-  if (s === '' || /^(na|n\/a|null|none|nan)$/i.test(s)) return { kind: 'empty' };
+  if (s === '' || /^(na|n\/a|null|none|nan)$/i.test(s)) return EMPTY;
   if (/^[+-]?[01](\.0+)?$/.test(s)) {
     const n = Number(s);
-    return n === 1 ? { kind: 'yes', yes: true, numeric: true } : { kind: 'yes', yes: false, numeric: true };
+    return n === 1 ? ONE : ZERO;
   }
-  if (/^-1(\.0+)?$/.test(s)) return { kind: 'yes', yes: false, numeric: true };
-  return WORDS.get(labelKey(s)) ?? { kind: 'unknown' };
+  if (/^-1(\.0+)?$/.test(s)) return ZERO;
+  return WORDS.get(labelKey(s)) ?? UNKNOWN;
 }
 
 /** What a label column's name asks: "has an error?", "is it correct?", or nothing definite ("label"). */

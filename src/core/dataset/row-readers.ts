@@ -281,15 +281,16 @@ export async function* readJsonl(text: AsyncIterable<string>): AsyncGenerator<Ro
     rows.push({ row: rowNo, line, values: value });
   };
   for await (const chunk of text) {
-    // Lines are cut out of the chunk one by one (no array of every line of the chunk).
-    const buffer = pending === '' ? chunk : pending + chunk;
+    // Lines are cut out of the chunk one by one (no array of every line of the chunk). Only the line that
+    // spans two chunks is joined: joining the whole chunk to it copied every decoded character once more.
     const rows: RawRow[] = [];
     let start = 0;
-    for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n', start)) {
-      handle(buffer.slice(start, nl), rows);
+    for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', start)) {
+      handle(start === 0 && pending !== '' ? pending + chunk.slice(0, nl) : chunk.slice(start, nl), rows);
+      if (start === 0) pending = '';
       start = nl + 1;
     }
-    pending = buffer.slice(start);
+    pending = start === 0 ? pending + chunk : chunk.slice(start);
     if (rows.length > 0) yield { rows, columns };
   }
   const rows: RawRow[] = [];
