@@ -28,9 +28,10 @@ export function inMemory(path: string, blob: Blob): BlobLike {
   } catch {
     return blob;
   }
-  // Copies, as the file Blob gives: a reader may transfer a chunk's buffer (DecompressionStream does).
+  // Views, not copies (57 MB less to copy, and no ArrayBuffer per chunk): the importer's only reader that
+  // takes chunk buffers over (gunzip, for DecompressionStream) copies them first.
   function* chunks(): Generator<Uint8Array> {
-    for (let at = 0; at < bytes.byteLength; at += CHUNK) yield bytes.slice(at, Math.min(bytes.byteLength, at + CHUNK));
+    for (let at = 0; at < bytes.byteLength; at += CHUNK) yield bytes.subarray(at, Math.min(bytes.byteLength, at + CHUNK));
   }
   return {
     size: bytes.byteLength,

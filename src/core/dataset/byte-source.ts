@@ -17,7 +17,7 @@ export interface BlobLike {
    * Optional: the same chunks as stream() gives, handed over without a
    * ReadableStream, for bytes already in memory (the CLI's dataset read,
    * src/cli/memory-source.ts): a stream's promise round trip per 64 KiB chunk
-   * was ~60 ms of a 57 MB import. Each chunk must be the caller's to keep.
+   * was ~60 ms of a 57 MB import. Chunks may be views of one buffer (no copy).
    */
   chunks?(): Iterable<Uint8Array>;
 }
@@ -335,7 +335,8 @@ export async function gunzip(source: ByteSource, signal?: AbortSignal): Promise<
     }
   })();
   try {
-    for await (const chunk of readChunks(source, signal)) await writer.write(chunk as Uint8Array<ArrayBuffer>);
+    // A copy of each chunk: the stream may take the buffer over, and a chunk can be a view of the caller's bytes.
+    for await (const chunk of readChunks(source, signal)) await writer.write(chunk.slice() as Uint8Array<ArrayBuffer>);
     await writer.close();
     await reading;
   } catch (e) {
