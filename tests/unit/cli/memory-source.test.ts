@@ -53,6 +53,10 @@ describe('a dataset read into memory', () => {
     const fileSizes = await sizes(fileBlob);
     expect(fileSizes.length).toBeGreaterThan(4);
     expect(await sizes(inMemory(path, fileBlob))).toEqual(fileSizes);
+    // The importer takes the chunks without a stream (BlobLike.chunks): the same sizes and bytes.
+    const handed = [...(inMemory(path, fileBlob).chunks?.() ?? [])];
+    expect(handed.map((c) => c.byteLength)).toEqual(fileSizes);
+    expect(Buffer.concat(handed)).toEqual(Buffer.from(bytes));
   });
 
   it('imports gzip and Parquet files (read by ranges) the same way', async () => {

@@ -177,3 +177,38 @@ describe('label normalisation memo', () => {
     expect(normalizeDifficulty(-1)).toBeNull();
   });
 });
+
+describe('hashItems with a synchronous SHA-256 (the CLI passes Node\'s)', () => {
+  const nodeSha = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+  it('gives the Web Crypto hash and the same callbacks, lone surrogates and long texts included', async () => {
+    const items: DatasetItem[] = [];
+    for (let i = 0; i < 2_500; i++) {
+      const text = `${i % 500 === 0 ? '长'.repeat(200_000) : '患者服用阿司匹林。'}\ud800"\\${i}`;
+      items.push({ id: `s${i}`, text, hasError: i % 2 === 0, gold: i % 2 === 0 ? [{ start: 0, end: 2, text: text.slice(0, 2), placed: true, approximate: false }] : [], unit: 'span' });
+    }
+    const webDone: number[] = [];
+    const syncDone: number[] = [];
+    const web = await hashItems(items, (n) => {
+      webDone.push(n);
+    });
+    const sync = await hashItems(items, (n) => {
+      syncDone.push(n);
+    }, nodeSha);
+    expect(sync).toBe(web);
+    expect(sync).toBe(referenceHash(items));
+    expect(syncDone).toEqual(webDone);
+    expect(await hashItems([], undefined, nodeSha)).toBe(await hashItems([]));
+  });
+
+  it('gives an import the same content hash through ImportOptions.sha256', async () => {
+    const text = makeHostileText();
+    const plain = await importDataset(text, { fileName: 'h.jsonl' });
+    const withSync = await importDataset(text, { fileName: 'h.jsonl', sha256: nodeSha });
+    expect(withSync).toEqual(plain);
+  });
+});
+
+function makeHostileText(): string {
+  return `${Array.from({ length: 3000 }, (_, i) => JSON.stringify({ id: `r${i % 2900}`, text: i % 50 === 0 ? '' : `第${i}行文本。`, has_error: i % 3 === 0 ? 'maybe' : i % 2 })).join('\n')}\n`;
+}
