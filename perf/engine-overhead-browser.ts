@@ -14,13 +14,14 @@ import { cpuSecondsSince, openBenchPage } from './bench-page';
 import { FIXTURE_VERIFIER, overheadRows, type OverheadSample } from './engine-overhead';
 import { round } from './stats';
 import { traceMainThread } from './trace';
-import { sampledRow, type BenchContext, type BenchRow, type Measurement } from './types';
+import { perRound, sampledRow, type BenchContext, type BenchRow, type Measurement } from './types';
 
 export const engineOverheadBrowserMeasurement: Measurement = {
   name: 'engine-overhead-browser',
   browser: true,
+  repeat: true,
   async run(ctx: BenchContext): Promise<BenchRow[]> {
-    const reps = ctx.quick ? 2 : 31;
+    const reps = ctx.quick ? 2 : perRound(ctx, 31, 7);
     const modelsDir = await ensureFixtureModels(join(ctx.root, 'tests', '.cache', 'models'));
     const mirror = await startMirrorServer({ root: modelsDir });
     const bench = await openBenchPage(ctx.root, ctx.log);

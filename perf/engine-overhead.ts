@@ -21,7 +21,7 @@ import { startMirrorServer } from '../tests/fixtures/mirror-server';
 import { startNodeWorker } from './node-worker';
 import { pinOrtToOneThread } from './ort-threads';
 import { TYPICAL_TEXT } from './typical-text';
-import { sampledRow, type BenchContext, type BenchRow, type Measurement } from './types';
+import { perRound, sampledRow, type BenchContext, type BenchRow, type Measurement } from './types';
 
 export const FIXTURE_VERIFIER = 'fixture/tiny-verifier';
 const MAX_TOKENS = 128;
@@ -95,8 +95,9 @@ export async function timed<T>(work: () => Promise<T>): Promise<{ result: T; wal
 export const engineOverheadNodeMeasurement: Measurement = {
   name: 'engine-overhead-node',
   browser: false,
+  repeat: true,
   async run(ctx: BenchContext): Promise<BenchRow[]> {
-    const reps = ctx.quick ? 2 : 31;
+    const reps = ctx.quick ? 2 : perRound(ctx, 31, 7);
     const modelsDir = await ensureFixtureModels(join(ctx.root, 'tests', '.cache', 'models'));
     const mirror = await startMirrorServer({ root: modelsDir });
     const cacheDir = await mkdtemp(join(tmpdir(), 'medfact-bench-tfjs-'));

@@ -9,17 +9,18 @@ import type { BenchPageApi } from './browser/protocol';
 import { openBenchPage } from './bench-page';
 import { round } from './stats';
 import { traceMainThread } from './trace';
-import { sampledRow, type BenchContext, type BenchRow, type Measurement } from './types';
+import { perRound, sampledRow, type BenchContext, type BenchRow, type Measurement } from './types';
 
 type Api = { __bench: BenchPageApi };
 
 export const libraryBrowserMeasurement: Measurement = {
   name: 'library-browser',
   browser: true,
+  repeat: true,
   async run(ctx: BenchContext): Promise<BenchRow[]> {
     const docs = ctx.quick ? 2 : 8;
     const chars = ctx.quick ? 20_000 : 150_000;
-    const reps = ctx.quick ? 1 : 5;
+    const reps = ctx.quick ? 1 : perRound(ctx, 5, 2);
     const bench = await openBenchPage(ctx.root, ctx.log);
     try {
       const bytes = await bench.page.evaluate(([d, c]) => (window as unknown as Api).__bench.prepareLibrary(d, c), [docs, chars] as const);

@@ -14,7 +14,7 @@ import { demoSetJsonl } from '../src/core/dataset/demo-set';
 import { runCommand } from '../src/cli/run/run-command';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { round } from './stats';
-import { sampledRow, type BenchContext, type BenchRow, type Measurement } from './types';
+import { perRound, sampledRow, type BenchContext, type BenchRow, type Measurement } from './types';
 
 const MODEL = 'fixture/tiny-verifier-small';
 const sink = { write: () => true, isTTY: false };
@@ -56,6 +56,7 @@ async function startServerProcess(root: string, latencyMs: number): Promise<{ ur
 export const openaiRunLoopMeasurement: Measurement = {
   name: 'openai-run-loop',
   browser: false,
+  repeat: true,
   async run(ctx: BenchContext): Promise<BenchRow[]> {
     const latencyMs = ctx.quick ? 50 : 200;
     const dir = await mkdtemp(join(tmpdir(), 'medfact-bench-run-'));
@@ -69,7 +70,7 @@ export const openaiRunLoopMeasurement: Measurement = {
       // Rounds over the three concurrency levels (c1, c4, c16, c1, …) so load drift spreads over all of them;
       // each level's figures are repeated measurements with a spread. Wall clock on purpose: the loop waits on a
       // server's fixed latency, so the figure is about waiting well, not about CPU.
-      const rounds = ctx.quick ? 1 : 3;
+      const rounds = ctx.quick ? 1 : perRound(ctx, 3, 1);
       const levels = [1, 4, 16] as const;
       const efficiency = new Map<number, number[]>(levels.map((c) => [c, []]));
       const overhead: number[] = [];

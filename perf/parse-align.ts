@@ -11,7 +11,7 @@ import type { WireAnswer } from '../src/core/answer';
 import { ERROR_TYPES } from '../src/core/labels';
 import { median, quantile, round } from './stats';
 import { makeText, pickFragments, seededRandom } from './synthetic';
-import { sampledRow, type BenchContext, type BenchRow, type Measurement } from './types';
+import { perRound, sampledRow, type BenchContext, type BenchRow, type Measurement } from './types';
 
 export interface ParseAlignCase {
   text: string;
@@ -66,9 +66,10 @@ export function timeParseAlign(cases: readonly ParseAlignCase[]): { times: numbe
 export const parseAlignMeasurement: Measurement = {
   name: 'parse-align',
   browser: false,
+  repeat: true,
   async run(ctx: BenchContext): Promise<BenchRow[]> {
-    const count = ctx.quick ? 20 : 2000;
-    const blocks = ctx.quick ? 2 : 20;
+    const count = ctx.quick ? 20 : 100 * perRound(ctx, 20, 7);
+    const blocks = ctx.quick ? 2 : perRound(ctx, 20, 7);
     const cases = makeParseAlignCases(count);
     timeParseAlign(makeParseAlignCases(ctx.quick ? 5 : 100, 99)); // warm-up (JIT)
     // The same answers timed in blocks: one median and one p95 per block, so

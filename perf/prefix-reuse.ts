@@ -22,7 +22,7 @@ import { ensureFixtureModels } from '../tests/fixtures/ensure-models';
 import { startMirrorServer } from '../tests/fixtures/mirror-server';
 import { createTransformersEngine } from '../workers/transformers-engine';
 import { loadQwen3Counter } from './token-economy';
-import { infoRow, sampledRow, targetRow, type BenchContext, type BenchRow, type Measurement } from './types';
+import { infoRow, perRound, sampledRow, targetRow, type BenchContext, type BenchRow, type Measurement } from './types';
 import { pinOrtToOneThread } from './ort-threads';
 
 export const MEDFACT_ITEMS = 2116;
@@ -87,6 +87,7 @@ const rawOf = (p: Pass): string => JSON.stringify(p.results.map((r) => r.samples
 export const prefixReuseMeasurement: Measurement = {
   name: 'prefix-reuse',
   browser: false,
+  repeat: true,
   async run(ctx: BenchContext): Promise<BenchRow[]> {
     pinOrtToOneThread(); // CPU time per item without onnxruntime's spin-waits (perf/ort-threads.ts); the suite's process is pinned anyway once engine-overhead-node ran
     const modelsDir = await ensureFixtureModels(join(ctx.root, 'tests', '.cache', 'models'));
@@ -108,7 +109,8 @@ export const prefixReuseMeasurement: Measurement = {
       const demo = ctx.quick ? DEMO_SET.slice(0, 4) : DEMO_SET;
       let plain: ModelEngine | undefined;
       let reusing: ModelEngine | undefined;
-      for (const variant of PROMPT_VARIANTS) {
+      // Token counts are exact and the same every round: round 1 only (parts 1 and 3); the timing (part 2) repeats.
+      for (const variant of ctx.round === 1 ? PROMPT_VARIANTS : []) {
         plain ??= await engine(CONTEXT, false);
         if (!reusing || !ctx.quick) {
           await reusing?.unload();
@@ -136,7 +138,7 @@ export const prefixReuseMeasurement: Measurement = {
       const HEAVY = 'fixture/tiny-context-heavy';
       const off = await engine(HEAVY, false);
       const on = await engine(HEAVY, true);
-      const items = DEMO_SET.slice(0, ctx.quick ? 4 : 20);
+      const items = DEMO_SET.slice(0, ctx.quick ? 4 : 2 + perRound(ctx, 18, 6));
       await passOver(on, HEAVY, 'zero-shot', items.slice(0, 2)); // fills the prefix cache, warms both sessions
       await passOver(off, HEAVY, 'zero-shot', items.slice(0, 1));
       const ratios: number[] = [];
@@ -161,6 +163,7 @@ export const prefixReuseMeasurement: Measurement = {
       rows.push(sampledRow('prefix.item-ms.heavy.ratio.wall', wallRatios, 'ratio', null, 'the same pairs by wall time', { clock: 'wall' }));
 
       // 3. Projection for a full MedFact pass, 4B q4 on a 256 GB/s laptop GPU.
+      if (ctx.round !== 1) return rows;
       const counter = await loadQwen3Counter();
       const why = '该处表述与公认医学知识不符，应予改正。'; // a 20-character reason
       const answers = DEMO_SET.map((item) =>

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only a,b] [--skip-browser] [--out file.json] [--markdown] [--compare previous.json] [--from report.json]`
+ * `npm run bench [-- --quick] [--rounds N] [--only a,b] [--skip-browser] [--out file.json] [--markdown] [--compare previous.json] [--from report.json]`
  * Prints the results table; with --out writes the JSON report; with
  * --compare says row by row whether this run agrees with an earlier report
  * (perf/compare.ts); with --from formats (and compares) a saved report
@@ -14,7 +14,7 @@ import { MEASUREMENTS, runSuite } from './suite';
 import { formatMarkdown, formatTable } from './table';
 import type { BenchReport } from './types';
 
-const USAGE = `Usage: npm run bench -- [--quick] [--all] [--only name,name] [--skip-browser] [--out report.json] [--markdown] [--compare previous.json] [--from report.json]
+const USAGE = `Usage: npm run bench -- [--quick] [--all] [--rounds N] [--only name,name] [--skip-browser] [--out report.json] [--markdown] [--compare previous.json] [--from report.json]
 Measurements: ${MEASUREMENTS.map((m) => m.name).join(', ')}`;
 
 /** A report written by --out (checked only as far as the agreement check and the tables need). */
@@ -41,6 +41,7 @@ async function main(): Promise<number> {
         out: { type: 'string' },
         quick: { type: 'boolean' },
         all: { type: 'boolean' },
+        rounds: { type: 'string' },
         only: { type: 'string', multiple: true },
         'skip-browser': { type: 'boolean' },
         markdown: { type: 'boolean' },
@@ -57,6 +58,11 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  const rounds = values.rounds === undefined ? undefined : Number(values.rounds);
+  if (rounds !== undefined && !(Number.isInteger(rounds) && rounds >= 1 && rounds <= 20)) {
+    console.error(`bench: --rounds must be a whole number from 1 to 20, got "${values.rounds}"\n${USAGE}`);
+    return 2;
+  }
   const only = (values.only ?? []).flatMap((v) => v.split(',')).map((v) => v.trim());
   let report: BenchReport;
   let previous: BenchReport | null = null;
@@ -65,7 +71,7 @@ async function main(): Promise<number> {
     if (values.compare) previous = await readReport(values.compare);
     report = values.from
       ? await readReport(values.from)
-      : await runSuite({ quick: values.quick ?? false, all: values.all ?? false, only, skipBrowser: values['skip-browser'] ?? false, log: (l) => console.error(l) });
+      : await runSuite({ quick: values.quick ?? false, all: values.all ?? false, only, ...(rounds ? { rounds } : {}), skipBrowser: values['skip-browser'] ?? false, log: (l) => console.error(l) });
   } catch (error) {
     console.error(`bench: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
     return 2;
@@ -79,8 +85,8 @@ async function main(): Promise<number> {
     console.error(agreement.secondary);
   }
   if (values.out) {
-    const { machine, date, results, errors, quick, runs } = report;
-    const extra = report.agreement ? { agreement: report.agreement } : {};
+    const { machine, date, results, errors, quick, runs, rounds: passes } = report;
+    const extra = { ...(passes ? { rounds: passes } : {}), ...(report.agreement ? { agreement: report.agreement } : {}) };
     await writeFile(values.out, `${JSON.stringify({ machine, date, quick, results, errors, runs, ...extra }, null, 2)}\n`, 'utf8');
     console.error(`wrote ${values.out}`);
   }

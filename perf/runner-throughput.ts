@@ -8,16 +8,17 @@ import type { BenchPageApi } from './browser/protocol';
 import { cpuSecondsSince, openBenchPage } from './bench-page';
 import { round } from './stats';
 import { traceMainThread } from './trace';
-import { sampledRow, type BenchContext, type BenchRow, type Measurement } from './types';
+import { perRound, sampledRow, type BenchContext, type BenchRow, type Measurement } from './types';
 
 export const MEDFACT_ITEMS = 2116;
 
 export const runnerThroughputMeasurement: Measurement = {
   name: 'runner-throughput',
   browser: true,
+  repeat: true,
   async run(ctx: BenchContext): Promise<BenchRow[]> {
     const count = ctx.quick ? 100 : MEDFACT_ITEMS;
-    const reps = ctx.quick ? 1 : 9;
+    const reps = ctx.quick ? 1 : perRound(ctx, 9, 3);
     const bench = await openBenchPage(ctx.root, ctx.log);
     try {
       const runs = [];

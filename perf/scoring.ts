@@ -18,7 +18,7 @@ import { parsePredictionsJsonl } from '../src/core/predictions';
 import { ERROR_TYPES, SPECIALTIES, STYLES } from '../src/core/labels';
 import { median, round } from './stats';
 import { makeText, seededRandom } from './synthetic';
-import { sampledRow, type BenchContext, type BenchRow, type Measurement } from './types';
+import { perRound, sampledRow, type BenchContext, type BenchRow, type Measurement } from './types';
 
 const run = promisify(execFile);
 
@@ -74,6 +74,7 @@ export function medfactScriptArgs(root: string): string[] {
 export const scoringMeasurement: Measurement = {
   name: 'scoring',
   browser: false,
+  repeat: true,
   async run(ctx: BenchContext): Promise<BenchRow[]> {
     const count = ctx.quick ? 1000 : 100_000;
     const dir = await mkdtemp(join(tmpdir(), 'medfact-bench-score-'));
@@ -85,7 +86,7 @@ export const scoringMeasurement: Measurement = {
       await writeFile(predictionsPath, files.predictions, 'utf8');
 
       const cli = medfactScriptArgs(ctx.root);
-      const reps = ctx.quick ? 2 : 7;
+      const reps = ctx.quick ? 2 : perRound(ctx, 7, 3);
       const cliMs: number[] = [];
       const cpuS: number[] = [];
       const mainCpuS: number[] = [];

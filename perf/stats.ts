@@ -21,7 +21,7 @@ export function round(value: number, digits = 3): number {
 }
 
 /** A small seeded generator (mulberry32): bootstrap intervals repeat exactly for the same samples. */
-function rng32(seed: number): () => number {
+export function rng32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -14,13 +14,15 @@ import { machineInfo } from './machine';
 import { openaiRunLoopMeasurement } from './openai-run-loop';
 import { parseAlignMeasurement } from './parse-align';
 import { prefixReuseMeasurement } from './prefix-reuse';
-import { retrieval100kMeasurement, retrievalMeasurement } from './retrieval';
+import { retrieval100kMeasurement, retrievalCliMeasurement, retrievalMeasurement } from './retrieval';
 import { runnerThroughputMeasurement } from './runner-throughput';
 import { scoringMeasurement } from './scoring';
+import { calibrate } from './calibrate';
+import { mergeRounds, type RoundRows } from './rounds';
 import { round } from './stats';
 import { startupMeasurement } from './startup';
 import { tokenEconomyMeasurement } from './token-economy';
-import type { BenchReport, Measurement } from './types';
+import type { BenchReport, BenchRow, Measurement } from './types';
 
 /** In issue order (items 1–6; item 7 is run by hand, see perf/README.md). */
 export const MEASUREMENTS: readonly Measurement[] = [
@@ -33,6 +35,7 @@ export const MEASUREMENTS: readonly Measurement[] = [
   tokenEconomyMeasurement,
   openaiRunLoopMeasurement,
   retrievalMeasurement,
+  retrievalCliMeasurement,
   retrieval100kMeasurement,
   importBrowserMeasurement,
   prefixReuseMeasurement,
@@ -46,6 +49,8 @@ export interface SuiteOptions {
   skipBrowser?: boolean;
   /** Also the slow measurements (see Measurement.slow). */
   all?: boolean;
+  /** Passes over the suite (perf/rounds.ts); default 3, or 1 with `quick`. */
+  rounds?: number;
   log?: (line: string) => void;
   root?: string;
 }
@@ -66,28 +71,46 @@ export function selectMeasurements(options: Pick<SuiteOptions, 'only' | 'skipBro
   );
 }
 
+/** Default number of rounds: three passes put every repeated row's samples at the start, middle and end of a run. */
+export const DEFAULT_ROUNDS = 3;
+
 export async function runSuite(options: SuiteOptions = {}): Promise<BenchReport> {
   const log = options.log ?? (() => undefined);
-  const ctx = { quick: options.quick ?? false, skipBrowser: options.skipBrowser ?? false, root: options.root ?? REPO_ROOT, log };
+  const quick = options.quick ?? false;
+  const rounds = Math.max(1, Math.floor(options.rounds ?? (quick ? 1 : DEFAULT_ROUNDS)));
+  const base = { quick, skipBrowser: options.skipBrowser ?? false, root: options.root ?? REPO_ROOT, log, rounds };
   const selected = selectMeasurements(options);
   const skipped = MEASUREMENTS.filter((m) => m.slow && !selected.includes(m) && !(options.only?.length ?? 0));
   for (const m of skipped) log(`skipping ${m.name} (slow: run it with --only ${m.name}, or --all)`);
-  const report: BenchReport = { machine: await machineInfo(), date: new Date().toISOString(), quick: ctx.quick, results: [], errors: [], runs: [] };
-  for (const m of selected) {
-    const loadBefore = round(loadavg()[0] ?? Number.NaN, 2);
-    log(`running ${m.name}… (load average ${loadBefore})`);
-    const t0 = performance.now();
-    try {
-      report.results.push(...(await m.run(ctx)));
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      log(`${m.name} failed: ${message}`);
-      report.errors.push({ measurement: m.name, message });
+  const report: BenchReport = { machine: await machineInfo(), date: new Date().toISOString(), quick, results: [], errors: [], runs: [], rounds };
+  const passes: RoundRows[] = [];
+  const broken = new Set<string>();
+  for (let r = 1; r <= rounds; r++) {
+    for (const m of selected) {
+      if (r > 1 && (!m.repeat || broken.has(m.name))) continue;
+      const loadBefore = round(loadavg()[0] ?? Number.NaN, 2);
+      const before = calibrate();
+      log(`round ${r}/${rounds}: running ${m.name}… (load average ${loadBefore}, relative speed ${before.relative})`);
+      const t0 = performance.now();
+      let rows: BenchRow[] = [];
+      try {
+        rows = await m.run({ ...base, round: r });
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        log(`${m.name} failed: ${message}`);
+        report.errors.push({ measurement: m.name, message: rounds > 1 ? `round ${r}: ${message}` : message });
+        broken.add(m.name);
+      }
+      const seconds = round((performance.now() - t0) / 1000, 1);
+      const after = calibrate();
+      const relative = round(Math.sqrt(before.relative * after.relative), 3);
+      const loadAfter = round(loadavg()[0] ?? Number.NaN, 2);
+      passes.push({ rows, relative });
+      report.runs?.push({ measurement: m.name, round: r, seconds, loadBefore, loadAfter, relative, relativeBefore: before.relative, relativeAfter: after.relative });
+      log(`${m.name}: ${seconds} s (load average ${loadBefore} → ${loadAfter}, relative speed ${before.relative} → ${after.relative})`);
     }
-    const seconds = round((performance.now() - t0) / 1000, 1);
-    const loadAfter = round(loadavg()[0] ?? Number.NaN, 2);
-    report.runs?.push({ measurement: m.name, seconds, loadBefore, loadAfter });
-    log(`${m.name}: ${seconds} s (load average ${loadBefore} → ${loadAfter})`);
   }
+  // A measurement that broke is not run again; its rows from earlier rounds stay (the error is in `errors`, and the exit code says so).
+  report.results = mergeRounds(passes);
   return report;
 }

@@ -14,8 +14,15 @@ export function loadLine(runs: readonly MeasurementRun[] | undefined, cores: num
   const lo = all.length ? Math.min(...all) : Number.NaN;
   const hi = all.length ? Math.max(...all) : Number.NaN;
   const total = runs.reduce((s, r) => s + r.seconds, 0);
-  const each = runs.map((r) => `${r.measurement} ${Math.round(r.seconds)} s, ${fmtLoad(r.loadBefore)} → ${fmtLoad(r.loadAfter)}`).join('; ');
-  return `Load average (1 min) ${fmtLoad(lo)}–${fmtLoad(hi)} on ${cores} cores; suite ${Math.round(total)} s (per measurement: time, load before → after: ${each}).`;
+  const rounds = Math.max(1, ...runs.map((r) => r.round ?? 1));
+  const speeds = runs.map((r) => r.relative).filter((x): x is number => x !== undefined && Number.isFinite(x));
+  const speedText = speeds.length
+    ? `; relative speed (calibration workload, 1 = reference) ${Math.min(...speeds).toFixed(2)}–${Math.max(...speeds).toFixed(2)}`
+    : '';
+  const each = runs
+    .map((r) => `${rounds > 1 ? `r${r.round ?? 1} ` : ''}${r.measurement} ${Math.round(r.seconds)} s, ${fmtLoad(r.loadBefore)} → ${fmtLoad(r.loadAfter)}${r.relative !== undefined ? `, ×${r.relative.toFixed(2)}` : ''}`)
+    .join('; ');
+  return `Load average (1 min) ${fmtLoad(lo)}–${fmtLoad(hi)} on ${cores} cores${speedText}; ${rounds > 1 ? `${rounds} rounds, ` : ''}suite ${Math.round(total)} s (per measurement: time, load before → after${speeds.length ? ', relative speed' : ''}: ${each}).`;
 }
 
 function status(row: BenchRow): string {
@@ -36,13 +43,18 @@ function unitText(row: BenchRow): string {
   return row.clock ? `${row.unit} (${row.clock === 'cpu' ? 'CPU' : 'wall'})` : row.unit;
 }
 
+/** The figure as measured, for a row normalised to the reference speed (perf/rounds.ts); empty otherwise. */
+function rawText(row: BenchRow): string {
+  return row.normalised && row.raw ? `${row.raw.value} [${row.raw.ci[0]}, ${row.raw.ci[1]}]` : '';
+}
+
 function formatValue(value: number): string {
   return Number.isFinite(value) ? String(value) : 'n/a';
 }
 
 export function formatTable(report: BenchReport): string {
-  const header = ['name', 'value', '95% CI of median', 'IQR', 'unit', 'target', 'verdict'];
-  const rows = report.results.map((r) => [r.name, formatValue(r.value), spreadText(r), iqrText(r), unitText(r), r.target, status(r)]);
+  const header = ['name', 'value', '95% CI of median', 'IQR', 'unit', 'target', 'verdict', 'as measured'];
+  const rows = report.results.map((r) => [r.name, formatValue(r.value), spreadText(r), iqrText(r), unitText(r), r.target, status(r), rawText(r)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 1 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
   const m = report.machine;
@@ -59,6 +71,9 @@ export function formatTable(report: BenchReport): string {
   return `${out.join('\n')}\n`;
 }
 
+const METHOD =
+  'Value = median of the repeats pooled over the rounds; interval = 95% cluster-bootstrap interval of that median (rounds resampled, then the samples inside each), so it includes how much the rounds differed; verdict decided on that interval (undecided when it straddles the target). CPU-time rows in ms, s or items/s are normalised to the reference speed measured with a fixed workload around each measurement (perf/calibrate.ts); "as measured" gives the same median and interval before normalisation.';
+
 export function formatMarkdown(report: BenchReport): string {
   const m = report.machine;
   const out = [
@@ -67,12 +82,12 @@ export function formatMarkdown(report: BenchReport): string {
       .join(' '),
     '',
     ...(report.agreement ? [`${report.agreement.summary}`, ...(report.agreement.secondary ? [report.agreement.secondary] : []), ''] : []),
-    'Value = median of the repeats; interval = 95% bootstrap interval of the median; verdict decided on that interval (undecided when it straddles the target).',
+    METHOD,
     '',
-    '| measurement | value | 95% CI of median | IQR | unit | target | verdict | how |',
-    '|---|--:|---|---|---|---|---|---|',
+    '| measurement | value | 95% CI of median | IQR | unit | target | verdict | as measured | how |',
+    '|---|--:|---|---|---|---|---|---|---|',
     ...report.results.map(
-      (r) => `| ${r.name} | ${formatValue(r.value)} | ${spreadText(r)} | ${iqrText(r)} | ${unitText(r)} | ${r.target} | ${status(r)} | ${(r.note ?? '').replace(/\|/g, '\\|')} |`,
+      (r) => `| ${r.name} | ${formatValue(r.value)} | ${spreadText(r)} | ${iqrText(r)} | ${unitText(r)} | ${r.target} | ${status(r)} | ${rawText(r)} | ${(r.note ?? '').replace(/\|/g, '\\|')} |`,
     ),
   ];
   return `${out.join('\n')}\n`;

@@ -32,6 +32,21 @@ export interface BenchRow {
    * shown for information and not required to agree between runs (perf/compare.ts).
    */
   clock?: 'cpu' | 'wall';
+  /**
+   * The raw samples behind `spread` (as measured, before any normalisation).
+   * Present in a measurement's own rows so that perf/rounds.ts can pool
+   * rounds; the merged rows of a report drop them.
+   */
+  samples?: number[];
+  /** How many rounds of the suite the row's samples come from (perf/rounds.ts). */
+  rounds?: number;
+  /**
+   * A CPU-time row normalised to the reference speed (perf/calibrate.ts):
+   * `value` and `spread` are normalised, `raw` is the median and interval as
+   * measured on the machine at the time.
+   */
+  normalised?: boolean;
+  raw?: { value: number; ci: [number, number] };
 }
 
 export interface MachineInfo {
@@ -51,6 +66,16 @@ export interface MeasurementRun {
   /** 1-minute load average (os.loadavg()[0]) just before and just after it. */
   loadBefore: number;
   loadAfter: number;
+  /** Which round of the suite (1-based; absent in reports written before rounds). */
+  round?: number;
+  /**
+   * The machine's relative speed around this run (perf/calibrate.ts: the
+   * calibration workload's CPU time over its reference, before and after,
+   * geometric mean): 1 at reference speed, 1.5 when CPU-bound work took 1.5×.
+   */
+  relative?: number;
+  relativeBefore?: number;
+  relativeAfter?: number;
 }
 
 export interface BenchReport {
@@ -60,6 +85,8 @@ export interface BenchReport {
   results: BenchRow[];
   /** Measurements that broke (the suite itself failed there). */
   errors: { measurement: string; message: string }[];
+  /** Passes over the suite (perf/rounds.ts; absent in reports written before rounds: one). */
+  rounds?: number;
   /** Per measurement, in run order (absent in reports written before issue 15's agreement check). */
   runs?: MeasurementRun[];
   /** With `--compare`: how this run agrees with an earlier report (perf/compare.ts). */
@@ -75,6 +102,18 @@ export interface BenchContext {
   root: string;
   /** Progress lines go here (stderr in the CLI; silent in tests). */
   log: (line: string) => void;
+  /** This round (1-based) and how many the suite runs (perf/rounds.ts). */
+  round: number;
+  rounds: number;
+}
+
+/**
+ * Repeats for one round: a measurement that runs in every round takes its
+ * full count divided over the rounds (at least `min`), so the whole run keeps
+ * about the same number of samples while they spread over its length.
+ */
+export function perRound(ctx: Pick<BenchContext, 'rounds'>, full: number, min = 1): number {
+  return Math.max(min, Math.ceil(full / Math.max(1, ctx.rounds)));
 }
 
 export interface Measurement {
@@ -84,6 +123,12 @@ export interface Measurement {
   browser: boolean;
   /** Too slow for a default run (minutes on its own): runs only when named in --only, or with --all. */
   slow?: boolean;
+  /**
+   * Runs again in every round of the suite (perf/rounds.ts): the measurements
+   * whose repeated CPU or target rows must reproduce. The others (single
+   * figures, index builds, wall-clock information) run once, in round 1.
+   */
+  repeat?: boolean;
   run(ctx: BenchContext): Promise<BenchRow[]>;
 }
 
@@ -116,7 +161,7 @@ export function sampledRow(
   const s = summarize(samples, options.statistic);
   const d = options.digits ?? 3;
   const spread = { n: s.n, q1: round(s.q1, d), q3: round(s.q3, d), ci: [round(s.ci[0], d), round(s.ci[1], d)] as [number, number] };
-  const base = { name, value: round(s.median, d), unit, spread, ...(note ? { note } : {}), ...(options.clock ? { clock: options.clock } : {}) };
+  const base = { name, value: round(s.median, d), unit, spread, samples: [...samples], ...(note ? { note } : {}), ...(options.clock ? { clock: options.clock } : {}) };
   if (!target) return { ...base, target: 'info', pass: null, verdict: 'info' };
   const verdict = decide(s.ci, target.op, target.limit);
   return { ...base, target: `${target.op} ${target.limit}`, pass: verdict === 'undecided' ? null : verdict === 'pass', verdict };
