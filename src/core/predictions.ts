@@ -144,7 +144,8 @@ export function toPrediction(value: unknown, onIssue: (message: string, skipped?
   try {
     if (given !== undefined && given !== null) {
       if (!Array.isArray(given)) throw new LineError(`"${key}" must be an array of {start, end, text}, not ${typeof given === 'object' ? 'an object' : `a ${typeof given}`}`);
-      given.forEach((s, i) => spans.push(readSpan(s, i)));
+      // A loop rather than forEach's closure; holes are skipped as forEach skips them.
+      for (let i = 0; i < given.length; i++) if (i in given) spans.push(readSpan(given[i], i));
     }
   } catch (e) {
     if (!(e instanceof LineError)) throw e;

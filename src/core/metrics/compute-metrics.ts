@@ -9,7 +9,7 @@
  * each breakdown group) and every bootstrap resample only sums those arrays.
  */
 import { alignQuote } from '../align';
-import type { DatasetItem } from '../dataset/types';
+import type { DatasetItem, GoldSpan } from '../dataset/types';
 import type { Prediction } from '../predictions';
 import { matchSpans, type Criterion, type Range } from './span-match';
 import { confusion, createRng, harmonic, multinomialResample, percentileInterval, ratio, wilson, type Confusion, type Interval } from './stats-utils';
@@ -132,6 +132,15 @@ function predictedRanges(item: DatasetItem, p: Prediction): Range[] {
   return out;
 }
 
+/** A gold span that could not be placed (a loop, not a closure per item: this runs for every item). */
+function hasUnplaced(gold: readonly GoldSpan[]): boolean {
+  for (let i = 0; i < gold.length; i++) {
+    const g = gold[i];
+    if (g !== undefined && !g.placed) return true;
+  }
+  return false;
+}
+
 export function computeOutcomes(items: readonly DatasetItem[], predictions: readonly Prediction[], criterion: Criterion, aligned?: AlignedPredictions): Outcomes {
   const n = items.length;
   const { byId, duplicates } = aligned ? { byId: null, duplicates: 0 } : indexPredictions(predictions);
@@ -157,7 +166,7 @@ export function computeOutcomes(items: readonly DatasetItem[], predictions: read
     else if (byId) used.add(p);
     const flagged = p?.hasError === true;
     o.vc[i] = item.hasError ? (flagged ? TP : FN) : flagged ? FP : TN;
-    const excluded = item.hasError && (item.gold.length === 0 || item.gold.some((g) => !g.placed));
+    const excluded = item.hasError && (item.gold.length === 0 || hasUnplaced(item.gold));
     if (excluded) {
       o.excluded[i] = 1;
       continue;
