@@ -236,6 +236,15 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** No value of the record (its own keys, given) is an object or array. */
+function flatOver(value: Record<string, unknown>, keys: readonly string[]): boolean {
+  for (let i = 0; i < keys.length; i++) {
+    const c = value[keys[i] as string];
+    if (typeof c === 'object' && c !== null) return false;
+  }
+  return true;
+}
+
 /** JSON Lines: one record a line; blank lines are skipped; a bad line is a rejected row. */
 export async function* readJsonl(text: AsyncIterable<string>): AsyncGenerator<RowBatch> {
   let pending = '';
@@ -245,9 +254,13 @@ export async function* readJsonl(text: AsyncIterable<string>): AsyncGenerator<Ro
   const known = new Set<string>();
   // Rows of one layout have the same keys in the same order: a row whose keys are the previous row's adds no column.
   let lastKeys: string[] = [];
-  const addColumnsOf = (value: Record<string, unknown>): void => {
-    const keys = Object.keys(value);
-    if (keys.length === lastKeys.length && keys.every((k, i) => k === lastKeys[i])) return;
+  const sameAsLast = (keys: string[]): boolean => {
+    if (keys.length !== lastKeys.length) return false;
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== lastKeys[i]) return false;
+    return true;
+  };
+  const addColumnsOf = (keys: string[]): void => {
+    if (sameAsLast(keys)) return;
     lastKeys = keys;
     for (const k of keys) {
       if (!known.has(k)) {
@@ -273,11 +286,13 @@ export async function* readJsonl(text: AsyncIterable<string>): AsyncGenerator<Ro
       rows.push({ row: rowNo, line, error: { reason: 'not_an_object', message: 'This line is valid JSON but not an object ({...}).' } });
       return;
     }
-    if (nestingExceeds(value)) {
+    // One key list per row serves both checks: a flat record (no value is an object) needs no nesting walk.
+    const keys = Object.keys(value);
+    if (!flatOver(value, keys) && nestingExceeds(value)) {
       rows.push({ row: rowNo, line, error: { reason: 'malformed_row', message: `This record is nested more than ${MAX_JSON_DEPTH} levels deep; flatten it.` } });
       return;
     }
-    addColumnsOf(value);
+    addColumnsOf(keys);
     rows.push({ row: rowNo, line, values: value });
   };
   for await (const chunk of text) {
