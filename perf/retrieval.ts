@@ -66,10 +66,27 @@ export function makeCorpusGenerator(seed: number): (length: number) => string {
 v8.setFlagsFromString('--expose-gc');
 const collect = vm.runInNewContext('gc') as () => void;
 
-/** JS heap plus ArrayBuffer memory (typed-array postings live outside the JS heap). */
-function memoryMB(): number {
-  collect();
-  collect();
+/**
+ * JS heap plus ArrayBuffer memory (typed-array postings live outside the JS
+ * heap), after the collector has finished. The backing stores of dead typed
+ * arrays are freed by V8's concurrent sweeper after the collection returns,
+ * so reading at once counted whatever segment merges had just dropped (the
+ * 100k figure read 239 MB in one run and 132 in the next); the reading waits
+ * until two consecutive collections give the same figure.
+ */
+async function memoryMB(): Promise<number> {
+  const read = (): number => {
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
+  let last = Number.NaN;
+  for (let i = 0; i < 10; i++) {
+    collect();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const now = read();
+    if (Math.abs(now - last) < 64 * 1024) break;
+    last = now;
+  }
   const m = process.memoryUsage();
   return (m.heapUsed + m.arrayBuffers) / 1024 / 1024;
 }
@@ -81,10 +98,10 @@ function memoryMB(): number {
  * function that has returned (a frame's temporaries, call arguments
  * included, keep what they last held alive).
  */
-function retainedMB(holder: { index: unknown }): number {
-  const held = memoryMB();
+async function retainedMB(holder: { index: unknown }): Promise<number> {
+  const held = await memoryMB();
   holder.index = null;
-  return held - memoryMB();
+  return held - (await memoryMB());
 }
 
 function timedBuild<T extends { add(p: readonly { id: string; text: string }[]): void }>(make: () => T, passages: readonly { id: string; text: string }[]): { index: T | null; ms: number } {
@@ -119,11 +136,12 @@ function useIndex(box: { index: LexicalIndex | null }, qs: readonly string[], ge
 async function scaleRows(size: number, label: string, queries: number, ctx: BenchContext): Promise<BenchRow[]> {
   const gen = makeCorpusGenerator(size);
   const passages = Array.from({ length: size }, (_, i) => ({ id: `p${i}`, text: gen(150 + (i % 250)) }));
-  const qs = Array.from({ length: queries }, () => gen(20 + Math.floor(Math.random() * 60)));
+  const rng = seededRandom(size + 1); // seeded: the same queries every run
+  const qs = Array.from({ length: queries }, () => gen(20 + Math.floor(rng() * 60)));
   const built = timedBuild(() => new LexicalIndex(), passages);
   ctx.log(`retrieval: ${label} built in ${round(built.ms / 1000, 2)} s`);
   const { times, storedBytes, saveMs, loadMs, importBytes } = useIndex(built, qs, gen);
-  const heap = retainedMB(built);
+  const heap = await retainedMB(built);
   const rows: BenchRow[] = [
     { ...infoRow(`retrieval.build.${label}`, round(built.ms / 1000, 2), 's', `${size} synthetic passages of 150–400 characters, tokenizer + index`), clock: 'wall' as const },
     infoRow(`retrieval.heap.${label}`, round(heap, 0), 'MB', 'JS heap + array buffers the built index holds (freed when it is let go, after GC)'),
@@ -136,7 +154,7 @@ async function scaleRows(size: number, label: string, queries: number, ctx: Benc
     // The number-array index with JSON persistence that this layout replaced, on the same passages.
     const legacy = timedBuild(() => new LegacyLexicalIndex(), passages);
     const json = legacyJsonBytes(legacy);
-    const legacyHeap = retainedMB(legacy);
+    const legacyHeap = await retainedMB(legacy);
     rows.push(
       { ...infoRow(`retrieval.build-before.${label}`, round(legacy.ms / 1000, 2), 's', 'the previous index (number arrays), same passages'), clock: 'wall' as const },
       infoRow(`retrieval.heap-before.${label}`, round(legacyHeap, 0), 'MB'),

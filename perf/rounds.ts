@@ -69,18 +69,6 @@ export function clusterInterval(groups: readonly (readonly number[])[], options:
   return [quantile(stats, 0.025), quantile(stats, 0.975)];
 }
 
-/** The digits a row was rounded to, read back from its value and interval (so merged rows print alike). */
-function digitsOf(row: BenchRow): number {
-  const figures = [row.value, ...(row.spread ? [row.spread.q1, row.spread.q3, ...row.spread.ci] : [])];
-  let d = 0;
-  for (const f of figures) {
-    const text = String(f);
-    const dot = text.indexOf('.');
-    if (Number.isFinite(f) && dot >= 0 && !text.includes('e')) d = Math.max(d, text.length - dot - 1);
-  }
-  return Math.max(d, 2);
-}
-
 function parseTarget(target: string): { op: Op; limit: number } | null {
   const m = /^(<=|<|>=|>) (-?[\d.e+-]+)$/.exec(target);
   return m ? { op: m[1] as Op, limit: Number(m[2]) } : null;
@@ -94,11 +82,11 @@ function mergeSampled(parts: readonly { row: BenchRow; relative: number }[]): Be
   const rawGroups = parts.map((p) => p.row.samples ?? []);
   const groups = parts.map((p, i) => (rawGroups[i] as number[]).map((x) => x * factor(Number.isFinite(p.relative) && p.relative > 0 ? p.relative : 1)));
   const pooled = groups.flat();
-  const d = digitsOf(first);
+  const d = first.digits ?? 3;
   const ci = clusterInterval(groups);
   const spread = { n: pooled.length, q1: round(quantile(pooled, 0.25), d), q3: round(quantile(pooled, 0.75), d), ci: [round(ci[0], d), round(ci[1], d)] as [number, number] };
   const rounds = parts.length;
-  const { samples: _samples, raw: _raw, ...rest } = first;
+  const { samples: _samples, raw: _raw, digits: _digits, ...rest } = first;
   const base: BenchRow = { ...rest, value: round(median(pooled), d), spread, rounds };
   if (how !== 'none') {
     const rawCi = clusterInterval(rawGroups);
@@ -133,7 +121,7 @@ export function mergeRounds(passes: readonly RoundRows[]): BenchRow[] {
       out.push(mergeSampled(parts));
       continue;
     }
-    const { samples: _samples, ...row } = first;
+    const { samples: _samples, digits: _digits, ...row } = first;
     const others = parts.slice(1).map((p) => p.row.value).filter((v) => !(v === first.value || (Number.isNaN(v) && Number.isNaN(first.value))));
     out.push(others.length ? { ...row, note: `${row.note ? `${row.note}; ` : ''}other rounds gave ${others.join(', ')}` } : row);
   }

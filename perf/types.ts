@@ -38,6 +38,8 @@ export interface BenchRow {
    * rounds; the merged rows of a report drop them.
    */
   samples?: number[];
+  /** Decimal places the row's figures are rounded to (with `samples`, so that merged rows print alike). */
+  digits?: number;
   /** How many rounds of the suite the row's samples come from (perf/rounds.ts). */
   rounds?: number;
   /**
@@ -161,7 +163,7 @@ export function sampledRow(
   const s = summarize(samples, options.statistic);
   const d = options.digits ?? 3;
   const spread = { n: s.n, q1: round(s.q1, d), q3: round(s.q3, d), ci: [round(s.ci[0], d), round(s.ci[1], d)] as [number, number] };
-  const base = { name, value: round(s.median, d), unit, spread, samples: [...samples], ...(note ? { note } : {}), ...(options.clock ? { clock: options.clock } : {}) };
+  const base = { name, value: round(s.median, d), unit, spread, samples: [...samples], digits: d, ...(note ? { note } : {}), ...(options.clock ? { clock: options.clock } : {}) };
   if (!target) return { ...base, target: 'info', pass: null, verdict: 'info' };
   const verdict = decide(s.ci, target.op, target.limit);
   return { ...base, target: `${target.op} ${target.limit}`, pass: verdict === 'undecided' ? null : verdict === 'pass', verdict };

@@ -23,7 +23,7 @@ import type {
 } from '../src/protocol/engine';
 import { AbortError, MedfactError, throwIfAborted } from '../src/protocol/errors';
 import { classifyEngineError } from './engine-shared/classify-error';
-import { createGuardedFetch, normaliseBase, type FetchLike } from './engine-shared/fetch-guard';
+import { createGuardedFetch, normaliseBase, originalFetch, wrapsFetch, type FetchLike } from './engine-shared/fetch-guard';
 import type { OrtWasmPaths } from './engine-shared/ort-wasm-paths';
 import { createPrefixCache, type PrefixCacheOptions, type PrefixForward, type PrefixPlan } from './engine-shared/prefix-cache';
 import { createProgressTracker } from './engine-shared/progress';
@@ -158,7 +158,7 @@ function lastRowLogits(logits: TensorLike): Float32Array {
  * own origin (onnxruntime's runtime files) stays reachable.
  */
 function cacheOnlyFetch(inner: FetchLike, ownOrigins: readonly string[]): FetchLike {
-  return (input, init) => {
+  return wrapsFetch((input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     let origin = '';
     try {
@@ -168,7 +168,7 @@ function cacheOnlyFetch(inner: FetchLike, ownOrigins: readonly string[]): FetchL
     }
     if (url.startsWith('blob:') || url.startsWith('data:') || ownOrigins.includes(origin)) return inner(input, init);
     return Promise.resolve(new Response(null, { status: 404, statusText: 'Not in the installed model cache' }));
-  };
+  }, inner);
 }
 
 export function createTransformersEngine(deps: TransformersEngineDeps = {}): ModelEngine {
@@ -182,8 +182,9 @@ export function createTransformersEngine(deps: TransformersEngineDeps = {}): Mod
   async function configureEnv(tf: TransformersModule, spec: ModelSpec): Promise<void> {
     const { env } = tf;
     const web = isWebRuntime();
-    // Remember the library's own fetch once, so repeated loads do not stack guards.
-    baseFetch ??= deps.fetch ?? (env.fetch as FetchLike);
+    // Remember the library's own fetch once, so repeated loads do not stack guards; another engine in this
+    // realm may have installed its guard already, so look under it.
+    baseFetch ??= deps.fetch ?? originalFetch(env.fetch as FetchLike);
     env.allowLocalModels = false;
     env.allowRemoteModels = true;
     env.remoteHost = normaliseBase(spec.source.hubHost);

@@ -227,6 +227,23 @@ describe('transformers.js engine load errors', () => {
     await expect(engine.load(spec('fixture/tiny-verifier', 'text-generation', { dtype: 'q4f32' }))).rejects.toMatchObject({ code: 'BAD_CONFIG' });
   });
 
+  it('a second engine in the same process loads from its own mirror, though the first one guards another', async () => {
+    // One realm, one library fetch setting: the first engine's mirror-only guard must not become the second's base.
+    const first = createTransformersEngine({ cacheDir: await freshCacheDir() });
+    await first.load(spec('fixture/tiny-reward', 'text-classification', { skipWarmup: true }));
+    await first.unload();
+    const other = await startMirrorServer({ root });
+    try {
+      const second = createTransformersEngine({ cacheDir: await freshCacheDir() });
+      const loaded = await second.load({ ...spec('fixture/tiny-reward', 'text-classification', { skipWarmup: true }), source: { hubHost: other.url, revision: 'main', mirrorOnly: true } });
+      expect(loaded.id).toBe('fixture/tiny-reward');
+      expect(other.requests.some((r) => r.path.includes('fixture/tiny-reward'))).toBe(true);
+      await second.unload();
+    } finally {
+      await other.close();
+    }
+  });
+
   it('generate before load is MODEL_NOT_LOADED', async () => {
     const engine = createTransformersEngine({ cacheDir: await freshCacheDir() });
     await expect(engine.generate({ messages, maxTokens: 4, temperature: 0 })).rejects.toMatchObject({ code: 'MODEL_NOT_LOADED' });

@@ -28,9 +28,32 @@ export function isAllowedUrl(url: string, allowedBases: readonly string[]): bool
   return allowedBases.some((base) => full.startsWith(base) || `${full}/` === base);
 }
 
+/**
+ * The fetch each wrapper made here wraps. A model library's fetch is one
+ * setting per realm (transformers.js `env.fetch`), so an engine that starts
+ * after another one in the same worker or process finds the first engine's
+ * guard installed; it must wrap the library's own fetch, not that guard, or it
+ * can only reach the first engine's mirror (a changed mirror address was
+ * refused as "only allows its model mirror").
+ */
+const innerOf = new WeakMap<FetchLike, FetchLike>();
+
+/** Records that `wrapper` forwards to `inner` (see originalFetch). */
+export function wrapsFetch(wrapper: FetchLike, inner: FetchLike): FetchLike {
+  innerOf.set(wrapper, inner);
+  return wrapper;
+}
+
+/** The fetch under every wrapper recorded by wrapsFetch (itself when it wraps nothing). */
+export function originalFetch(fetch: FetchLike): FetchLike {
+  let f = fetch;
+  for (let inner = innerOf.get(f); inner; inner = innerOf.get(f)) f = inner;
+  return f;
+}
+
 export function createGuardedFetch(allowedBases: readonly string[], baseFetch: FetchLike): FetchLike {
   const bases = allowedBases.map(normaliseBase);
-  return (input, init) => {
+  return wrapsFetch((input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     if (!isAllowedUrl(url, bases)) {
       return Promise.reject(
@@ -42,7 +65,7 @@ export function createGuardedFetch(allowedBases: readonly string[], baseFetch: F
       );
     }
     return baseFetch(input, init);
-  };
+  }, baseFetch);
 }
 
 function safeOrigin(url: string): string {

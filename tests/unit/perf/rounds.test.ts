@@ -128,6 +128,7 @@ describe('perf rounds', () => {
     expect(p95?.rounds).toBe(2);
     expect(p95?.normalised).toBe(true);
     expect(p95?.samples).toBeUndefined();
+    expect(p95?.digits).toBeUndefined();
     expect(p95?.spread?.n).toBe(4); // two blocks per round in the quick variant
     const names = report.results.map((r) => r.name);
     expect(new Set(names).size).toBe(names.length);

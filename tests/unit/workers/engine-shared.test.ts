@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadProgress } from '../../../src/protocol/engine';
-import { createGuardedFetch } from '../../../workers/engine-shared/fetch-guard';
+import { createGuardedFetch, originalFetch } from '../../../workers/engine-shared/fetch-guard';
 import { createProgressTracker } from '../../../workers/engine-shared/progress';
 import { classifyFromLogits, judgeFromLogits } from '../../../workers/engine-shared/scoring';
 import { classifyEngineError } from '../../../workers/engine-shared/classify-error';
@@ -17,6 +17,27 @@ describe('mirror-only fetch guard', () => {
     await expect(guarded('https://mirror.example.org.evil.com/models/x')).rejects.toMatchObject({ code: 'DOWNLOAD_FORBIDDEN' });
     await expect(guarded('https://mirror.example.org/modelsX/x')).rejects.toMatchObject({ code: 'DOWNLOAD_FORBIDDEN' });
     expect(seen).toEqual(['https://mirror.example.org/models/org/m/resolve/main/config.json']);
+  });
+});
+
+describe('a second guard in the same realm', () => {
+  it('wraps the library fetch under the first guard, so it reaches its own mirror and nothing else', async () => {
+    const reached: string[] = [];
+    const library = async (input: string | URL | Request): Promise<Response> => {
+      reached.push(String(input));
+      return new Response('ok');
+    };
+    const first = createGuardedFetch(['http://127.0.0.1:1111/'], library);
+    expect(originalFetch(first)).toBe(library);
+    expect(originalFetch(library)).toBe(library);
+    // What the engine now does when it finds the first guard installed.
+    const second = createGuardedFetch(['http://127.0.0.1:2222/'], originalFetch(first));
+    await expect(second('http://127.0.0.1:2222/m/config.json')).resolves.toBeInstanceOf(Response);
+    await expect(second('http://127.0.0.1:1111/m/config.json')).rejects.toMatchObject({ code: 'DOWNLOAD_FORBIDDEN' });
+    // Wrapping the first guard instead (the old behaviour) refuses the second mirror.
+    const stacked = createGuardedFetch(['http://127.0.0.1:2222/'], first);
+    await expect(stacked('http://127.0.0.1:2222/m/config.json')).rejects.toMatchObject({ code: 'DOWNLOAD_FORBIDDEN' });
+    expect(reached).toEqual(['http://127.0.0.1:2222/m/config.json']);
   });
 });
 
