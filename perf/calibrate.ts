@@ -78,7 +78,7 @@ export interface Calibration {
 let warm = false;
 
 /** The median of `samples` calibration samples (after one warm-up sample the first time: JIT, the buffers). */
-export function calibrate(samples = 3): Calibration {
+export function calibrate(samples = 5): Calibration {
   if (!warm) {
     calibrationSample();
     warm = true;

@@ -40,7 +40,8 @@ describe('prompt-prefix reuse in the browser (self-test)', () => {
   it('gives identical outputs with and without reuse on WebGPU and on WASM, computing fewer prompt tokens with it', async () => {
     await page.goto(`${served!.app.url}#/selftest`);
     await page.getByTestId('selftest-caps').waitFor();
-    expect(await page.getByLabel('模型', { exact: true }).inputValue()).toBe(`transformers:${MODEL_ID}`);
+    // The deployment's catalog arrives after the screen's first paint (the built-in one is shown until then).
+    await expect.poll(() => page.getByLabel('模型', { exact: true }).inputValue(), { timeout: 15_000 }).toBe(`transformers:${MODEL_ID}`);
     await page.getByLabel('每条提示最多生成的词元数').fill('12');
     await page.getByTestId('selftest-run').click();
     const state = () => page.getByTestId('selftest-status').getAttribute('data-state');

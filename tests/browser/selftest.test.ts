@@ -72,7 +72,8 @@ describe('the self-test screen in the browser', () => {
   it('has no serious accessibility problems before a run', async () => {
     expect(await seriousViolations(page)).toEqual([]);
     // The deployment's default verifier is preselected.
-    expect(await page.getByLabel('模型', { exact: true }).inputValue()).toBe(`transformers:${MODEL_ID}`);
+    // The deployment's catalog arrives after the screen's first paint (the built-in one is shown until then).
+    await expect.poll(() => page.getByLabel('模型', { exact: true }).inputValue(), { timeout: 15_000 }).toBe(`transformers:${MODEL_ID}`);
   });
 
   it('can be cancelled midway, and then run again to the end', async () => {

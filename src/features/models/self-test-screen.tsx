@@ -63,6 +63,9 @@ function useStatusText(t: Translate<'selftest'>): string {
 export function SelfTestScreen() {
   const t = useT('selftest');
   const config = useAppStore((s) => s.config);
+  // Until the deployment's config has arrived the picker shows the built-in catalog; a run then could test a
+  // model the deployment does not offer, so choosing and running wait for it.
+  const configReady = useAppStore((s) => s.configStatus === 'ready');
   const [caps, setCaps] = useState<Capabilities | null>(null);
   const catalog = useCatalog();
   const entries = useMemo(() => selfTestEntries(catalog), [catalog]);
@@ -97,7 +100,7 @@ export function SelfTestScreen() {
   const tokensValid = Number.isInteger(maxTokens) && maxTokens >= 1 && maxTokens <= MAX_SELFTEST_MAX_TOKENS;
 
   const run = (): void => {
-    if (!entry || !caps || !tokensValid) return;
+    if (!entry || !caps || !tokensValid || !configReady) return;
     setCopyNote(null);
     const source = effectiveSource(config, loadSourceSettings());
     void startSelfTest({ entry, capabilities: caps, source, maxTokens, classifier });
@@ -139,7 +142,7 @@ export function SelfTestScreen() {
           id={ids.model}
           data-testid="selftest-model"
           value={selectedKey ?? ''}
-          disabled={running || entries.length === 0}
+          disabled={running || entries.length === 0 || !configReady}
           onChange={(e) => setChosen(e.target.value)}
           aria-describedby={entry?.engine === 'webllm' ? ids.note : undefined}
         >
@@ -193,7 +196,7 @@ export function SelfTestScreen() {
           </>
         ) : null}
         <div className="button-row actions">
-          <button type="button" className="primary" data-testid="selftest-run" onClick={run} disabled={running || !entry || !caps || !tokensValid}>
+          <button type="button" className="primary" data-testid="selftest-run" onClick={run} disabled={running || !entry || !caps || !tokensValid || !configReady}>
             {t('selftest.run')}
           </button>
           {running ? (
