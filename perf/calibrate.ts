@@ -15,46 +15,17 @@
  * cache contention); by a 32 MB streaming loop 1.24×; by JSON.parse of 40,000
  * small objects (allocation and GC) 1.49× the other way (it over-reacts); by
  * the geometric mean of the last two **1.14× (CV 3.3 %)**. That mean is the
- * calibration: about 35–45 ms of CPU.
+ * calibration: about 35–45 ms of CPU. It runs in a fresh Node process
+ * (perf/workers/calibrate.mjs), so that the bench process's own state (a heap
+ * grown by the measurements before it) cannot move the reading.
  */
 
-/** CPU milliseconds (user + system, every thread of this process) of `work`. */
-function cpuMs(work: () => unknown): number {
-  const c0 = process.cpuUsage();
-  work();
-  const c = process.cpuUsage(c0);
-  return (c.user + c.system) / 1000;
-}
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
-let stream: Float64Array | null = null;
-let jsonText: string | null = null;
-
-/** Memory streaming: three read-modify-write passes over 32 MB (bandwidth, last-level cache). */
-function streamPasses(): number {
-  stream ??= new Float64Array(4 * 1024 * 1024).fill(1);
-  let sum = 0;
-  for (let pass = 0; pass < 3; pass++) {
-    for (let i = 0; i < stream.length; i++) {
-      const v = (stream[i] as number) * 0.5 + (i & 7);
-      stream[i] = v;
-      sum += v;
-    }
-  }
-  return sum;
-}
-
-/** Allocation and GC: JSON.parse of 40,000 small records with Chinese text (the shape of a dataset row). */
-function parseRecords(): number {
-  jsonText ??= JSON.stringify(
-    Array.from({ length: 40_000 }, (_, i) => ({ id: `s${i}`, text: '患者服用阿莫西林胶囊每日三次'.repeat(3), n: i, ok: i % 2 === 0 })),
-  );
-  return (JSON.parse(jsonText) as unknown[]).length;
-}
-
-/** One calibration sample, in CPU ms: the geometric mean of the two parts (see above). */
-export function calibrationSample(): number {
-  return Math.sqrt(cpuMs(streamPasses) * cpuMs(parseRecords));
-}
+const run = promisify(execFile);
+const SCRIPT = fileURLToPath(new URL('./workers/calibrate.mjs', import.meta.url));
 
 /**
  * CPU ms of one calibration sample at the reference speed: the machine kind
@@ -75,15 +46,18 @@ export interface Calibration {
   relative: number;
 }
 
-let warm = false;
+/** The CPU ms of each calibration sample, from a fresh process (after its warm-up sample). */
+export async function calibrationSamples(samples = 5): Promise<number[]> {
+  const { stdout } = await run(process.execPath, [SCRIPT, String(samples)], { timeout: 60_000 });
+  const parsed = JSON.parse(stdout) as { samples?: unknown };
+  const values = Array.isArray(parsed.samples) ? parsed.samples.filter((x): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0) : [];
+  if (values.length === 0) throw new Error(`the calibration workload reported no samples: ${stdout.slice(0, 200)}`);
+  return values;
+}
 
-/** The median of `samples` calibration samples (after one warm-up sample the first time: JIT, the buffers). */
-export function calibrate(samples = 5): Calibration {
-  if (!warm) {
-    calibrationSample();
-    warm = true;
-  }
-  const values = Array.from({ length: Math.max(1, samples) }, calibrationSample).sort((a, b) => a - b);
+/** The median of `samples` calibration samples, and the relative speed it gives. */
+export async function calibrate(samples = 5): Promise<Calibration> {
+  const values = (await calibrationSamples(samples)).sort((a, b) => a - b);
   const cpu = values[Math.floor(values.length / 2)] as number;
   return { cpuMs: Math.round(cpu * 100) / 100, relative: Math.round((cpu / REFERENCE_CALIBRATION_MS) * 1000) / 1000 };
 }

@@ -87,7 +87,14 @@ function mergeSampled(parts: readonly { row: BenchRow; relative: number }[]): Be
   const spread = { n: pooled.length, q1: round(quantile(pooled, 0.25), d), q3: round(quantile(pooled, 0.75), d), ci: [round(ci[0], d), round(ci[1], d)] as [number, number] };
   const rounds = parts.length;
   const { samples: _samples, raw: _raw, digits: _digits, ...rest } = first;
-  const base: BenchRow = { ...rest, value: round(median(pooled), d), spread, rounds };
+  const base: BenchRow = {
+    ...rest,
+    value: round(median(pooled), d),
+    spread,
+    rounds,
+    // Each round's raw samples and relative speed, so a later analysis can model the normalisation on saved reports.
+    byRound: parts.map((p, i) => ({ relative: p.relative, samples: (rawGroups[i] as number[]).map((x) => round(x, d + 2)) })),
+  };
   if (how !== 'none') {
     const rawCi = clusterInterval(rawGroups);
     base.raw = { value: round(median(rawGroups.flat()), d), ci: [round(rawCi[0], d), round(rawCi[1], d)] };

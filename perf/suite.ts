@@ -17,7 +17,7 @@ import { prefixReuseMeasurement } from './prefix-reuse';
 import { retrieval100kMeasurement, retrievalCliMeasurement, retrievalMeasurement } from './retrieval';
 import { runnerThroughputMeasurement } from './runner-throughput';
 import { scoringMeasurement } from './scoring';
-import { calibrate } from './calibrate';
+import { calibrate, type Calibration } from './calibrate';
 import { mergeRounds, type RoundRows } from './rounds';
 import { round } from './stats';
 import { startupMeasurement } from './startup';
@@ -71,8 +71,13 @@ export function selectMeasurements(options: Pick<SuiteOptions, 'only' | 'skipBro
   );
 }
 
-/** Default number of rounds: three passes put every repeated row's samples at the start, middle and end of a run. */
-export const DEFAULT_ROUNDS = 3;
+/**
+ * Default number of rounds. Three left the between-round spread poorly
+ * estimated (two consecutive runs agreed on 26 of 32 repeated rows); five
+ * spread every repeated row over five stretches of the run for about three
+ * more minutes.
+ */
+export const DEFAULT_ROUNDS = 5;
 
 export async function runSuite(options: SuiteOptions = {}): Promise<BenchReport> {
   const log = options.log ?? (() => undefined);
@@ -85,11 +90,13 @@ export async function runSuite(options: SuiteOptions = {}): Promise<BenchReport>
   const report: BenchReport = { machine: await machineInfo(), date: new Date().toISOString(), quick, results: [], errors: [], runs: [], rounds };
   const passes: RoundRows[] = [];
   const broken = new Set<string>();
+  // One calibration between two measurements serves as the after of one and the before of the next.
+  let last: Calibration | null = null;
   for (let r = 1; r <= rounds; r++) {
     for (const m of selected) {
       if (r > 1 && (!m.repeat || broken.has(m.name))) continue;
       const loadBefore = round(loadavg()[0] ?? Number.NaN, 2);
-      const before = calibrate();
+      const before = last ?? (await calibrate());
       log(`round ${r}/${rounds}: running ${m.name}… (load average ${loadBefore}, relative speed ${before.relative})`);
       const t0 = performance.now();
       let rows: BenchRow[] = [];
@@ -102,7 +109,8 @@ export async function runSuite(options: SuiteOptions = {}): Promise<BenchReport>
         broken.add(m.name);
       }
       const seconds = round((performance.now() - t0) / 1000, 1);
-      const after = calibrate();
+      const after = await calibrate();
+      last = after;
       const relative = round(Math.sqrt(before.relative * after.relative), 3);
       const loadAfter = round(loadavg()[0] ?? Number.NaN, 2);
       passes.push({ rows, relative });

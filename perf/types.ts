@@ -42,6 +42,8 @@ export interface BenchRow {
   digits?: number;
   /** How many rounds of the suite the row's samples come from (perf/rounds.ts). */
   rounds?: number;
+  /** A merged repeated row: each round's raw samples and the relative speed they were taken at (perf/rounds.ts). */
+  byRound?: { relative: number; samples: number[] }[];
   /**
    * A CPU-time row normalised to the reference speed (perf/calibrate.ts):
    * `value` and `spread` are normalised, `raw` is the median and interval as

@@ -7,7 +7,7 @@
  * widens with the rounds' disagreement instead of hiding it.
  */
 import { describe, expect, it } from 'vitest';
-import { calibrate, calibrationSample } from '../../../perf/calibrate';
+import { calibrate, calibrationSamples, REFERENCE_CALIBRATION_MS } from '../../../perf/calibrate';
 import { compareRow } from '../../../perf/compare';
 import { clusterInterval, mergeRounds, scaling } from '../../../perf/rounds';
 import { bootstrapInterval, rng32 } from '../../../perf/stats';
@@ -110,11 +110,13 @@ describe('perf rounds', () => {
     expect(merged[1]?.note).toBeUndefined();
   });
 
-  it('calibration: a positive CPU time, and a relative speed against the reference', () => {
-    expect(calibrationSample()).toBeGreaterThan(0);
-    const c = calibrate(3);
+  it('calibration: a fresh process times the workload and gives the relative speed against the reference', async () => {
+    const samples = await calibrationSamples(3);
+    expect(samples).toHaveLength(3);
+    for (const x of samples) expect(x).toBeGreaterThan(0);
+    const c = await calibrate(3);
     expect(c.cpuMs).toBeGreaterThan(0);
-    expect(c.relative).toBeGreaterThan(0);
+    expect(c.relative).toBeCloseTo(c.cpuMs / REFERENCE_CALIBRATION_MS, 2);
   });
 
   it('the suite runs repeatable measurements once per round and merges them', async () => {
@@ -129,6 +131,9 @@ describe('perf rounds', () => {
     expect(p95?.normalised).toBe(true);
     expect(p95?.samples).toBeUndefined();
     expect(p95?.digits).toBeUndefined();
+    // Each round's raw samples and speed are kept for later analysis, and normalising used exactly those speeds.
+    expect(p95?.byRound?.map((r) => r.samples.length)).toEqual([2, 2]);
+    expect(p95?.byRound?.map((r) => r.relative)).toEqual(report.runs?.filter((r) => r.measurement === 'parse-align').map((r) => r.relative));
     expect(p95?.spread?.n).toBe(4); // two blocks per round in the quick variant
     const names = report.results.map((r) => r.name);
     expect(new Set(names).size).toBe(names.length);
