@@ -5,7 +5,7 @@
  * went 2.75 → 5.41 ms/token between two quiet runs a minute apart). Steal
  * time stays near zero; what changes is how much cache and memory bandwidth
  * the neighbours on the host leave us, and CPU time cannot see that. So the
- * suite times this workload before and after every measurement, and CPU-time
+ * suite times this workload between every two measurements, and CPU-time
  * rows are normalised to a reference speed (perf/rounds.ts).
  *
  * The workload is chosen for how well it tracks the suite's own work, measured
@@ -23,6 +23,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { median } from './stats';
 
 const run = promisify(execFile);
 const SCRIPT = fileURLToPath(new URL('./workers/calibrate.mjs', import.meta.url));
@@ -57,7 +58,6 @@ export async function calibrationSamples(samples = 5): Promise<number[]> {
 
 /** The median of `samples` calibration samples, and the relative speed it gives. */
 export async function calibrate(samples = 5): Promise<Calibration> {
-  const values = (await calibrationSamples(samples)).sort((a, b) => a - b);
-  const cpu = values[Math.floor(values.length / 2)] as number;
+  const cpu = median(await calibrationSamples(samples));
   return { cpuMs: Math.round(cpu * 100) / 100, relative: Math.round((cpu / REFERENCE_CALIBRATION_MS) * 1000) / 1000 };
 }

@@ -84,11 +84,11 @@ async function memoryMB(): Promise<number> {
     collect();
     await new Promise((resolve) => setTimeout(resolve, 30));
     const now = read();
-    if (Math.abs(now - last) < 64 * 1024) break;
+    const settled = Math.abs(now - last) < 64 * 1024;
     last = now;
+    if (settled) break;
   }
-  const m = process.memoryUsage();
-  return (m.heapUsed + m.arrayBuffers) / 1024 / 1024;
+  return last / 1024 / 1024;
 }
 
 /**

@@ -49,7 +49,7 @@ export interface SuiteOptions {
   skipBrowser?: boolean;
   /** Also the slow measurements (see Measurement.slow). */
   all?: boolean;
-  /** Passes over the suite (perf/rounds.ts); default 3, or 1 with `quick`. */
+  /** Passes over the suite (perf/rounds.ts); DEFAULT_ROUNDS, or 1 with `quick`. */
   rounds?: number;
   log?: (line: string) => void;
   root?: string;
