@@ -152,34 +152,36 @@ export function buildItem(row: number, values: Record<string, unknown>, ctx: Bui
     addWarning(warnings, row, id, 'gold_on_correct_text', 'Marked as correct but a gold error span is given; the span is ignored.');
   }
 
-  const item: DatasetItem = { id, text, hasError, gold, unit: ctx.unit };
+  let errorType: string | undefined;
+  let specialty: string | undefined;
+  let style: string | undefined;
+  let difficulty: number | undefined;
   if (hasError && m.errorType !== undefined) {
     const t = normalizeErrorType(cellToString(values[m.errorType]));
     if (t) {
-      item.errorType = t.code;
+      errorType = t.code;
       if (!t.known) addWarning(warnings, row, id, 'unknown_error_type', `Unknown error type "${clip(t.code)}"; kept as written.`);
     }
   }
   if (m.specialty !== undefined) {
     const s = normalizeSpecialty(cellToString(values[m.specialty]));
     if (s) {
-      item.specialty = s.code;
+      specialty = s.code;
       if (!s.known) addWarning(warnings, row, id, 'unknown_specialty', `Unknown specialty "${clip(s.code)}"; kept as written.`);
     }
   }
   if (m.style !== undefined) {
     const s = normalizeStyle(cellToString(values[m.style]));
     if (s) {
-      item.style = s.code;
+      style = s.code;
       if (!s.known) addWarning(warnings, row, id, 'unknown_style', `Unknown writing style "${clip(s.code)}"; kept as written.`);
     }
   }
   if (m.difficulty !== undefined) {
     const d = normalizeDifficulty(values[m.difficulty]);
     if (d === null) addWarning(warnings, row, id, 'bad_difficulty', `Difficulty "${clip(cellToString(values[m.difficulty]))}" is not 1–5, a 20-point bin or a share; left empty.`);
-    else if (d !== undefined) item.difficulty = d;
+    else if (d !== undefined) difficulty = d;
   }
-  if (hasError && correction !== '' && !EMPTY_MARKERS.test(correction)) item.correction = correction;
   // The row's own keys, not every column seen so far: JSON rows that each bring new keys stay linear.
   let extra: Record<string, string> | undefined;
   for (const c in values) {
@@ -187,9 +189,49 @@ export function buildItem(row: number, values: Record<string, unknown>, ctx: Bui
     const v = cellToString(values[c]);
     if (v !== '') (extra ??= {})[c] = v;
   }
-  if (extra) item.extra = extra;
+  const fields: OptionalFields = {
+    errorType,
+    specialty,
+    style,
+    difficulty,
+    correction: hasError && correction !== '' && !EMPTY_MARKERS.test(correction) ? correction : undefined,
+    extra,
+  };
+  const item = newItem(id, text, hasError, gold, ctx.unit, fields);
   ctx.seenIds.add(id);
   return { ok: true, item, warnings };
+}
+
+/** An item's optional fields; undefined ones are left out of the item. */
+interface OptionalFields {
+  errorType: string | undefined;
+  specialty: string | undefined;
+  style: string | undefined;
+  difficulty: number | undefined;
+  correction: string | undefined;
+  extra: Record<string, string> | undefined;
+}
+
+/**
+ * The item in one object literal for the usual shapes: a property added after
+ * the object is made lives in a separate backing store, one more heap object
+ * per item for the garbage collector to copy (issue 15). Other shapes are
+ * built up field by field. The keys and their order are the same either way.
+ */
+function newItem(id: string, text: string, hasError: boolean, gold: GoldSpan[], unit: GoldUnit, f: OptionalFields): DatasetItem {
+  const { errorType, specialty, style, difficulty, correction, extra } = f;
+  if (extra === undefined && specialty !== undefined && style !== undefined && difficulty !== undefined) {
+    if (errorType === undefined && correction === undefined) return { id, text, hasError, gold, unit, specialty, style, difficulty };
+    if (errorType !== undefined && correction !== undefined) return { id, text, hasError, gold, unit, errorType, specialty, style, difficulty, correction };
+  }
+  const item: DatasetItem = { id, text, hasError, gold, unit };
+  if (errorType !== undefined) item.errorType = errorType;
+  if (specialty !== undefined) item.specialty = specialty;
+  if (style !== undefined) item.style = style;
+  if (difficulty !== undefined) item.difficulty = difficulty;
+  if (correction !== undefined) item.correction = correction;
+  if (extra !== undefined) item.extra = extra;
+  return item;
 }
 
 function placeGold(
