@@ -147,12 +147,14 @@ export function toPrediction(value: unknown, onIssue: (message: string, skipped?
   // `spans` is checked strictly; the older alias `errors` is used only when it is an array (other values may mean a count).
   const key = o.spans !== undefined && o.spans !== null ? 'spans' : 'errors';
   const given = key === 'spans' || Array.isArray(o.errors) ? o[key] : undefined;
-  const spans: PredictedSpan[] = [];
+  let spans: PredictedSpan[] = [];
   try {
     if (given !== undefined && given !== null) {
       if (!Array.isArray(given)) throw new LineError(`"${key}" must be an array of {start, end, text}, not ${typeof given === 'object' ? 'an object' : `a ${typeof given}`}`);
       // A loop rather than forEach's closure; holes are skipped as forEach skips them.
-      for (let i = 0; i < given.length; i++) if (i in given) spans.push(readSpan(given[i], i));
+      // One span (the usual case) as a literal: a push onto [] reserves 17 slots, kept as long as the prediction (issue 15).
+      if (given.length === 1 && 0 in given) spans = [readSpan(given[0], 0)];
+      else for (let i = 0; i < given.length; i++) if (i in given) spans.push(readSpan(given[i], i));
     }
   } catch (e) {
     if (!(e instanceof LineError)) throw e;

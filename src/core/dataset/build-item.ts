@@ -138,14 +138,16 @@ export function buildItem(row: number, values: Record<string, unknown>, ctx: Bui
   }
 
   const correction = m.correction === undefined ? '' : cellToString(values[m.correction]).trim();
-  const gold: GoldSpan[] = [];
+  let gold: GoldSpan[] = [];
   if (hasError) {
     for (const g of golds) {
       const placed = placeGold(text, g, correction, values, m, warnings, row, id);
       if (placed === 'bad_offsets') {
         return { ok: false, reason: 'bad_offsets', message: `The offsets [${g.startRaw || '?'}, ${g.endRaw || '?'}) are not whole numbers with 0 ≤ start < end ≤ ${text.length} (the text length).`, id };
       }
-      gold.push(placed);
+      // One span (the usual case) as a literal: a push onto [] reserves 17 slots, kept for the item's lifetime (issue 15).
+      if (golds.length === 1) gold = [placed];
+      else gold.push(placed);
     }
     if (gold.length === 0) addWarning(warnings, row, id, 'no_gold_span', 'Marked as erroneous but no gold error span is given; it counts for VC only.');
   } else if (golds.length > 0) {

@@ -39,6 +39,8 @@ describe('object shapes', () => {
     expect(Object.keys(r.items[0] ?? {})).toEqual(['id', 'text', 'hasError', 'gold', 'unit', 'errorType', 'specialty', 'style', 'difficulty', 'correction']);
     expect(Object.keys(r.items[1] ?? {})).toEqual(['id', 'text', 'hasError', 'gold', 'unit', 'specialty', 'style', 'difficulty']);
     expect(r.items[2]?.extra).toEqual({ note: '备注' });
+    expect(r.items[0]?.gold).toEqual([{ start: 2, end: 4, text: '发热', placed: true, approximate: false }]);
+    expect(r.items[1]?.gold).toEqual([]);
     expect(Object.keys(r.items[4] ?? {})).toEqual(['id', 'text', 'hasError', 'gold', 'unit', 'errorType', 'specialty', 'style']);
     expect(r.warnings.map((w) => [w.id, w.reason])).toEqual([['e', 'bad_difficulty']]);
   });
@@ -65,5 +67,7 @@ describe('object shapes', () => {
     ]);
     expect(Object.keys(c?.spans[0] ?? {})).toEqual(['start', 'end', 'text']);
     expect(Object.keys(d ?? {})).toEqual(['id', 'hasError', 'spans']);
+    expect(d?.spans).toEqual([]);
+    expect(b?.spans).toHaveLength(1);
   });
 });
