@@ -236,15 +236,6 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** No value of the record (its own keys, given) is an object or array. */
-function flatOver(value: Record<string, unknown>, keys: readonly string[]): boolean {
-  for (let i = 0; i < keys.length; i++) {
-    const c = value[keys[i] as string];
-    if (typeof c === 'object' && c !== null) return false;
-  }
-  return true;
-}
-
 /** JSON Lines: one record a line; blank lines are skipped; a bad line is a rejected row. */
 export async function* readJsonl(text: AsyncIterable<string>): AsyncGenerator<RowBatch> {
   let pending = '';
@@ -286,13 +277,23 @@ export async function* readJsonl(text: AsyncIterable<string>): AsyncGenerator<Ro
       rows.push({ row: rowNo, line, error: { reason: 'not_an_object', message: 'This line is valid JSON but not an object ({...}).' } });
       return;
     }
-    // One key list per row serves both checks: a flat record (no value is an object) needs no nesting walk.
-    const keys = Object.keys(value);
-    if (!flatOver(value, keys) && nestingExceeds(value)) {
+    // One walk over the keys serves both checks, with no key array per row (issue 15): a flat record (no value is
+    // an object) needs no nesting walk, and a row with the last row's keys in the same order adds no column.
+    // for…in on a parsed JSON object visits exactly its own keys, in Object.keys order.
+    let flat = true;
+    let same = true;
+    let count = 0;
+    for (const k in value) {
+      const c = value[k];
+      if (typeof c === 'object' && c !== null) flat = false;
+      if (same && lastKeys[count] !== k) same = false;
+      count++;
+    }
+    if (!flat && nestingExceeds(value)) {
       rows.push({ row: rowNo, line, error: { reason: 'malformed_row', message: `This record is nested more than ${MAX_JSON_DEPTH} levels deep; flatten it.` } });
       return;
     }
-    addColumnsOf(keys);
+    if (!same || count !== lastKeys.length) addColumnsOf(Object.keys(value));
     rows.push({ row: rowNo, line, values: value });
   };
   for await (const chunk of text) {

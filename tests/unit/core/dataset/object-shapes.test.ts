@@ -45,6 +45,29 @@ describe('object shapes', () => {
     expect(r.warnings.map((w) => [w.id, w.reason])).toEqual([['e', 'bad_difficulty']]);
   });
 
+  it('JSONL columns are every key in first-seen order, however the rows vary their keys', async () => {
+    let deep: unknown = 'x';
+    for (let i = 0; i < 70; i++) deep = { d: deep };
+    const lines = [
+      { id: '1', text: '甲', label: 0 },
+      { id: '2', text: '乙', label: 0 },
+      // the same keys in another order
+      { text: '丙', id: '3', label: 1 },
+      // one key more, then one key fewer
+      { id: '4', text: '丁', label: 0, note: '注' },
+      { id: '5', text: '戊', label: 0 },
+      // a flat value that is an array of scalars (not nested too deep), and a record nested too deep
+      { id: '6', text: '己', label: 0, tags: ['a', 'b'] },
+      { id: '7', text: '庚', label: 0, deep },
+      { id: '8', text: '辛', label: 0, after: 1 },
+    ];
+    const r = await importDataset(lines.map((x) => JSON.stringify(x)).join('\n'), { fileName: 'keys.jsonl' });
+    expect(r.columns).toEqual(['id', 'text', 'label', 'note', 'tags', 'after']);
+    expect(r.items.map((it) => it.id)).toEqual(['1', '2', '3', '4', '5', '6', '8']);
+    expect(r.rejected.map((x) => [x.row, x.reason])).toEqual([[7, 'malformed_row']]);
+    expect(r.items[3]?.extra).toEqual({ note: '注' });
+  });
+
   it('predictions and spans keep their key order with and without a score, type or correction', () => {
     const lines = [
       { id: 'a', has_error: true, spans: [{ start: 0, end: 2, text: '患者', score: 0.5 }], score: 0.9 },
