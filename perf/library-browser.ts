@@ -9,7 +9,7 @@ import type { BenchPageApi } from './browser/protocol';
 import { openBenchPage } from './bench-page';
 import { round } from './stats';
 import { traceMainThread } from './trace';
-import { perRound, sampledRow, type BenchContext, type BenchRow, type Measurement } from './types';
+import { FRAME_NOTE, perRound, sampledRow, type BenchContext, type BenchRow, type Measurement } from './types';
 
 type Api = { __bench: BenchPageApi };
 
@@ -40,6 +40,7 @@ export const libraryBrowserMeasurement: Measurement = {
       return [
         sampledRow('library.longest-main-thread-task', cpu, 'ms', { op: '<', limit: 50 }, `${note}; longest main-thread task by its own CPU time (trace)`, { digits: 0, clock: 'cpu' }),
         sampledRow('library.longest-main-thread-task.wall', runs.map((r) => r.longestTaskMs), 'ms', null, `Long Tasks API, wall clock${attribution ? `; attributed to: ${attribution}` : ''}`, { digits: 0, clock: 'wall' }),
+        sampledRow('library.longest-frame', runs.map((r) => r.longestFrameMs), 'ms', null, FRAME_NOTE, { digits: 0, clock: 'wall' }),
         sampledRow('library.import', runs.map((r) => r.ms / 1000), 's', null, 'whole import: extraction (worker), passages, index, IndexedDB', { digits: 2, clock: 'wall' }),
       ];
     } finally {

@@ -9,7 +9,7 @@
 import { openDB } from 'idb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { INDEX_VERSION, LexicalIndex, type PersistedSegment } from '../../../src/core/evidence';
-import { LibraryRepo, LIBRARY_RECORD_VERSION, type LibraryPassage } from '../../../src/storage/library-repo';
+import { LibraryRepo, LIBRARY_RECORD_VERSION, type LibraryDocument, type LibraryPassage } from '../../../src/storage/library-repo';
 import { makeText, seededRandom } from '../../../perf/synthetic';
 
 let n = 0;
@@ -75,7 +75,7 @@ describe('stored index segments', () => {
     // A Blob form whose postings are cut short (a write that never finished, a damaged disk).
     await db.put(
       'index-segments',
-      { version: segment.version, key: 99, data: { ...segment.data, docs: new Blob([new Uint8Array(7)]), tfs: new Blob([segment.data.tfs]), tfBytes: 1 } },
+      { version: segment.version, key: 99, data: { ...segment.data, docs: new Blob([new Uint8Array(7)]), tfs: new Blob([segment.data.tfs as Uint8Array<ArrayBuffer>]), tfBytes: 1 } },
       99,
     );
     db.close();
@@ -94,7 +94,7 @@ describe('stored index segments', () => {
     const record = { version: INDEX_VERSION, manifest: changes.manifest, libraryHash: 'h', passageCount: index.size };
     const passages = (count: number): LibraryPassage[] =>
       Array.from({ length: count }, (_, i) => ({ id: `d:${i}`, docId: 'd', page: null, start: i, end: i + 1, text: `第${i}段：${'血压控制目标'.repeat(20)}` }));
-    const document = { v: LIBRARY_RECORD_VERSION, id: 'd', title: 'd', fileName: 'd.txt', source: null, kind: 'text' as const, importedAt: 1, contentHash: 'h-d', sizeBytes: 1, pageCount: null, passageCount: 20_000 };
+    const document: LibraryDocument = { v: LIBRARY_RECORD_VERSION, id: 'd', title: 'd', fileName: 'd.txt', source: null, kind: 'text', importedAt: 1, contentHash: 'h-d', sizeBytes: 1, pageCount: null, passageCount: 20_000 };
     const bad = passages(20_000);
     // The last passage has no id (the store's key): its put throws when it is queued, after the turns.
     bad[bad.length - 1] = { ...(bad[bad.length - 1] as LibraryPassage), id: undefined as unknown as string };
