@@ -14,7 +14,7 @@ import { cpuSecondsSince, openBenchPage } from './bench-page';
 import { FIXTURE_VERIFIER, overheadRows, type OverheadSample } from './engine-overhead';
 import { round } from './stats';
 import { traceMainThread } from './trace';
-import { perRound, sampledRow, type BenchContext, type BenchRow, type Measurement } from './types';
+import { FRAME_NOTE, infoRow, perRound, sampledRow, type BenchContext, type BenchRow, type Measurement } from './types';
 
 export const engineOverheadBrowserMeasurement: Measurement = {
   name: 'engine-overhead-browser',
@@ -60,6 +60,7 @@ export const engineOverheadBrowserMeasurement: Measurement = {
           `longest main-thread task by CPU time (trace) per ${reps}th of the window over model load + ${2 * reps + 2} check() calls through the engine worker; max ${round(tasks.longestCpuMs, 0)} ms; Long Tasks API during the checks: ${round(r.longestTaskMs, 0)} ms wall, ${r.longTasks} tasks${r.attribution.length ? ` (${r.attribution.slice(0, 3).join('; ')})` : ''}`,
           { digits: 0, clock: 'cpu' },
         ),
+        { ...infoRow('check.longest-frame', round(r.longestFrameMs, 0), 'ms', `${FRAME_NOTE}; over the ${2 * reps} measured checks`), clock: 'wall' },
       ];
     } finally {
       await bench.close();

@@ -9,7 +9,7 @@ import type { BenchPageApi } from './browser/protocol';
 import { openBenchPage } from './bench-page';
 import { round } from './stats';
 import { traceMainThread } from './trace';
-import { sampledRow, type BenchContext, type BenchRow, type Measurement } from './types';
+import { FRAME_NOTE, sampledRow, type BenchContext, type BenchRow, type Measurement } from './types';
 
 export const importBrowserMeasurement: Measurement = {
   name: 'import-browser',
@@ -34,6 +34,7 @@ export const importBrowserMeasurement: Measurement = {
       return [
         sampledRow('import.longest-main-thread-task', cpu, 'ms', { op: '<', limit: 50 }, `${note}; longest main-thread task by its own CPU time (trace)`, { digits: 0, clock: 'cpu' }),
         sampledRow('import.longest-main-thread-task.wall', runs.map((r) => r.longestTaskMs), 'ms', null, `Long Tasks API, wall clock${attribution ? `; attributed to: ${attribution}` : ''}`, { digits: 0, clock: 'wall' }),
+        sampledRow('import.longest-frame', runs.map((r) => r.longestFrameMs), 'ms', null, FRAME_NOTE, { digits: 0, clock: 'wall' }),
         sampledRow('import.parse', runs.map((r) => r.parseMs / 1000), 's', null, 'worker parse; the result without its items to the page', { digits: 2, clock: 'wall' }),
         sampledRow('import.save', runs.map((r) => r.saveMs / 1000), 's', null, 'IndexedDB save from the worker, as the app\'s save button does', { digits: 2, clock: 'wall' }),
       ];

@@ -175,3 +175,7 @@ export function sampledRow(
 export function infoRow(name: string, value: number, unit: string, note?: string): BenchRow {
   return { name, value, unit, target: 'info', pass: null, verdict: 'info', ...(note ? { note } : {}) };
 }
+
+/** The note of every `*.longest-frame` row. */
+export const FRAME_NOTE =
+  'longest animation frame (Long Animation Frames API, wall clock): how long the page went without painting, whatever its tasks; 0 when no frame took 50 ms or more; information, as the other wall-clock rows';

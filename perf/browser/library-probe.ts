@@ -10,7 +10,7 @@ import { LibraryRepo } from '../../src/storage/library-repo';
 import { makeText, seededRandom } from '../synthetic';
 import type { LibraryBenchResult } from './protocol';
 
-type LongTaskWatch = () => { stop(): { longestMs: number; count: number; attribution: string[] } };
+type LongTaskWatch = () => { stop(): { longestMs: number; count: number; attribution: string[]; longestFrameMs: number } };
 
 let files: File[] = [];
 
@@ -38,5 +38,5 @@ export async function libraryProbe(watchLongTasks: LongTaskWatch): Promise<Libra
     const req = indexedDB.deleteDatabase(dbName);
     req.onsuccess = req.onerror = req.onblocked = () => resolve();
   });
-  return { docs: outcomes.length, passages, ms, longestTaskMs: seen.longestMs, longTasks: seen.count, attribution: seen.attribution };
+  return { docs: outcomes.length, passages, ms, longestTaskMs: seen.longestMs, longTasks: seen.count, attribution: seen.attribution, longestFrameMs: seen.longestFrameMs };
 }

@@ -14,6 +14,8 @@ export interface RunnerBenchResult {
   itemsPerSecond: number;
   longestTaskMs: number;
   longTasks: number;
+  /** Longest animation frame (Long Animation Frames API, wall clock; 0 when no frame took 50 ms or more). */
+  longestFrameMs: number;
   /** Time spent awaiting IndexedDB writes and reads (the runs repository). */
   sinkMs: number;
   /** What the browser attributes the long tasks to (Long Tasks API `attribution`), deduplicated. */
@@ -30,6 +32,8 @@ export interface OverheadBenchResult {
   /** Long Tasks API during the measured checks (wall clock), with LoAF attribution. */
   longestTaskMs: number;
   longTasks: number;
+  /** Longest animation frame (Long Animation Frames API, wall clock; 0 when no frame took 50 ms or more). */
+  longestFrameMs: number;
   attribution: string[];
 }
 
@@ -41,6 +45,8 @@ export interface ImportBenchResult {
   saveMs: number;
   longestTaskMs: number;
   longTasks: number;
+  /** Longest animation frame (Long Animation Frames API, wall clock; 0 when no frame took 50 ms or more). */
+  longestFrameMs: number;
   attribution: string[];
 }
 
@@ -51,6 +57,8 @@ export interface LibraryBenchResult {
   ms: number;
   longestTaskMs: number;
   longTasks: number;
+  /** Longest animation frame (Long Animation Frames API, wall clock; 0 when no frame took 50 ms or more). */
+  longestFrameMs: number;
   attribution: string[];
 }
 

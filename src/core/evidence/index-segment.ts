@@ -266,6 +266,11 @@ export class SegmentBuilder {
 
   /** The segment's data: term ids sorted (codes, then strings), postings grouped by term with slots ascending. */
   finish(): SegmentData {
+    return runSteps(this.finishSteps());
+  }
+
+  /** finish() in steps: yields after every STEP_WORK postings, so a caller can give the event loop turns in between. */
+  *finishSteps(): Generator<void, SegmentData, void> {
     const codes: number[] = [];
     for (const c of this.termCode) if (c >= 0) codes.push(c);
     const gramKeys = Uint32Array.from(codes).sort();
@@ -277,6 +282,7 @@ export class SegmentBuilder {
     strTerms.forEach((t, j) => {
       remap[this.strIds.get(t) as number] = gramKeys.length + j;
     });
+    yield;
     const nTerms = gramKeys.length + strTerms.length;
     const total = this.pTerm.length;
     const pTerm = this.pTerm.a;
@@ -287,22 +293,35 @@ export class SegmentBuilder {
       const t = (remap[pTerm[i] as number] as number) + 1;
       offsets[t] = (offsets[t] as number) + 1;
       if ((pTf[i] as number) > maxTf) maxTf = pTf[i] as number;
+      if (i % STEP_WORK === STEP_WORK - 1) yield;
     }
     for (let t = 0; t < nTerms; t++) offsets[t + 1] = (offsets[t + 1] as number) + (offsets[t] as number);
     const fill = offsets.slice(0, nTerms);
     const docs = new Uint32Array(total);
     const tfs = tfArray(total, maxTf);
     let i = 0;
-    this.docEnds.forEach((end, slot) => {
-      for (; i < end; i++) {
+    for (let slot = 0; slot < this.docEnds.length; slot++) {
+      for (const end = this.docEnds[slot] as number; i < end; i++) {
         const t = remap[pTerm[i] as number] as number;
         const at = fill[t] as number;
         fill[t] = at + 1;
         docs[at] = slot;
         tfs[at] = pTf[i] as number;
       }
-    });
+      if (slot % 256 === 255) yield;
+    }
     return { ids: this.ids.slice(), lengths: this.lengths.a.slice(0, this.lengths.length), gramKeys, strTerms, offsets, docs, tfs };
+  }
+}
+
+/** Postings (each term counting as one more) handled between two yields of the stepped builders: well under a millisecond. */
+const STEP_WORK = 65_536;
+
+/** Runs a stepped computation to its end, without turns in between. */
+export function runSteps<T>(steps: Generator<void, T, void>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
   }
 }
 
@@ -312,6 +331,20 @@ export class SegmentBuilder {
  * compacted after deletions. Terms left with no passage are dropped.
  */
 export function combineSegments(parts: readonly { seg: Segment; dead?: ReadonlySet<number> }[]): SegmentData {
+  return runSteps(combineSteps(parts));
+}
+
+/**
+ * combineSegments in steps (issue 15, no stutter): a merge of two large
+ * segments took 50–80 ms in one piece once a library had 10–16k passages,
+ * and grows with the library. Each part's terms are already sorted (gram
+ * codes numerically, strings by UTF-16 code units, as Array.prototype.sort
+ * orders them), so the parts are walked together in order (a k-way merge)
+ * instead of sorting their union, and the walk yields after every STEP_WORK
+ * postings copied.
+ * The parts must not change until it returns (LexicalIndex checks).
+ */
+export function* combineSteps(parts: readonly { seg: Segment; dead?: ReadonlySet<number> }[]): Generator<void, SegmentData, void> {
   const ids: string[] = [];
   const lengths: number[] = [];
   const slotMaps = parts.map(({ seg, dead }) => {
@@ -331,11 +364,12 @@ export function combineSegments(parts: readonly { seg: Segment; dead?: ReadonlyS
     bound += seg.data.docs.length;
     max = Math.max(max, tfMax(seg.data.tfs));
   }
+  yield;
   const docs = new Uint32Array(bound);
   const tfs = tfArray(bound, max);
   const offsets: number[] = [0];
   let at = 0;
-  /** Copies term `t` of part `p`; returns whether it kept any posting. */
+  /** Copies term `t` of part `p`, leaving out removed slots. */
   const copy = (p: number, t: number): void => {
     const { data } = (parts[p] as { seg: Segment }).seg;
     const map = slotMaps[p] as Int32Array;
@@ -347,45 +381,66 @@ export function combineSegments(parts: readonly { seg: Segment; dead?: ReadonlyS
       at++;
     }
   };
+  let work = 0;
 
-  // Grams: walk the parts' sorted codes together.
-  const allCodes = new Uint32Array(parts.reduce((n, { seg }) => n + seg.data.gramKeys.length, 0));
-  let o = 0;
-  for (const { seg } of parts) {
-    allCodes.set(seg.data.gramKeys, o);
-    o += seg.data.gramKeys.length;
-  }
-  allCodes.sort();
+  // Grams: the smallest code at the parts' heads, copied from every part that has it.
+  const keys = parts.map(({ seg }) => seg.data.gramKeys);
   const pos = new Int32Array(parts.length);
   const gramKeys: number[] = [];
-  for (let i = 0; i < allCodes.length; i++) {
-    const code = allCodes[i] as number;
-    if (i > 0 && allCodes[i - 1] === code) continue;
-    const start = at;
-    parts.forEach(({ seg }, p) => {
+  for (;;) {
+    let code = -1;
+    for (let p = 0; p < keys.length; p++) {
+      const k = keys[p] as Uint32Array;
       const j = pos[p] as number;
-      if (seg.data.gramKeys[j] === code) {
+      if (j < k.length && (code < 0 || (k[j] as number) < code)) code = k[j] as number;
+    }
+    if (code < 0) break;
+    const start = at;
+    for (let p = 0; p < keys.length; p++) {
+      const j = pos[p] as number;
+      if ((keys[p] as Uint32Array)[j] === code) {
         copy(p, j);
         pos[p] = j + 1;
       }
-    });
+    }
     if (at > start) {
       gramKeys.push(code);
       offsets.push(at);
     }
+    work += 1 + at - start;
+    if (work >= STEP_WORK) {
+      work = 0;
+      yield;
+    }
   }
-  // Other terms, by string.
+  // Other terms, by string: the same walk; a part's string term j has term id gramKeys.length + j.
+  const terms = parts.map(({ seg }) => seg.data.strTerms);
+  const strPos = new Int32Array(parts.length);
   const strTerms: string[] = [];
-  const union = [...new Set(parts.flatMap(({ seg }) => seg.data.strTerms))].sort();
-  for (const term of union) {
+  for (;;) {
+    let term: string | null = null;
+    for (let p = 0; p < terms.length; p++) {
+      const list = terms[p] as string[];
+      const j = strPos[p] as number;
+      if (j < list.length && (term === null || (list[j] as string) < term)) term = list[j] as string;
+    }
+    if (term === null) break;
     const start = at;
-    parts.forEach(({ seg }, p) => {
-      const t = seg.termId(term, -1);
-      if (t >= 0) copy(p, t);
-    });
+    for (let p = 0; p < terms.length; p++) {
+      const j = strPos[p] as number;
+      if ((terms[p] as string[])[j] === term) {
+        copy(p, (keys[p] as Uint32Array).length + j);
+        strPos[p] = j + 1;
+      }
+    }
     if (at > start) {
       strTerms.push(term);
       offsets.push(at);
+    }
+    work += 1 + at - start;
+    if (work >= STEP_WORK) {
+      work = 0;
+      yield;
     }
   }
   return {

@@ -17,13 +17,24 @@
  * Scoring into a typed array with a top-k heap takes milliseconds, and the
  * whole index is a few hundred lines with no dependency.
  */
-import { combineSegments, gramCode, isSegmentData, Segment, SegmentBuilder, type SegmentData } from './index-segment';
+import { combineSegments, combineSteps, gramCode, isSegmentData, runSteps, Segment, SegmentBuilder, type SegmentData } from './index-segment';
 import { gramTokens, normalizeForSearch, TOKENIZER_VERSION, WORD_MARK, WordTokenCache, wordTokens } from './tokenizer';
 import type { ScoredId } from './types';
 import { yieldToEventLoop } from '../yield';
 
 /** Work between two turns given to the event loop when indexing on a page (well under the 50 ms of a long task). */
 const SLICE_MS = 8;
+
+/** Runs stepped work, giving the event loop a turn whenever `sliceMs` has passed since the last one. */
+async function drive(steps: Generator<void, void, void>, sliceMs: number): Promise<void> {
+  let started = performance.now();
+  while (!steps.next().done) {
+    if (performance.now() - started >= sliceMs) {
+      await yieldToEventLoop();
+      started = performance.now();
+    }
+  }
+}
 
 /** Persisted indexes carry this; any other version is rebuilt from the passages. */
 export const INDEX_VERSION = `evidence-bm25-2/${TOKENIZER_VERSION}`;
@@ -200,8 +211,7 @@ export class LexicalIndex {
 
   /** Adds passages; an id already present is replaced (the same id twice in a batch: the last one counts). */
   add(passages: readonly { id: string; text: string }[]): void {
-    const steps = this.build(passages);
-    while (!steps.next().done);
+    runSteps(this.build(passages));
   }
 
   /**
@@ -210,20 +220,14 @@ export class LexicalIndex {
    * as one task froze the page (issue 15). Builds the same index as add().
    */
   async addInSlices(passages: readonly { id: string; text: string }[], sliceMs = SLICE_MS): Promise<void> {
-    let started = performance.now();
-    for (const steps = this.build(passages); !steps.next().done; ) {
-      if (performance.now() - started >= sliceMs) {
-        await yieldToEventLoop();
-        started = performance.now();
-      }
-    }
+    await drive(this.build(passages), sliceMs);
   }
 
-  /** Adds passages as one new segment, pausing after each passage. */
-  private *build(passages: readonly { id: string; text: string }[]): Generator<void> {
+  /** Adds passages as one new segment, pausing after each passage, and in the segment's finish and merges. */
+  private *build(passages: readonly { id: string; text: string }[]): Generator<void, void, void> {
     const last = new Map<string, number>();
     passages.forEach((p, i) => last.set(p.id, i));
-    this.remove([...last.keys()].filter((id) => this.where.has(id)));
+    yield* this.removeSteps([...last.keys()].filter((id) => this.where.has(id)));
     const builder = new SegmentBuilder(this.words);
     for (const [i, p] of passages.entries()) {
       if (last.get(p.id) !== i) continue;
@@ -231,18 +235,25 @@ export class LexicalIndex {
       yield;
     }
     if (builder.size === 0) return;
-    this.segments.push(this.adopt(new Segment(this.nextKey++, builder.finish())));
+    const data = yield* builder.finishSteps();
+    this.segments.push(this.adopt(new Segment(this.nextKey++, data)));
     this.unsaved.add((this.segments.at(-1) as Segment).key);
+    this.refresh();
+    // Merges run in steps too (a merge of two large segments is the longest piece of work here). The index stays
+    // searchable between steps: the merged segment replaces its two parts only once it is complete, and only if
+    // they are still the last two (a removal in between compacts a part into a new object: merge again).
     while (this.segments.length >= 2) {
       const [prev, lastSeg] = this.segments.slice(-2) as [Segment, Segment];
       if (lastSeg.size * 2 < prev.size && this.segments.length <= MAX_SEGMENTS) break;
-      const merged = this.adopt(new Segment(this.nextKey++, combineSegments([{ seg: prev }, { seg: lastSeg }])));
+      const combined = yield* combineSteps([{ seg: prev }, { seg: lastSeg }]);
+      if (this.segments.at(-2) !== prev || this.segments.at(-1) !== lastSeg) continue;
+      const merged = this.adopt(new Segment(this.nextKey++, combined));
       this.forget(prev);
       this.forget(lastSeg);
       this.segments.splice(-2, 2, merged);
       this.unsaved.add(merged.key);
+      this.refresh();
     }
-    this.refresh();
   }
 
   /** Points the segment's passages at it. */
@@ -271,34 +282,67 @@ export class LexicalIndex {
 
   /** Removes passages by id (unknown ids are ignored). */
   remove(ids: Iterable<string>): void {
-    const hit = new Map<Segment, Set<string>>();
-    for (const id of ids) {
-      const seg = this.where.get(id);
-      if (!seg) continue;
-      this.where.delete(id);
-      let gone = hit.get(seg);
-      if (!gone) hit.set(seg, (gone = new Set()));
-      gone.add(id);
-    }
-    if (hit.size === 0) return;
-    for (const [seg, gone] of hit) {
-      const at = this.segments.indexOf(seg);
-      if (gone.size === seg.size) {
-        this.segments.splice(at, 1);
-        this.forget(seg);
-        continue;
+    runSteps(this.removeSteps(ids));
+  }
+
+  /**
+   * remove() with a turn given to the event loop after every `sliceMs` of
+   * work: compacting a large segment after a deletion is as long as a merge.
+   * Removes exactly what remove() removes.
+   */
+  async removeInSlices(ids: Iterable<string>, sliceMs = SLICE_MS): Promise<void> {
+    await drive(this.removeSteps(ids), sliceMs);
+  }
+
+  /**
+   * Compacts each segment that loses passages (in steps), then applies every
+   * change at once, so a search in between sees the index before the removal.
+   * If a segment it read was replaced meanwhile (another change ran during a
+   * turn), it starts over from the index as it is then.
+   */
+  private *removeSteps(ids: Iterable<string>): Generator<void, void, void> {
+    const wanted = [...ids];
+    for (;;) {
+      const hit = new Map<Segment, Set<string>>();
+      for (const id of wanted) {
+        const seg = this.where.get(id);
+        if (!seg) continue;
+        let gone = hit.get(seg);
+        if (!gone) hit.set(seg, (gone = new Set()));
+        gone.add(id);
       }
-      // df must drop at once for correct IDF: compact the segment now; its stored copy gets tombstones.
-      const dead = new Set<number>();
-      seg.data.ids.forEach((id, slot) => gone.has(id) && dead.add(slot));
-      this.segments[at] = this.adopt(new Segment(seg.key, combineSegments([{ seg, dead }])));
-      if (!this.unsaved.has(seg.key)) {
-        const t = this.tombstones.get(seg.key) ?? new Set<string>();
-        for (const id of gone) t.add(id);
-        this.tombstones.set(seg.key, t);
+      if (hit.size === 0) return;
+      const compacted = new Map<Segment, SegmentData | null>();
+      for (const [seg, gone] of hit) {
+        if (gone.size === seg.size) {
+          compacted.set(seg, null);
+          continue;
+        }
+        // df must drop at once for correct IDF: compact the segment now; its stored copy gets tombstones.
+        const dead = new Set<number>();
+        seg.data.ids.forEach((id, slot) => gone.has(id) && dead.add(slot));
+        compacted.set(seg, yield* combineSteps([{ seg, dead }]));
       }
+      if ([...hit.keys()].some((seg) => !this.segments.includes(seg))) continue;
+      for (const [seg, gone] of hit) {
+        for (const id of gone) this.where.delete(id);
+        const at = this.segments.indexOf(seg);
+        const data = compacted.get(seg);
+        if (!data) {
+          this.segments.splice(at, 1);
+          this.forget(seg);
+          continue;
+        }
+        this.segments[at] = this.adopt(new Segment(seg.key, data));
+        if (!this.unsaved.has(seg.key)) {
+          const t = this.tombstones.get(seg.key) ?? new Set<string>();
+          for (const id of gone) t.add(id);
+          this.tombstones.set(seg.key, t);
+        }
+      }
+      this.refresh();
+      return;
     }
-    this.refresh();
   }
 
   /** The k best passages for a query, BM25 sum over its terms, best first (ties by id). */

@@ -120,7 +120,7 @@ export class LibraryService {
 
   /** Imports files one after another; each gets an outcome, none stops the others. */
   importFiles(files: readonly FileLike[], onOutcome?: (o: ImportOutcome, done: number) => void): Promise<ImportOutcome[]> {
-    const run = async (): Promise<ImportOutcome[]> => {
+    return this.serial(async () => {
       const out: ImportOutcome[] = [];
       for (const f of files) {
         const o = await this.importOne(f);
@@ -128,7 +128,15 @@ export class LibraryService {
         onOutcome?.(o, out.length);
       }
       return out;
-    };
+    });
+  }
+
+  /**
+   * Runs changes to the library one after another: indexing and compaction
+   * give the event loop turns, and a deletion during an import's turn would
+   * otherwise change the index under it.
+   */
+  private serial<T>(run: () => Promise<T>): Promise<T> {
     const p = this.queue.then(run, run);
     this.queue = p.catch(() => undefined);
     return p;
@@ -217,14 +225,18 @@ export class LibraryService {
     }
   }
 
-  /** Deletes a document, its passages and its index entries (one transaction). */
-  async deleteDocument(docId: string): Promise<void> {
+  /** Deletes a document, its passages and its index entries (one transaction), after any import in progress. */
+  deleteDocument(docId: string): Promise<void> {
+    return this.serial(() => this.deleteOne(docId));
+  }
+
+  private async deleteOne(docId: string): Promise<void> {
     const index = await this.ready();
     const passages = await this.repo.passagesOf(docId);
     const docs = (await this.repo.listDocuments()).filter((d) => d.id !== docId);
     const newHash = await libraryHashOf(docs);
     const ids = passages.map((p) => p.id);
-    index.remove(ids);
+    await index.removeInSlices(ids);
     try {
       await this.repo.deleteDocument(docId, this.indexWrite(index, docs.reduce((n, d) => n + d.passageCount, 0), newHash));
     } catch (error) {

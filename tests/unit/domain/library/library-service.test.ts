@@ -189,3 +189,31 @@ describe('LibraryService', () => {
     expect(again).toMatchObject({ status: 'added' });
   });
 });
+
+describe('LibraryService, changes one after another', () => {
+  it('a deletion asked for during an import waits for it, and both land', async () => {
+    const repo = freshRepo();
+    const lib = new LibraryService({ repo, extract });
+    const [first] = await lib.importFiles([file('华法林.txt', '华法林的目标INR为2.0～3.0。维生素K会降低疗效。')]);
+    if (first?.status !== 'added') throw new Error('first import failed');
+    // A chapter long enough that indexing it takes many turns of the event loop.
+    const chapter = Array.from({ length: 400 }, (_, i) => `第${i}节：二甲双胍禁用于eGFR低于30的患者，eGFR 30～45时不宜开始使用。`).join('\n');
+    const order: string[] = [];
+    const importing = lib.importFiles([file('二甲双胍.txt', chapter)]).then((o) => {
+      order.push('import');
+      return o;
+    });
+    const deleting = lib.deleteDocument(first.docId).then(() => order.push('delete'));
+    const [outcomes] = await Promise.all([importing, deleting]);
+    expect(order).toEqual(['import', 'delete']);
+    expect(outcomes[0]?.status).toBe('added');
+    expect((await repo.listDocuments()).map((d) => d.title)).toEqual(['二甲双胍']);
+    expect(await lib.search('华法林 INR', 3)).toEqual([]);
+    const [top] = await lib.search('二甲双胍 eGFR', 1);
+    expect(top?.title).toBe('二甲双胍');
+    // The stored index agrees: a new service over the same database finds the same.
+    const again = new LibraryService({ repo, extract });
+    expect(await again.search('华法林 INR', 3)).toEqual([]);
+    expect((await again.search('二甲双胍 eGFR', 1))[0]?.title).toBe('二甲双胍');
+  });
+});
