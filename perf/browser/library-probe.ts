@@ -23,17 +23,28 @@ export function prepareLibrary(docs: number, chars: number): number {
 export async function libraryProbe(watchLongTasks: LongTaskWatch): Promise<LibraryBenchResult> {
   if (files.length === 0) throw new Error('prepareLibrary first');
   const dbName = `medfact-bench-library-${Date.now()}`;
-  const service = new LibraryService({ repo: new LibraryRepo(dbName), extract: extractInWorker });
+  const repo = new LibraryRepo(dbName);
+  const service = new LibraryService({ repo, extract: extractInWorker });
   await service.ready();
   const watch = watchLongTasks();
   const t0 = performance.now();
   const outcomes = await service.importFiles(files);
   const ms = performance.now() - t0;
+  // Then what a user does next, inside the same watched window: delete a chapter (the index compacts the segment
+  // it is in) and open the library again, as after a reload (the stored segment with tombstones is compacted on load).
+  const first = outcomes[0];
+  if (first?.status === 'added') await service.deleteDocument(first.docId);
+  const reopenedRepo = new LibraryRepo(dbName);
+  const reopened = await new LibraryService({ repo: reopenedRepo, extract: extractInWorker }).ready();
   await new Promise((r) => setTimeout(r, 100));
   const seen = watch.stop();
   const failed = outcomes.filter((o) => o.status !== 'added');
   if (failed.length > 0) throw new Error(`library import: ${JSON.stringify(failed[0])}`);
   const passages = outcomes.reduce((n, o) => n + (o.status === 'added' ? o.passages : 0), 0);
+  const left = passages - (first?.status === 'added' ? first.passages : 0);
+  if (reopened.size !== left) throw new Error(`library reopened with ${reopened.size} passages, expected ${left}`);
+  await reopenedRepo.close();
+  await repo.close();
   await new Promise<void>((resolve) => {
     const req = indexedDB.deleteDatabase(dbName);
     req.onsuccess = req.onerror = req.onblocked = () => resolve();

@@ -98,7 +98,7 @@ export class LibraryService {
     if (stored && stored.version === INDEX_VERSION && stored.libraryHash === this.hash && stored.passageCount === passageCount) {
       // A damaged manifest (no segment list) reads no segments; fromStored then says rebuild.
       const keys = Array.isArray(stored.manifest?.segments) ? stored.manifest.segments.map((s) => s.key) : [];
-      index = LexicalIndex.fromStored(stored.manifest, await this.repo.getIndexSegments(keys));
+      index = await LexicalIndex.fromStoredInSlices(stored.manifest, await this.repo.getIndexSegments(keys));
     }
     if (!index) {
       // Missing, another version, or out of step with the documents: rebuild from the passages.
