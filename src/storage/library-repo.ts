@@ -120,7 +120,7 @@ interface StoredSegment {
 const isStoredSegment = (v: PersistedSegment | StoredSegment | undefined): v is StoredSegment => v !== undefined && typeof Blob !== 'undefined' && v.data?.docs instanceof Blob;
 
 /** `array`'s bytes as a Blob, copied a piece at a time with a paced turn before each. */
-async function blobOf(array: ArrayBufferView & { length: number; BYTES_PER_ELEMENT: number; subarray(a: number, b: number): ArrayBufferView }, pace: () => Promise<void>): Promise<Blob> {
+async function blobOf(array: SegmentData['docs'] | SegmentData['tfs'], pace: () => Promise<void>): Promise<Blob> {
   const parts: Blob[] = [];
   const step = Math.max(1, Math.floor(PIECE_BYTES / array.BYTES_PER_ELEMENT));
   for (let at = 0; at < array.length; at += step) {

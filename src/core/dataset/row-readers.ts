@@ -243,15 +243,10 @@ export async function* readJsonl(text: AsyncIterable<string>): AsyncGenerator<Ro
   let rowNo = 0;
   const columns: string[] = [];
   const known = new Set<string>();
-  // Rows of one layout have the same keys in the same order: a row whose keys are the previous row's adds no column.
+  // Rows of one layout have the same keys in the same order: a row whose keys are the previous row's adds no
+  // column (the row handler compares, and calls addColumnsOf only for a row whose keys differ).
   let lastKeys: string[] = [];
-  const sameAsLast = (keys: string[]): boolean => {
-    if (keys.length !== lastKeys.length) return false;
-    for (let i = 0; i < keys.length; i++) if (keys[i] !== lastKeys[i]) return false;
-    return true;
-  };
   const addColumnsOf = (keys: string[]): void => {
-    if (sameAsLast(keys)) return;
     lastKeys = keys;
     for (const k of keys) {
       if (!known.has(k)) {
